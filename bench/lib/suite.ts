@@ -1,0 +1,92 @@
+import { Bench } from 'tinybench';
+
+/** One measured figure of a benchmark suite. */
+export interface BenchRow {
+  /** What was measured, e.g. `BarAggregator (microstream)`. */
+  case: string;
+  /** Unit of `median` and `spread`, e.g. `ns/trade`, `ms`, `trades/s`. */
+  unit: string;
+  /** Median of the samples. */
+  median: number;
+  /** Spread of the samples: the median absolute deviation, in the unit of `median`. */
+  spread: number;
+  /** Number of samples behind the median. */
+  samples: number;
+  /** The peer this row is compared with, when it is ours and a peer ran in the same run. */
+  vs?: string;
+  /** How many times better than `vs` (peer median / our median for times; ours / peer for rates). */
+  ratio?: number;
+  /** Anything a reader needs to read the row (goal, settings). */
+  note?: string;
+}
+
+/** A benchmark suite: a file in `bench/suites/` whose default export is one of these. */
+export interface BenchSuite {
+  /** Short id used on the command line: `npm run bench -- <name>`. */
+  name: string;
+  /** One line saying what the suite measures. */
+  title: string;
+  run(): Promise<BenchRow[]>;
+}
+
+/** A timed case for {@link timeCases}. `ops` is how many items one call of `fn` processes. */
+export interface TimedCase {
+  name: string;
+  fn: () => unknown;
+  /** Items one call processes (e.g. trades in a batch); the row is per item. */
+  ops?: number;
+  /** Name of the peer case to compare against. */
+  vs?: string;
+  note?: string;
+}
+
+/**
+ * Times cases with tinybench and returns one row per case, per item, with ratios against peers
+ * that ran in the same process.
+ */
+export async function timeCases(
+  cases: TimedCase[],
+  opts: { unit?: 'ns' | 'us' | 'ms'; per?: string; time?: number } = {},
+): Promise<BenchRow[]> {
+  const unit = opts.unit ?? 'ns';
+  const scale = unit === 'ns' ? 1e6 : unit === 'us' ? 1e3 : 1;
+  const bench = new Bench({ time: opts.time ?? 1500, warmupTime: 300 });
+  for (const c of cases) bench.add(c.name, c.fn);
+  await bench.run();
+  const medians = new Map<string, number>();
+  const rows: BenchRow[] = [];
+  for (const c of cases) {
+    const task = bench.getTask(c.name);
+    const result = task?.result;
+    if (!result || !('latency' in result)) throw new Error(`benchmark case ${c.name} did not run`);
+    const ops = c.ops ?? 1;
+    const lat = result.latency;
+    const median = (lat.p50 * scale) / ops;
+    medians.set(c.name, median);
+    rows.push({
+      case: c.name,
+      unit: `${unit}/${opts.per ?? 'op'}`,
+      median,
+      spread: (lat.mad * scale) / ops,
+      samples: lat.samplesCount,
+      vs: c.vs,
+      note: c.note,
+    });
+  }
+  for (const row of rows) if (row.vs) row.ratio = ratio(medians.get(row.vs), row.median);
+  return rows;
+}
+
+/** Peer median / our median, for figures where smaller is better (times). */
+export function ratio(peer: number | undefined, ours: number): number | undefined {
+  return peer === undefined || ours <= 0 ? undefined : peer / ours;
+}
+
+/** Median, median absolute deviation and p99 of raw samples (the input is untouched). */
+export function summarize(samples: ArrayLike<number>): { median: number; spread: number; p99: number } {
+  const s = Float64Array.from(samples).sort();
+  const q = (a: Float64Array, p: number) => a[Math.min(a.length - 1, Math.floor(p * (a.length - 1)))];
+  const median = q(s, 0.5);
+  const dev = s.map((v) => Math.abs(v - median)).sort();
+  return { median, spread: q(dev, 0.5), p99: q(s, 0.99) };
+}

@@ -1,0 +1,83 @@
+/**
+ * The benchmark harness: `npm run bench [-- suite ...]`.
+ *
+ * Runs every suite in `bench/suites/` (or the named ones), prints a table, merges the rows into
+ * `bench/results.json` (machine, Node version, date per suite) and rewrites the table in
+ * README.md between the `bench:start` / `bench:end` markers, so the README shows what ran.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BenchRow, BenchSuite } from './lib/suite.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const resultsPath = join(here, 'results.json');
+const readmePath = join(here, '..', 'README.md');
+
+interface SuiteResult {
+  title: string;
+  date: string;
+  machine: { cpu: string; cores: number; memoryGiB: number; node: string; platform: string };
+  rows: BenchRow[];
+}
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const files = readdirSync(join(here, 'suites'))
+  .filter((f) => f.endsWith('.bench.ts'))
+  .sort();
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${process.platform}-${process.arch}`,
+};
+
+const results: Record<string, SuiteResult> = existsSync(resultsPath)
+  ? JSON.parse(readFileSync(resultsPath, 'utf8')).suites
+  : {};
+
+for (const file of files) {
+  const suite: BenchSuite = (await import(pathToFileURL(join(here, 'suites', file)).href)).default;
+  if (wanted.length > 0 && !wanted.includes(suite.name)) continue;
+  process.stderr.write(`\n▶ ${suite.name}: ${suite.title}\n`);
+  const started = performance.now();
+  const rows = await suite.run();
+  process.stderr.write(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  console.log(renderTable({ [suite.name]: { title: suite.title, date: '', machine, rows } }));
+  results[suite.name] = { title: suite.title, date: new Date().toISOString(), machine, rows };
+}
+
+writeFileSync(resultsPath, `${JSON.stringify({ suites: results }, null, 2)}\n`);
+const readme = readFileSync(readmePath, 'utf8');
+const start = '<!-- bench:start -->';
+const end = '<!-- bench:end -->';
+const i = readme.indexOf(start);
+const j = readme.indexOf(end);
+if (i >= 0 && j > i) {
+  const table = `${start}\n${renderTable(results)}\n_Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}. Written by \`npm run bench\`; raw figures in \`bench/results.json\`._\n${end}`;
+  writeFileSync(readmePath, readme.slice(0, i) + table + readme.slice(j + end.length));
+}
+
+function renderTable(suites: Record<string, SuiteResult>): string {
+  const lines = ['| suite | case | median | spread (MAD) | vs peer | note |', '|---|---|---:|---:|---:|---|'];
+  for (const [name, s] of Object.entries(suites)) {
+    for (const r of s.rows) {
+      const vs = r.vs && r.ratio !== undefined ? `${fmt(r.ratio)}× vs ${r.vs}` : '';
+      lines.push(
+        `| ${name} | ${r.case} | ${fmt(r.median)} ${r.unit} | ${fmt(r.spread)} | ${vs} | ${r.note ?? ''} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a >= 1e6) return x.toExponential(2);
+  if (a >= 100) return x.toFixed(0);
+  if (a >= 1) return x.toFixed(2);
+  return x.toPrecision(3);
+}

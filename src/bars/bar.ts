@@ -1,0 +1,46 @@
+/**
+ * One closed bar (candle), with the columns of a Binance kline plus what the pipeline needs.
+ *
+ * Bars built by {@link BarAggregator} carry every field. Bars read from files only carry the
+ * optional fields that the file really had (an OHLCV-only export has no `trades`): absent is
+ * `undefined`, never an invented zero.
+ *
+ * A gap bar (`gap: true`) stands for an interval with no trades: volume 0 and
+ * open = high = low = close = the previous close, so the series has no holes.
+ *
+ * @example
+ * ```ts
+ * const range = (bar.high - bar.low) / bar.open;
+ * if (bar.gap) console.log('no trades in', new Date(bar.openTime).toISOString());
+ * ```
+ */
+export interface Bar {
+  /** Symbol, e.g. `'BTCUSDT'` (empty string when unknown). */
+  symbol: string;
+  /** Start of the interval, epoch ms, aligned to the epoch like Binance klines. */
+  openTime: number;
+  /** Last millisecond of the interval (`openTime + interval - 1`), as Binance's `close_time`. */
+  closeTime: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  /** Base-asset volume. */
+  volume: number;
+  /** Quote-asset volume (sum of price × qty). */
+  quoteVolume?: number;
+  /** Number of trades, counted like Binance (an aggregate trade counts lastId − firstId + 1). */
+  trades?: number;
+  /** Base volume bought by takers (trades with `isBuyerMaker === false`). */
+  takerBuyVolume?: number;
+  /** Quote volume bought by takers. */
+  takerBuyQuoteVolume?: number;
+  /** Volume-weighted average price, quoteVolume / volume (the close for a gap bar). */
+  vwap?: number;
+  /** First trade id in the bar (first underlying id for aggregate trades), -1 when none. */
+  firstTradeId?: number;
+  /** Last trade id in the bar, -1 when none. */
+  lastTradeId?: number;
+  /** True for a synthetic bar standing for an interval without trades. */
+  gap: boolean;
+}

@@ -1,0 +1,11 @@
+/**
+ * microstream — real-time market microstructure and liquidity-regime estimation.
+ *
+ * The browser-safe core: no `node:` imports here. Node-only parts live in
+ * `microstream/node`, `microstream/binance` and `microstream/kafka`.
+ *
+ * @packageDocumentation
+ */
+export type { Bar } from './bars/bar.js';
+export type { Trade } from './bars/trade.js';
+export type { RegimeLabel, RegimeSignal } from './pipeline/signal.js';
