@@ -1,0 +1,76 @@
+/**
+ * Thrown when a model (or any JSON state) fails validation. `path` names the offending field,
+ * e.g. `hmm.transMat[2]`, so a user knows what to fix.
+ *
+ * @example
+ * ```ts
+ * try { loadModel(text); } catch (e) { if (e instanceof ModelValidationError) console.error(e.path); }
+ * ```
+ */
+export class ModelValidationError extends Error {
+  override name = 'ModelValidationError';
+  constructor(
+    /** Dotted path of the offending field. */
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+  }
+}
+
+/** Fails with a {@link ModelValidationError} at `path` unless `cond` holds. */
+export function check(cond: unknown, path: string, message: string): asserts cond {
+  if (!cond) throw new ModelValidationError(path, message);
+}
+
+/** A finite number at `path`. */
+export function finiteNumber(value: unknown, path: string): number {
+  check(
+    typeof value === 'number' && Number.isFinite(value),
+    path,
+    `expected a finite number, got ${describe(value)}`,
+  );
+  return value;
+}
+
+/** An integer in [min, max] at `path`. */
+export function integer(value: unknown, path: string, min: number, max: number): number {
+  check(
+    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
+    path,
+    `expected an integer in [${min}, ${max}], got ${describe(value)}`,
+  );
+  return value;
+}
+
+/** An array of finite numbers at `path`, of length `length` when given. */
+export function numberArray(value: unknown, path: string, length?: number): number[] {
+  check(Array.isArray(value), path, `expected an array of numbers, got ${describe(value)}`);
+  if (length !== undefined)
+    check(value.length === length, path, `expected ${length} numbers, got ${value.length}`);
+  for (let i = 0; i < value.length; i++) finiteNumber(value[i], `${path}[${i}]`);
+  return value as number[];
+}
+
+/** A `rows × cols` matrix (array of arrays) of finite numbers at `path`. */
+export function numberMatrix(value: unknown, path: string, rows: number, cols: number): number[][] {
+  check(Array.isArray(value), path, `expected an array of ${rows} rows, got ${describe(value)}`);
+  check(value.length === rows, path, `expected ${rows} rows, got ${value.length}`);
+  return value.map((row, i) => numberArray(row, `${path}[${i}]`, cols));
+}
+
+/** A plain object at `path`. */
+export function plainObject(value: unknown, path: string): Record<string, unknown> {
+  check(
+    typeof value === 'object' && value !== null && !Array.isArray(value),
+    path,
+    `expected an object, got ${describe(value)}`,
+  );
+  return value as Record<string, unknown>;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  return String(value);
+}
