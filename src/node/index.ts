@@ -1,2 +1,14 @@
-/** @packageDocumentation */
-export {};
+/**
+ * microstream/node — Node-only parts: readers for Binance's public data exports.
+ *
+ * @packageDocumentation
+ */
+export { epochMillis } from './epochMillis.js';
+export type { MalformedLine, ReaderStats } from './ReaderStats.js';
+export {
+  AGG_TRADE_COLUMNS,
+  AggTradeReader,
+  type AggTradeReaderOptions,
+  readAggTrades,
+} from './readAggTrades.js';
+export { KLINE_COLUMNS, KlineReader, type KlineReaderOptions, readKlines } from './readKlines.js';
