@@ -1,0 +1,232 @@
+import type { Bar } from '../bars/bar.js';
+import { check, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
+import { type FeatureDefinition, type FeatureSet, REQUIRED_COLUMN } from './featureSpec.js';
+import { RollingWindow } from './RollingWindow.js';
+
+/** The feature stage's whole state as plain JSON. */
+export interface FeatureStageSnapshot {
+  /** Bars seen since the start (or the last reset). */
+  bars: number;
+  /** Close of the last bar, `null` before the first. */
+  previousClose: number | null;
+  /** Last average trade size, carried over bars without trades. */
+  averageTradeSize: number;
+  /** Each feature's window contents, oldest first (`null` for features without a window). */
+  windows: (number[] | null)[];
+}
+
+const LN2X4 = 4 * Math.LN2;
+
+/**
+ * Turns bars into feature vectors, one bar at a time, for a declared {@link FeatureSet}.
+ *
+ * `push(bar)` writes the raw (transformed, not standardised) vector into `values` — the same
+ * `Float64Array` every time — and returns it. Rolling windows are typed-array ring buffers: the
+ * per-bar path allocates nothing.
+ *
+ * **Warm-up.** `warm` stays false for the first `warmUp` bars, until every window is full
+ * (e.g. 20 previous volumes for a 20-bar activity ratio). Cold values are computed over what the
+ * windows hold (an empty window gives the neutral value), so they are finite, but they are not
+ * readings to act on.
+ *
+ * **Gap bars** (`gap: true`: no trades; OHLC = previous close, volume 0) are what they claim: a
+ * minute without trading. They give a log return of 0, a range of 0, an activity ratio of 0, an
+ * order-flow imbalance of 0, an Amihud value of 0, a trade intensity of 0 and carry the previous
+ * average trade size; they enter every window as such, so a long gap reads as a quiet, illiquid
+ * market rather than being hidden. (A hole longer than the bar stage's `maxGapBars` is not filled;
+ * the detector then calls `reset()` and the stage warms up again.) The `log` transform's offset
+ * keeps these zeros finite.
+ *
+ * **Missing columns.** A feature that needs a column the bar lacks (e.g. `trades` on an
+ * OHLCV-only kline) throws an error naming the feature and the column on the first such bar.
+ *
+ * @example
+ * ```ts
+ * const stage = new FeatureStage(DEFAULT_FEATURES);
+ * for (const bar of bars) {
+ *   const x = stage.push(bar);
+ *   if (stage.warm) console.log(stage.names.map((n, i) => `${n}=${x[i]}`).join(' '));
+ * }
+ * ```
+ */
+export class FeatureStage {
+  /** Feature names, in vector order. */
+  readonly names: readonly string[];
+  /** The declared features. */
+  readonly definitions: FeatureSet;
+  /** Number of cold bars at the start: the first warm bar is bar number `warmUp + 1`. */
+  readonly warmUp: number;
+  /** The latest feature vector (raw units after each feature's transform); overwritten by `push`. */
+  readonly values: Float64Array;
+  #windows: (RollingWindow | null)[];
+  #columns: { feature: string; column: 'takerBuyVolume' | 'quoteVolume' | 'trades' }[];
+  #bars = 0;
+  #previousClose = Number.NaN;
+  #averageTradeSize = 0;
+
+  constructor(definitions: FeatureSet) {
+    if (definitions.length === 0) throw new RangeError('a feature set needs at least one feature');
+    this.definitions = definitions;
+    this.names = definitions.map((d) => d.name);
+    this.values = new Float64Array(definitions.length);
+    this.#windows = definitions.map((d) => (d.window === undefined ? null : new RollingWindow(d.window)));
+    this.#columns = [];
+    for (const d of definitions) {
+      const column = REQUIRED_COLUMN[d.kind];
+      if (column !== null) this.#columns.push({ feature: d.name, column });
+    }
+    this.warmUp = Math.max(...definitions.map(coldBars));
+  }
+
+  /** True once every window is full (after `warmUp` bars). */
+  get warm(): boolean {
+    return this.#bars > this.warmUp;
+  }
+
+  /** Bars pushed since construction or the last `reset()`. */
+  get bars(): number {
+    return this.#bars;
+  }
+
+  /** Computes the feature vector of `bar` into `values` and returns it. Allocates nothing. */
+  push(bar: Bar): Float64Array {
+    for (let i = 0; i < this.#columns.length; i++) {
+      const need = this.#columns[i];
+      if (bar[need.column] === undefined) {
+        throw new Error(
+          `feature ${need.feature} needs bar.${need.column}, which this bar lacks ` +
+            '(OHLCV-only klines carry no trade counts or taker volume): use a model whose features need only OHLCV',
+        );
+      }
+    }
+    const hasPrevious = this.#bars > 0;
+    const logReturn = hasPrevious ? Math.log(bar.close / this.#previousClose) : 0;
+    const trades = bar.trades ?? 0;
+    if (trades > 0) this.#averageTradeSize = bar.volume / trades;
+    const defs = this.definitions;
+    for (let i = 0; i < defs.length; i++) {
+      const d = defs[i];
+      const window = this.#windows[i];
+      let x: number;
+      switch (d.kind) {
+        case 'logReturn':
+          x = logReturn;
+          break;
+        case 'range':
+          x = (bar.high - bar.low) / bar.open;
+          break;
+        case 'activity':
+          x = ratioToMean(bar.volume, window as RollingWindow);
+          break;
+        case 'realizedVolatility': {
+          const w = window as RollingWindow;
+          if (hasPrevious) w.push(logReturn * logReturn);
+          x = Math.sqrt(w.mean());
+          break;
+        }
+        case 'parkinsonVolatility': {
+          const w = window as RollingWindow;
+          const hl = Math.log(bar.high / bar.low);
+          w.push((hl * hl) / LN2X4);
+          x = Math.sqrt(w.mean());
+          break;
+        }
+        case 'orderFlowImbalance':
+          x = bar.volume > 0 ? (2 * (bar.takerBuyVolume as number)) / bar.volume - 1 : 0;
+          break;
+        case 'amihud': {
+          const q = bar.quoteVolume as number;
+          x = q > 0 ? (Math.abs(logReturn) * 1e6) / q : 0;
+          break;
+        }
+        case 'tradeIntensity':
+          x = ratioToMean(trades, window as RollingWindow);
+          break;
+        case 'averageTradeSize':
+          x = this.#averageTradeSize;
+          break;
+      }
+      this.values[i] = transform(d, x);
+    }
+    this.#previousClose = bar.close;
+    this.#bars++;
+    return this.values;
+  }
+
+  /** Forgets all history (e.g. after a hole too long to fill): the stage warms up again. */
+  reset(): void {
+    for (const w of this.#windows) w?.clear();
+    this.#bars = 0;
+    this.#previousClose = Number.NaN;
+    this.#averageTradeSize = 0;
+    this.values.fill(0);
+  }
+
+  /** The whole state as plain JSON. */
+  snapshot(): FeatureStageSnapshot {
+    return {
+      bars: this.#bars,
+      previousClose: this.#bars > 0 ? this.#previousClose : null,
+      averageTradeSize: this.#averageTradeSize,
+      windows: this.#windows.map((w) => (w === null ? null : w.toArray())),
+    };
+  }
+
+  /** Restores a state from {@link snapshot}; validates it first (errors name the field). */
+  restore(snapshot: unknown, path = 'features'): void {
+    const s = plainObject(snapshot, path);
+    const bars = integer(s.bars, `${path}.bars`, 0, Number.MAX_SAFE_INTEGER);
+    const previousClose = bars > 0 ? finiteNumber(s.previousClose, `${path}.previousClose`) : Number.NaN;
+    const averageTradeSize = finiteNumber(s.averageTradeSize, `${path}.averageTradeSize`);
+    check(
+      Array.isArray(s.windows) && s.windows.length === this.#windows.length,
+      `${path}.windows`,
+      `expected ${this.#windows.length} entries`,
+    );
+    const windows = s.windows as unknown[];
+    const contents = this.#windows.map((w, i) => {
+      const at = `${path}.windows[${i}]`;
+      if (w === null) {
+        check(windows[i] === null, at, 'expected null: this feature has no window');
+        return null;
+      }
+      const values = numberArray(windows[i], at);
+      check(values.length <= w.capacity, at, `expected at most ${w.capacity} values`);
+      return values;
+    });
+    this.#bars = bars;
+    this.#previousClose = previousClose;
+    this.#averageTradeSize = averageTradeSize;
+    this.#windows.forEach((w, i) => w?.fill(contents[i] as number[]));
+  }
+}
+
+/** x / mean of the window (before x joins it); 1 when that mean is 0 (nothing to compare with). */
+function ratioToMean(x: number, window: RollingWindow): number {
+  const mean = window.mean();
+  window.push(x);
+  return mean > 0 ? x / mean : 1;
+}
+
+function transform(d: FeatureDefinition, x: number): number {
+  if (d.transform === 'log') return Math.log(x + (d.offset as number));
+  if (d.transform === 'signedLog') return Math.sign(x) * Math.log1p(Math.abs(x));
+  return x;
+}
+
+/** Bars before this feature's first fully-defined value. */
+function coldBars(d: FeatureDefinition): number {
+  switch (d.kind) {
+    case 'logReturn':
+    case 'amihud':
+      return 1;
+    case 'activity':
+    case 'tradeIntensity':
+    case 'realizedVolatility':
+      return d.window as number;
+    case 'parkinsonVolatility':
+      return (d.window as number) - 1;
+    default:
+      return 0;
+  }
+}

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FeatureStage } from '../../src/features/FeatureStage.js';
+import { DEFAULT_FEATURES, parseFeatureSet } from '../../src/features/featureSpec.js';
+import { gapBarAfter, readKlineCsv } from './klineCsv.js';
+
+const bars = readKlineCsv('fixtures/features/LINKUSDT-1m-2023-02-01-head400.csv', 'LINKUSDT');
+const spec = parseFeatureSet(JSON.parse(readFileSync('fixtures/features/spec.json', 'utf8')));
+const golden = JSON.parse(readFileSync('fixtures/features/golden.json', 'utf8')) as {
+  firstWarmBar: number;
+  rows: number[][];
+};
+
+describe('FeatureStage', () => {
+  it('matches the numpy reference (scripts/features-golden.py) on every warm bar of real klines', () => {
+    const stage = new FeatureStage(spec);
+    let checked = 0;
+    bars.forEach((bar, t) => {
+      const x = stage.push(bar);
+      if (t < golden.firstWarmBar) return;
+      const want = golden.rows[t - golden.firstWarmBar];
+      for (let j = 0; j < spec.length; j++) {
+        expect(x[j], `${spec[j].name} at bar ${t}`).toBeCloseTo(want[j], 10);
+        expect(Math.abs(x[j] - want[j])).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want[j])));
+      }
+      checked++;
+    });
+    expect(checked).toBe(golden.rows.length);
+  });
+
+  it('is cold exactly until every window is full (the reference’s first all-finite row)', () => {
+    const stage = new FeatureStage(spec);
+    expect(stage.warmUp).toBe(golden.firstWarmBar);
+    bars.slice(0, 60).forEach((bar, t) => {
+      stage.push(bar);
+      expect(stage.warm).toBe(t >= golden.firstWarmBar);
+    });
+    stage.reset();
+    expect(stage.warm).toBe(false);
+    expect(stage.bars).toBe(0);
+  });
+
+  it('reads a gap bar as a minute without trading', () => {
+    const stage = new FeatureStage(spec);
+    for (const bar of bars.slice(0, 100)) stage.push(bar);
+    const before = Float64Array.from(stage.values);
+    const x = stage.push(gapBarAfter(bars[99]));
+    const at = (name: string) => x[spec.findIndex((d) => d.name === name)];
+    expect(at('logReturn')).toBe(0);
+    expect(at('range')).toBe(0);
+    expect(at('logRange')).toBe(Math.log(1e-5));
+    expect(at('activity20')).toBe(0);
+    expect(at('orderFlowImbalance')).toBe(0);
+    expect(at('signedLogOfi')).toBe(0);
+    expect(at('logAmihud')).toBe(Math.log(1e-6));
+    expect(at('tradeIntensity10')).toBe(0);
+    // No trades: the average trade size carries over.
+    expect(at('logAverageTradeSize')).toBe(before[spec.findIndex((d) => d.name === 'logAverageTradeSize')]);
+    // The zero return joins the volatility window: realized volatility falls.
+    expect(at('logRealizedVol30')).toBeLessThan(before[spec.findIndex((d) => d.name === 'logRealizedVol30')]);
+    expect(stage.warm).toBe(true);
+    for (const v of x) expect(Number.isFinite(v)).toBe(true);
+  });
+
+  it('names the feature and the column when a bar lacks what a feature needs', () => {
+    const stage = new FeatureStage(spec);
+    const { takerBuyVolume: _, ...ohlcvOnly } = bars[0];
+    expect(() => stage.push(ohlcvOnly)).toThrow(/orderFlowImbalance needs bar\.takerBuyVolume/);
+    const ohlcv = new FeatureStage(DEFAULT_FEATURES);
+    const { trades: __, quoteVolume: ___, ...plain } = ohlcvOnly;
+    expect(() => ohlcv.push(plain)).not.toThrow();
+  });
+
+  it('continues bit-for-bit after snapshot → JSON → restore at any bar', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 120 }), (cut) => {
+        const whole = new FeatureStage(spec);
+        const first = new FeatureStage(spec);
+        const out: number[][] = [];
+        const resumedOut: number[][] = [];
+        bars.slice(0, 160).forEach((bar, t) => {
+          out.push(Array.from(whole.push(bar)));
+          if (t < cut) first.push(bar);
+        });
+        const resumed = new FeatureStage(spec);
+        resumed.restore(JSON.parse(JSON.stringify(first.snapshot())));
+        for (const bar of bars.slice(cut, 160)) {
+          resumedOut.push(Array.from(resumed.push(bar)));
+          if (resumed.bars === whole.bars) expect(resumed.warm).toBe(whole.warm);
+        }
+        expect(resumedOut).toEqual(out.slice(cut));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('rejects a snapshot of another feature set with the offending field named', () => {
+    const stage = new FeatureStage(spec);
+    stage.push(bars[0]);
+    const snap = stage.snapshot();
+    expect(() => new FeatureStage(DEFAULT_FEATURES).restore(snap)).toThrow(/features\.windows/);
+    expect(() => stage.restore({ ...snap, bars: -1 })).toThrow(/features\.bars/);
+    const badWindow = { ...snap, windows: snap.windows.map((w) => (w === null ? null : [...w, Number.NaN])) };
+    expect(() => stage.restore(badWindow)).toThrow(/features\.windows\[3\]\[1\]/);
+  });
+});
+
+describe('parseFeatureSet', () => {
+  it('accepts the declared sets and names the field it rejects', () => {
+    expect(parseFeatureSet(JSON.parse(JSON.stringify(DEFAULT_FEATURES)))).toEqual(DEFAULT_FEATURES);
+    const bad = (change: Record<string, unknown>, i = 1) =>
+      DEFAULT_FEATURES.map((d, j) => (j === i ? { ...d, ...change } : d));
+    expect(() => parseFeatureSet(bad({ kind: 'vibes' }))).toThrow(/features\[1\]\.kind/);
+    expect(() => parseFeatureSet(bad({ transform: 'sqrt' }))).toThrow(/features\[1\]\.transform/);
+    expect(() => parseFeatureSet(bad({ offset: 0 }))).toThrow(/features\[1\]\.offset/);
+    expect(() => parseFeatureSet(bad({ window: 1 }, 2))).toThrow(/features\[2\]\.window/);
+    expect(() => parseFeatureSet(bad({ window: 5 }, 0))).toThrow(/features\[0\]\.window/);
+    expect(() => parseFeatureSet(bad({ name: 'logReturn' }))).toThrow(/features\[1\]\.name.*duplicate/);
+    expect(() => parseFeatureSet([])).toThrow(/features/);
+  });
+});
