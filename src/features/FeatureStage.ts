@@ -197,7 +197,7 @@ export class FeatureStage {
     this.#bars = bars;
     this.#previousClose = previousClose;
     this.#averageTradeSize = averageTradeSize;
-    this.#windows.forEach((w, i) => w?.fill(contents[i] as number[]));
+    for (let i = 0; i < this.#windows.length; i++) this.#windows[i]?.fill(contents[i] as number[]);
   }
 }
 

@@ -77,6 +77,6 @@ export class RollingZScore {
       check(values.length <= this.window, `${path}.windows[${j}]`, `expected at most ${this.window} values`);
       return values;
     });
-    this.#windows.forEach((w, j) => w.fill(contents[j]));
+    for (let j = 0; j < this.#windows.length; j++) this.#windows[j].fill(contents[j]);
   }
 }
