@@ -71,7 +71,8 @@ export class Scaler {
     const o = plainObject(json, path);
     const mean = numberArray(o.mean, `${path}.mean`, size);
     const std = numberArray(o.std, `${path}.std`, size);
-    std.forEach((s, j) => check(s > 0, `${path}.std[${j}]`, `expected a positive number, got ${s}`));
+    for (let j = 0; j < size; j++)
+      check(std[j] > 0, `${path}.std[${j}]`, `expected a positive number, got ${std[j]}`);
     return new Scaler(mean, std);
   }
 }
