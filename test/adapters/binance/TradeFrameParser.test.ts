@@ -1,0 +1,322 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MalformedFrameError, TradeFrameParser } from '../../../src/adapters/binance/TradeFrameParser.js';
+import type { Trade } from '../../../src/bars/trade.js';
+import { Random } from '../../../src/util/random.js';
+
+/** The reference: JSON.parse, then Number() on the price and quantity strings. */
+function reference(frame: string): Trade | undefined | 'malformed' {
+  let root: unknown;
+  try {
+    root = JSON.parse(frame);
+  } catch {
+    return 'malformed';
+  }
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(root)) return undefined;
+  const d = isObject(root.data) ? root.data : root;
+  if (d.e !== 'aggTrade' && d.e !== 'trade') return undefined;
+  if (typeof d.s !== 'string' || d.s === '' || typeof d.p !== 'string' || typeof d.q !== 'string') {
+    return 'malformed';
+  }
+  const price = Number(d.p);
+  const qty = Number(d.q);
+  if (!(price > 0) || price === Number.POSITIVE_INFINITY) return 'malformed';
+  if (!(qty >= 0) || qty === Number.POSITIVE_INFINITY) return 'malformed';
+  if (typeof d.T !== 'number' || !Number.isFinite(d.T) || typeof d.m !== 'boolean') return 'malformed';
+  if (d.e === 'trade') {
+    if (!Number.isSafeInteger(d.t)) return 'malformed';
+    return { time: d.T, price, qty, isBuyerMaker: d.m, id: d.t as number, symbol: d.s };
+  }
+  if (!Number.isSafeInteger(d.a) || !Number.isSafeInteger(d.f) || !Number.isSafeInteger(d.l))
+    return 'malformed';
+  if ((d.l as number) < (d.f as number)) return 'malformed';
+  const [id, firstId, lastId] = [d.a, d.f, d.l] as number[];
+  return { time: d.T, price, qty, isBuyerMaker: d.m, id, firstId, lastId, symbol: d.s };
+}
+
+function parsed(parser: TradeFrameParser, frame: string): Trade | undefined | 'malformed' {
+  try {
+    return parser.parse(frame);
+  } catch (error) {
+    if (error instanceof MalformedFrameError) return 'malformed';
+    throw error;
+  }
+}
+
+/** Same keys, and every value identical under Object.is (so -0 and 0 differ, NaN equals NaN). */
+function same(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Object.is(a, b);
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  if (ka.join() !== kb.join()) return false;
+  return ka.every((k) => Object.is((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+interface Row {
+  a: string;
+  p: string;
+  q: string;
+  f: string;
+  l: string;
+  T: string;
+  m: string;
+}
+
+const rows: Row[] = readFileSync(
+  new URL('../../../fixtures/trades/BTCUSDT-aggTrades-2026-01-01T0000-0012.csv', import.meta.url),
+  'utf8',
+)
+  .trim()
+  .split('\n')
+  .map((line) => {
+    const c = line.split(',');
+    return {
+      a: c[0],
+      p: c[1],
+      q: c[2],
+      f: c[3],
+      l: c[4],
+      T: String(Math.floor(Number(c[5]) / 1000)),
+      m: c[6],
+    };
+  });
+
+/** Real frames, in the layouts Binance sends: spot aggTrade, USD-M aggTrade, trade, combined. */
+function realFrame(r: Row, layout: number): string {
+  const m = r.m === 'True' ? 'true' : 'false';
+  const agg = `"a":${r.a},"p":"${r.p}","q":"${r.q}","f":${r.f},"l":${r.l},"T":${r.T},"m":${m}`;
+  switch (layout) {
+    case 0:
+      return `{"e":"aggTrade","E":${r.T},"s":"BTCUSDT",${agg},"M":true}`;
+    case 1:
+      return `{"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":${r.T},"s":"BTCUSDT",${agg},"M":true}}`;
+    case 2:
+      return `{"e":"aggTrade","E":${r.T},"a":${r.a},"s":"BTCUSDT","p":"${r.p}","q":"${r.q}","f":${r.f},"l":${r.l},"T":${r.T},"m":${m}}`;
+    default:
+      return `{"stream":"btcusdt@trade","data":{"e":"trade","E":${r.T},"s":"BTCUSDT","t":${r.f},"p":"${r.p}","q":"${r.q}","T":${r.T},"m":${m},"M":true}}`;
+  }
+}
+
+const NUMBER_STRINGS = [
+  '1e5',
+  '1E-7',
+  '1.5e+3',
+  '-1',
+  '-0',
+  '0',
+  '0.0',
+  '+1',
+  '.5',
+  '5.',
+  '',
+  ' 1',
+  '1 ',
+  '0x10',
+  '0b11',
+  'Infinity',
+  '-Infinity',
+  'NaN',
+  '1_0',
+  '00087648.21',
+  '87648.210000000000000000000001',
+  '123456789012345678901234567890',
+  '0.000000000000000000000000123',
+  '9007199254740993',
+  '9007199254740992.5',
+  '1.7976931348623157e308',
+  '1e400',
+  '4.9e-324',
+  '1e-400',
+  '.',
+  '-',
+  '--1',
+  '1..2',
+  '1.2.3',
+  '١',
+  '0.1234567890123456789',
+  '99999999999999.99',
+];
+const ID_TOKENS = [
+  '0',
+  '-0',
+  '-5',
+  '01',
+  '1.0',
+  '1e3',
+  '1E+2',
+  '9007199254740991',
+  '9007199254740992',
+  '9007199254740993',
+  '123456789012345678901',
+  '1e21',
+  '-9007199254740991',
+  '"5"',
+  'null',
+  'true',
+  '[]',
+  '{}',
+  '3800397495 ',
+];
+
+/** One adversarial frame from a real row: reordered, re-spaced, re-formatted, escaped or broken. */
+function adversarialFrame(r: Row, rng: Random): string {
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)];
+  const ws = () => (rng.int(4) === 0 ? pick([' ', '\n', '\t', '\r', '  \n ']) : '');
+  const numberString = () => {
+    switch (rng.int(6)) {
+      case 0:
+        return pick(NUMBER_STRINGS);
+      case 1: {
+        const digits = 1 + rng.int(30);
+        let s = '';
+        for (let i = 0; i < digits; i++) s += String(rng.int(10));
+        const dot = rng.int(digits + 1);
+        return `${s.slice(0, dot)}.${s.slice(dot)}`;
+      }
+      case 2:
+        return (rng.float() * 10 ** (rng.int(30) - 10)).toExponential(rng.int(20));
+      case 3:
+        return (rng.float() * 10 ** rng.int(8)).toFixed(rng.int(25));
+      case 4:
+        return `${'0'.repeat(rng.int(5))}${r.p}`;
+      default:
+        return rng.int(2) === 0 ? r.p : r.q;
+    }
+  };
+  const m = r.m === 'True' ? 'true' : 'false';
+  const isTrade = rng.int(4) === 0;
+  const fields: [string, string][] = [
+    ['e', isTrade ? '"trade"' : '"aggTrade"'],
+    ['E', r.T],
+    ['s', pick(['"BTCUSDT"', '"ETHUSDT"', '"BTC\\u0055SDT"', '""', '"B\\"X"', 'null', '5'])],
+    ['p', rng.int(3) === 0 ? `"${numberString()}"` : `"${r.p}"`],
+    ['q', rng.int(3) === 0 ? `"${numberString()}"` : `"${r.q}"`],
+    ['T', rng.int(5) === 0 ? pick([...ID_TOKENS, '1767225600039.5', '1.767e12']) : r.T],
+    ['m', rng.int(10) === 0 ? pick(['"true"', 'null', '1', 'tru', 'falsey']) : m],
+  ];
+  const id = () => (rng.int(4) === 0 ? pick(ID_TOKENS) : r.a);
+  if (isTrade) fields.push(['t', id()]);
+  else fields.push(['a', id()], ['f', rng.int(6) === 0 ? pick(ID_TOKENS) : r.f], ['l', r.l]);
+  if (rng.int(3) === 0)
+    fields.push([
+      pick(['M', 'X', 'nq', 'x', 'ü', 'data', 'stream']),
+      pick(['true', '"MARKET"', '{"k":1}', '[1,2]', 'null', '1.5e3', '"a\\nb"']),
+    ]);
+  if (rng.int(8) === 0)
+    fields.push([pick(['p', 'a', 'e', 's']), pick(['"1"', '2', '"trade"', '"aggTrade"'])]);
+  if (rng.int(10) === 0) fields.splice(rng.int(fields.length), 1);
+  for (let i = fields.length - 1; i > 0 && rng.int(3) === 0; i--) {
+    const j = rng.int(i + 1);
+    [fields[i], fields[j]] = [fields[j], fields[i]];
+  }
+  const key = (k: string) =>
+    rng.int(20) === 0 ? `"\\u00${k.charCodeAt(0).toString(16).padStart(2, '0')}"` : `"${k}"`;
+  let body = `{${ws()}${fields.map(([k, v]) => `${key(k)}${ws()}:${ws()}${v}`).join(`${ws()},${ws()}`)}${ws()}}`;
+  switch (rng.int(8)) {
+    case 0:
+      body = `{"stream":"btcusdt@aggTrade","data":${body}}`;
+      break;
+    case 1:
+      body = `{"data":${body}${ws()},"stream":"btcusdt@aggTrade"}`;
+      break;
+    case 2:
+      body = `{"data":${pick(['5', 'null', '[1]', '"x"'])},${body.slice(1)}`;
+      break;
+  }
+  switch (rng.int(12)) {
+    case 0:
+      return body.slice(0, rng.int(body.length));
+    case 1:
+      return `${body}${pick(['x', ',', '}', ' ', '\n', '{}'])}`;
+    case 2:
+      return body.replace('}', ',}');
+    default:
+      return `${ws()}${body}${ws()}`;
+  }
+}
+
+describe('TradeFrameParser', () => {
+  it('decodes a spot aggTrade frame into a Trade', () => {
+    const trade = new TradeFrameParser().parse(
+      '{"e":"aggTrade","E":1767225600040,"s":"BTCUSDT","a":3800397495,"p":"87648.21000000","q":"0.08185000","f":5723703861,"l":5723703862,"T":1767225600039,"m":true,"M":true}',
+    );
+    expect(trade).toEqual({
+      time: 1767225600039,
+      price: 87648.21,
+      qty: 0.08185,
+      isBuyerMaker: true,
+      id: 3800397495,
+      firstId: 5723703861,
+      lastId: 5723703862,
+      symbol: 'BTCUSDT',
+    });
+  });
+
+  it('returns undefined for JSON that is not a trade event, and throws a named error for bad trades', () => {
+    const parser = new TradeFrameParser();
+    expect(parser.parse('{"result":null,"id":1}')).toBeUndefined();
+    expect(() => parser.parse('{"e":"aggTrade"')).toThrow(/not JSON/);
+    expect(() => parser.parse('{"e":"trade","s":"X","t":1,"p":1,"q":"1","T":1,"m":true}')).toThrow(
+      /"p" \(price\) must be a string/,
+    );
+  });
+
+  it('agrees with JSON.parse + Number() on a million real and adversarial frames', () => {
+    const parser = new TradeFrameParser();
+    const rng = new Random(20260101);
+    const counts = { trades: 0, other: 0, malformed: 0 };
+    for (let n = 0; n < 1_000_000; n++) {
+      const r = rows[n % rows.length];
+      const frame = n % 2 === 0 ? realFrame(r, (n >> 1) % 4) : adversarialFrame(r, rng);
+      const expected = reference(frame);
+      const actual = parsed(parser, frame);
+      if (!same(actual, expected)) {
+        expect.fail(
+          `frame ${JSON.stringify(frame)}: got ${JSON.stringify(actual)}, want ${JSON.stringify(expected)}`,
+        );
+      }
+      if (expected === 'malformed') counts.malformed++;
+      else if (expected === undefined) counts.other++;
+      else counts.trades++;
+    }
+    // The adversarial half must really exercise every outcome.
+    expect(counts.trades).toBeGreaterThan(600_000);
+    expect(counts.malformed).toBeGreaterThan(50_000);
+    expect(counts.other).toBeGreaterThan(1_000);
+  }, 120_000);
+
+  it('gives Number() exactly for any double printed in any JavaScript format', () => {
+    const parser = new TradeFrameParser();
+    fc.assert(
+      fc.property(
+        fc.double({ min: Number.MIN_VALUE, max: 1e300, noNaN: true }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 1, max: 21 }),
+        (x, format, digits) => {
+          const text = [
+            String(x),
+            x.toFixed(Math.min(digits, 20)),
+            x.toPrecision(digits),
+            x.toExponential(digits - 1),
+            `000${String(x)}`,
+          ][format];
+          const trade = parsed(
+            parser,
+            `{"e":"aggTrade","s":"X","a":1,"p":"${text}","q":"${text}","f":1,"l":1,"T":1,"m":false}`,
+          );
+          const expected = Number(text);
+          if (expected > 0 && Number.isFinite(expected)) {
+            return (
+              trade !== 'malformed' && Object.is(trade?.price, expected) && Object.is(trade?.qty, expected)
+            );
+          }
+          return trade === 'malformed';
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+});
