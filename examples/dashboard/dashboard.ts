@@ -1,0 +1,132 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer } from 'ws';
+import { SignalHub, type SignalHubOptions } from './hub.js';
+import type { SignalSource } from './sources/source.js';
+import { staticFiles } from './static.js';
+
+/** Options of {@link startDashboard}. */
+export interface DashboardOptions extends Omit<SignalHubOptions, 'source' | 'symbols'> {
+  source: SignalSource;
+  /** Interface to listen on (default `127.0.0.1`: only this machine can connect). */
+  host?: string;
+  /** TCP port (default 8080; 0 picks a free one). */
+  port?: number;
+  /** Pages connected at once, beyond which new ones are refused with 503 (default 100). */
+  maxClients?: number;
+}
+
+/** A running dashboard server. */
+export interface Dashboard {
+  /** The page's address, e.g. `http://127.0.0.1:8080/`. */
+  url: string;
+  hub: SignalHub;
+  /** Settles when the source has no more data (or failed). */
+  sourceDone: Promise<void>;
+  /** Stops the source, disconnects every page and closes the server. */
+  close(): Promise<void>;
+}
+
+const publicDir = join(dirname(fileURLToPath(import.meta.url)), 'public');
+const chartLibrary = join(
+  dirname(createRequire(import.meta.url).resolve('lightweight-charts/package.json')),
+  'dist/lightweight-charts.standalone.production.js',
+);
+/** Largest message a page may send; ours are under 100 bytes. */
+const maxPageMessageBytes = 1024;
+
+/**
+ * Starts the dashboard: an HTTP server for the page (`/`), its WebSocket (`/ws`, see
+ * `protocol.ts`) and a JSON status (`/stats`: pages, skipped and dropped updates, server memory),
+ * fed by `source`.
+ *
+ * Security: binds the loopback interface unless `host` says otherwise; WebSocket upgrades from a
+ * page served by another origin are refused (cross-site WebSocket hijacking); pages may send at
+ * most 1 KiB per message; at most `maxClients` pages at once; static files never leave `public/`.
+ *
+ * @example
+ * ```ts
+ * const dashboard = await startDashboard({ source: replaySource({ speed: 60 }), port: 0 });
+ * console.log(`open ${dashboard.url}`);
+ * ```
+ */
+export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
+  const { source, host = '127.0.0.1', port = 8080, maxClients = 100 } = options;
+  const hub = new SignalHub({ ...options, source: source.name, symbols: source.symbols });
+  const serveStatic = staticFiles(publicDir, { '/vendor/lightweight-charts.js': chartLibrary });
+  const startedAt = Date.now();
+
+  const server = createServer((req, res) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname === '/stats') {
+      const body = JSON.stringify({
+        uptimeMs: Date.now() - startedAt,
+        memory: process.memoryUsage(),
+        ...hub.stats(),
+      });
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
+      return;
+    }
+    serveStatic(req, res).catch(() => res.destroy());
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPageMessageBytes });
+  server.on('upgrade', (req, socket, head) => {
+    const refusal =
+      new URL(req.url ?? '/', 'http://localhost').pathname !== '/ws'
+        ? '404 Not Found'
+        : !sameOrigin(req)
+          ? '403 Forbidden'
+          : hub.clientCount >= maxClients
+            ? '503 Service Unavailable'
+            : undefined;
+    if (refusal !== undefined) {
+      socket.end(`HTTP/1.1 ${refusal}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => hub.attach(ws));
+  });
+
+  server.listen(port, host);
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  const abort = new AbortController();
+  const sourceDone = source
+    .run((signal) => hub.publish(signal), abort.signal)
+    .then(
+      () => hub.end(abort.signal.aborted ? 'server stopped' : `${source.name} finished`),
+      (error: unknown) => {
+        hub.end(`${source.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+        throw error;
+      },
+    );
+
+  return {
+    url: `http://${shownHost}:${address.port}/`,
+    hub,
+    sourceDone,
+    async close() {
+      abort.abort();
+      await sourceDone.catch(() => undefined);
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** True when the request has no Origin (not a browser page) or one whose host is the server's. */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
