@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { strToU8, zipSync } from 'fflate';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Trade } from '../../src/bars/trade.js';
+import type { MalformedLine } from '../../src/node/ReaderStats.js';
+import { readAggTrades } from '../../src/node/readAggTrades.js';
+import { collect, FORMATS, tempDir } from './tempFiles.js';
+
+const FIXTURE = 'fixtures/trades/BTCUSDT-aggTrades-2026-01-01T0000-0012.csv';
+const fixtureText = readFileSync(FIXTURE, 'utf8');
+const fixtureLines = fixtureText.trimEnd().split('\n');
+
+/** The fixture's trades, read here with split/Number: the reference the reader must match. */
+const expectedTrades: Trade[] = fixtureLines.map((line) => {
+  const [id, price, qty, firstId, lastId, time, isBuyerMaker] = line.split(',');
+  return {
+    time: Number(time) / 1000,
+    price: Number(price),
+    qty: Number(qty),
+    isBuyerMaker: isBuyerMaker === 'True',
+    id: Number(id),
+    firstId: Number(firstId),
+    lastId: Number(lastId),
+    symbol: 'BTCUSDT',
+  };
+});
+
+const files = tempDir();
+afterAll(files.cleanup);
+
+describe('readAggTrades', () => {
+  it("reads Binance's 8-column spot export with microsecond times", async () => {
+    const reader = readAggTrades(FIXTURE);
+    const trades = await collect(reader);
+    expect(trades).toEqual(expectedTrades);
+    expect(reader.stats()).toEqual({ lines: 5000, rows: 5000, malformed: 0 });
+    expect(reader.columns).toEqual([
+      'agg_trade_id',
+      'price',
+      'quantity',
+      'first_trade_id',
+      'last_trade_id',
+      'transact_time',
+      'is_buyer_maker',
+      'is_best_match',
+    ]);
+    expect(new Date(trades[0].time).toISOString()).toBe('2026-01-01T00:00:00.039Z');
+  });
+
+  it.each(FORMATS)('reads the same trades from a %s file', async (format) => {
+    const path = files.write(`BTCUSDT-aggTrades-${format}`, fixtureText, format);
+    expect(await collect(readAggTrades(path))).toEqual(expectedTrades);
+  });
+
+  it('reads 7-column futures files with millisecond times, with or without a header, CRLF or LF', async () => {
+    const sevenColumns = fixtureLines.map((line) => {
+      const cells = line.split(',');
+      cells[5] = String(Math.floor(Number(cells[5]) / 1000));
+      return cells.slice(0, 7).join(',');
+    });
+    const header = 'agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker';
+    const plain = files.write('seven', `${sevenColumns.join('\n')}\n`);
+    const withHeader = files.write('seven-header', `${[header, ...sevenColumns].join('\r\n')}\r\n`);
+    const msTrades = expectedTrades.map((t) => ({ ...t, time: Math.floor(t.time), symbol: '' }));
+    expect(await collect(readAggTrades(plain))).toEqual(msTrades);
+    const reader = readAggTrades(withHeader);
+    expect(await collect(reader)).toEqual(msTrades);
+    expect(reader.stats()).toEqual({ lines: 5001, rows: 5000, malformed: 0 });
+  });
+
+  it('matches header columns by name, in any order, with only the required ones', async () => {
+    const text = [
+      'Timestamp,Qty,Price,Is Buyer Maker',
+      '1767225600039,0.5,87648.21,false',
+      '1767225600040,1,87648.22,1',
+    ];
+    const reader = readAggTrades(files.write('user', text.join('\n')), { symbol: 'BTCUSDT' });
+    expect(await collect(reader)).toEqual([
+      { time: 1767225600039, price: 87648.21, qty: 0.5, isBuyerMaker: false, symbol: 'BTCUSDT' },
+      { time: 1767225600040, price: 87648.22, qty: 1, isBuyerMaker: true, symbol: 'BTCUSDT' },
+    ]);
+    expect(reader.columns).toEqual(['timestamp', 'qty', 'price', 'is_buyer_maker']);
+  });
+
+  it('counts and reports malformed lines with their line number and reason, and reads on', async () => {
+    const bad = [
+      '1,abc,0.1,1,1,1767225600000,True,True',
+      '2,87648.21,0.1,1,1,1767225600000',
+      '3,87648.21,-1,1,1,1767225600000,True,True',
+      '4,87648.21,0.1,1,1,1767225600000,maybe,True',
+      '5,0,0.1,1,1,1767225600000,True,True',
+      '6,87648.21,0.1,9,8,1767225600000,True,True',
+      '7,87648.21,0.1,1,1,,True,True',
+    ];
+    const lines = [fixtureLines[0], bad[0], '', fixtureLines[1], ...bad.slice(1), fixtureLines[2]];
+    const malformed: MalformedLine[] = [];
+    const reader = readAggTrades(files.write('BTCUSDT-aggTrades-bad', lines.join('\n')), {
+      onMalformed: (m) => malformed.push(m),
+    });
+    expect(await collect(reader)).toEqual(expectedTrades.slice(0, 3));
+    expect(reader.stats()).toEqual({ lines: 11, rows: 3, malformed: 7 });
+    expect(malformed.map((m) => m.line)).toEqual([2, 5, 6, 7, 8, 9, 10]);
+    expect(malformed[0]).toEqual({
+      line: 2,
+      text: bad[0],
+      reason: 'price must be a positive number, got "abc"',
+    });
+    expect(malformed.map((m) => m.reason).slice(1)).toEqual([
+      'expected 7 or 8 columns, found 6',
+      'quantity must be a number >= 0, got "-1"',
+      'is_buyer_maker must be true or false, got "maybe"',
+      'price must be a positive number, got "0"',
+      'last_trade_id must be a whole number >= first_trade_id, got "8"',
+      'transact_time must be a timestamp, got ""',
+    ]);
+  });
+
+  it('streams files larger than its read buffer, in every format', async () => {
+    const copies = 12; // ~5 MB of text, read in 1 MiB pieces
+    const text = fixtureText.repeat(copies);
+    for (const format of FORMATS) {
+      const reader = readAggTrades(files.write(`BTCUSDT-aggTrades-big-${format}`, text, format));
+      let count = 0;
+      let mismatches = 0;
+      for await (const trade of reader) {
+        const want = expectedTrades[count % expectedTrades.length];
+        if (
+          trade.id !== want.id ||
+          trade.time !== want.time ||
+          trade.price !== want.price ||
+          trade.qty !== want.qty
+        ) {
+          mismatches++;
+        }
+        count++;
+      }
+      expect(mismatches, format).toBe(0);
+      expect(count, format).toBe(5000 * copies);
+      expect(reader.stats().malformed).toBe(0);
+    }
+  });
+
+  it('fails with a message that says what to fix when the file cannot be an aggTrades file', async () => {
+    await expect(collect(readAggTrades(`${FIXTURE}.missing`))).rejects.toThrow(/\.missing: no such file/);
+    await expect(collect(readAggTrades(files.write('five', '1,2,3,4,5\n')))).rejects.toThrow(
+      /has 5 columns and there is no header row.*Add a header row/,
+    );
+    await expect(
+      collect(readAggTrades(files.write('no-price', 'time,qty,is_buyer_maker\n1,2,true\n'))),
+    ).rejects.toThrow(/the header has no price column; found time, qty, is_buyer_maker/);
+    await expect(
+      collect(readAggTrades(files.writeBytes('trades.csv.gz', strToU8(fixtureText)))),
+    ).rejects.toThrow(/trades\.csv\.gz: not a valid gzip file/);
+    const zip = zipSync({ 'README.txt': strToU8('no data here') });
+    await expect(collect(readAggTrades(files.writeBytes('trades.zip', zip)))).rejects.toThrow(
+      /trades\.zip: no \.csv file inside the zip archive/,
+    );
+  });
+
+  it('can be iterated once', async () => {
+    const reader = readAggTrades(FIXTURE);
+    await collect(reader);
+    expect(() => reader[Symbol.asyncIterator]()).toThrow(/already being read; call readAggTrades again/);
+  });
+});
