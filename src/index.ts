@@ -10,3 +10,4 @@ export type { Bar } from './bars/bar.js';
 export type { Trade } from './bars/trade.js';
 export type { RegimeLabel, RegimeSignal } from './pipeline/signal.js';
 export * from './anomaly/index.js';
+export * from './bars/index.js';

@@ -28,3 +28,43 @@ export interface Trade {
   /** Symbol, e.g. `'BTCUSDT'`. */
   symbol?: string;
 }
+
+/**
+ * Why `trade` is not a valid {@link Trade}, naming the field to fix, or `undefined` when it is.
+ * Valid: `time` a finite number; `price` a finite number > 0; `qty` a finite number >= 0;
+ * `isBuyerMaker` a boolean; `id` absent or an integer in [0, 2^53); `firstId` and `lastId` both
+ * absent, or both such integers with `firstId <= lastId`; `symbol` absent or a string.
+ *
+ * @example
+ * ```ts
+ * invalidTradeReason({ time: 0, price: -1, qty: 1, isBuyerMaker: true }); // 'price must be a finite number > 0, got -1'
+ * ```
+ */
+export function invalidTradeReason(trade: unknown): string | undefined {
+  if (typeof trade !== 'object' || trade === null) return `a trade must be an object, got ${String(trade)}`;
+  const t = trade as Record<string, unknown>;
+  if (typeof t.time !== 'number' || !Number.isFinite(t.time))
+    return `time must be a finite number of ms, got ${show(t.time)}`;
+  if (typeof t.price !== 'number' || !(t.price > 0 && t.price < Number.POSITIVE_INFINITY))
+    return `price must be a finite number > 0, got ${show(t.price)}`;
+  if (typeof t.qty !== 'number' || !(t.qty >= 0 && t.qty < Number.POSITIVE_INFINITY))
+    return `qty must be a finite number >= 0, got ${show(t.qty)}`;
+  if (typeof t.isBuyerMaker !== 'boolean')
+    return `isBuyerMaker must be a boolean, got ${show(t.isBuyerMaker)}`;
+  if (t.id !== undefined && !isTradeId(t.id)) return `id must be an integer in [0, 2^53), got ${show(t.id)}`;
+  if (t.firstId !== undefined || t.lastId !== undefined) {
+    if (!isTradeId(t.firstId) || !isTradeId(t.lastId) || t.firstId > t.lastId)
+      return `firstId and lastId must be integers in [0, 2^53) with firstId <= lastId, got ${show(t.firstId)} and ${show(t.lastId)}`;
+  }
+  if (t.symbol !== undefined && typeof t.symbol !== 'string')
+    return `symbol must be a string, got ${show(t.symbol)}`;
+  return undefined;
+}
+
+function isTradeId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}

@@ -1,0 +1,700 @@
+import { check, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
+import type { Bar } from './bar.js';
+import { type BarSeriesOptions, resolveSeriesOptions } from './barOptions.js';
+import { addExact, EXACT_SUM_CELLS, exactSumValue } from './exactSum.js';
+import { GapFiller, type GapFillerSnapshot } from './GapFiller.js';
+import { IdRangeSet } from './IdRangeSet.js';
+import { type RejectReason, TradeRejectedError } from './TradeRejectedError.js';
+import { invalidTradeReason, type Trade } from './trade.js';
+
+/** Options of a {@link BarAggregator}. */
+export interface BarAggregatorOptions extends BarSeriesOptions {
+  /** Symbol written into every bar. Default `''`. */
+  symbol?: string;
+  /**
+   * How long after its end a bar stays open for out-of-order trades, in ms (>= 0, at most 1 024
+   * intervals). Default 0: a bar closes as soon as a trade of a later interval arrives.
+   */
+  allowedLatenessMs?: number;
+  /** `'skip'` (default): rejected trades are counted and reported; `'throw'`: also throw a {@link TradeRejectedError}. */
+  errorPolicy?: 'skip' | 'throw';
+  /** Called for every rejected trade, before the error policy applies. */
+  onReject?: (reason: RejectReason, trade: Trade, detail: string) => void;
+}
+
+/** Counters of a {@link BarAggregator}. Every pushed trade lands in exactly one of the first four. */
+export interface BarAggregatorStats {
+  /** Trades merged into a bar. */
+  accepted: number;
+  /** Trades dropped because their id was already merged. */
+  duplicates: number;
+  /** Trades dropped because their bar had already closed. */
+  late: number;
+  /** Trades dropped because a field was invalid. */
+  invalid: number;
+  /** Bars with trades emitted. */
+  bars: number;
+  /** Gap bars emitted. */
+  gapBars: number;
+  /** Empty intervals skipped beyond `maxGapBars`. */
+  skippedGapBars: number;
+  /** Intervals holding trades that have not closed yet. */
+  openBars: number;
+  /** Total quantity of accepted trades: the volume of the bars emitted and of the open ones. */
+  acceptedVolume: number;
+  /** Total quantity of rejected trades (those whose `qty` was a finite number >= 0). */
+  rejectedVolume: number;
+  /** Max of the trade times seen and of `advance()` arguments; -Infinity before any. */
+  watermark: number;
+}
+
+/** One interval holding trades in a {@link BarAggregatorSnapshot}. */
+export interface OpenBarSnapshot {
+  openTime: number;
+  /** Trades merged (records, not Binance's count). */
+  records: number;
+  open: number;
+  /** Time and id of the trade that set `open` (earliest in (time, id) order); id null when absent. */
+  openTradeTime: number;
+  openTradeId: number | null;
+  high: number;
+  low: number;
+  close: number;
+  /** Time and id of the trade that set `close` (latest in (time, id) order). */
+  closeTradeTime: number;
+  closeTradeId: number | null;
+  trades: number;
+  firstTradeId: number | null;
+  lastTradeId: number | null;
+  /** Exact sums as their three limbs (see `exactSum.ts`). */
+  volume: number[];
+  quoteVolume: number[];
+  takerBuyVolume: number[];
+  takerBuyQuoteVolume: number[];
+  /** Ids merged into this interval, as ranges `[lo0, hi0, lo1, hi1, …]`. */
+  ids: number[];
+}
+
+/** The whole state of a {@link BarAggregator} as plain JSON. */
+export interface BarAggregatorSnapshot {
+  version: 1;
+  symbol: string;
+  intervalMs: number;
+  allowedLatenessMs: number;
+  maxGapBars: number;
+  watermark: number | null;
+  maxId: number | null;
+  /** Open time of the next interval to close, null before the first bar. */
+  nextOpenTime: number | null;
+  counts: { accepted: number; duplicates: number; late: number; invalid: number; bars: number };
+  /** Exact sums (three limbs each) of the volume of emitted bars and of rejected trades. */
+  closedVolume: number[];
+  rejectedVolume: number[];
+  series: GapFillerSnapshot;
+  open: OpenBarSnapshot[];
+}
+
+// Cells of one interval in #cells (struct of numbers, STRIDE per interval slot).
+const WINDOW = 0; // open time of the interval held
+const RECORDS = 1; // trades merged; 0 = the slot is free
+const OPEN = 2;
+const OPEN_TIME = 3;
+const OPEN_ID = 4;
+const HIGH = 5;
+const LOW = 6;
+const CLOSE = 7;
+const CLOSE_TIME = 8;
+const CLOSE_ID = 9;
+const TRADES = 10;
+const FIRST_ID = 11;
+const LAST_ID = 12;
+const VOLUME = 13;
+const QUOTE = VOLUME + EXACT_SUM_CELLS;
+const TAKER_VOLUME = QUOTE + EXACT_SUM_CELLS;
+const TAKER_QUOTE = TAKER_VOLUME + EXACT_SUM_CELLS;
+const STRIDE = TAKER_QUOTE + EXACT_SUM_CELLS;
+
+const MAX_LATENESS_INTERVALS = 1024;
+const NO_BARS: readonly Bar[] = Object.freeze([]);
+
+/**
+ * Turns trades into bars: event-time tumbling windows of `intervalMs`, aligned to the epoch like
+ * Binance klines, with Binance's columns (OHLC, volume, quote volume, trade count, taker-buy
+ * volumes) plus VWAP and first/last trade id.
+ *
+ * **Closing.** The watermark is the max of the trade times seen and of `advance()` arguments. The
+ * bar `[openTime, openTime + intervalMs)` closes once the watermark reaches
+ * `openTime + intervalMs + allowedLatenessMs` — with lateness 0, as soon as a trade of a later
+ * interval arrives. Intervals without trades become gap bars (see {@link GapFiller}); a run longer
+ * than `maxGapBars` is capped and reported through `onSkippedGap`.
+ *
+ * **Order and rejects.** A trade whose bar is still open is merged into it, whatever order it
+ * arrives in: open and close are decided by (time, id) order, not arrival order, and volumes are
+ * exact sums (see `exactSum.ts`), so any reordering within the lateness gives identical bars. A
+ * trade whose bar has closed is `'late'` and never merged; a repeated id is a `'duplicate'`; a
+ * malformed trade is `'invalid'`. Each is counted in {@link BarAggregator.stats}, reported to
+ * `onReject`, and thrown with `errorPolicy: 'throw'`; the state is left as if it never came.
+ *
+ * **Trade count.** A Binance aggregate trade counts `lastId - firstId + 1` (1 without those ids),
+ * so `bar.trades` equals the kline's number of trades.
+ *
+ * **What is remembered for deduplication** (no ever-growing set): the largest id seen, and the ids
+ * merged into each still-open bar as ranges ({@link IdRangeSet}; one range per bar for contiguous
+ * exchange ids). An id above the largest is new at once; a smaller one is looked up in the open
+ * bars. A repeat of a trade from an already-closed bar is caught only as `'late'` (when its time is
+ * also in a closed bar). Trades without `id` are never deduplicated; ties in time are then broken
+ * by arrival order.
+ *
+ * @example
+ * ```ts
+ * const agg = new BarAggregator({ symbol: 'BTCUSDT', intervalMs: 60_000, allowedLatenessMs: 2_000 });
+ * for (const trade of trades) for (const bar of agg.push(trade)) console.log(bar.openTime, bar.close);
+ * for (const bar of agg.flush()) console.log(bar.openTime, bar.close); // end of input
+ * console.log(agg.stats()); // { accepted, duplicates, late, invalid, bars, gapBars, … }
+ * ```
+ */
+export class BarAggregator {
+  readonly #symbol: string;
+  readonly #intervalMs: number;
+  readonly #latenessMs: number;
+  readonly #maxGapBars: number;
+  readonly #throws: boolean;
+  readonly #onReject: BarAggregatorOptions['onReject'];
+  readonly #series: GapFiller;
+  /** Slots for the intervals that may still receive trades; interval k lives in slot k mod #slotCount. */
+  readonly #slotCount: number;
+  readonly #cells: Float64Array;
+  readonly #ids: IdRangeSet[];
+  readonly #closedVolume = new Float64Array(EXACT_SUM_CELLS);
+  readonly #rejectedVolume = new Float64Array(EXACT_SUM_CELLS);
+  #watermark = Number.NEGATIVE_INFINITY;
+  #maxId = Number.NEGATIVE_INFINITY;
+  #nextOpen = Number.NaN;
+  /** Fast path: a trade with watermark <= time < #fastEnd belongs to slot #fastSlot and closes nothing. */
+  #fastEnd = Number.NEGATIVE_INFINITY;
+  #fastSlot = 0;
+  #accepted = 0;
+  #duplicates = 0;
+  #late = 0;
+  #invalid = 0;
+  #bars = 0;
+
+  constructor(options: BarAggregatorOptions = {}) {
+    const { intervalMs, maxGapBars } = resolveSeriesOptions(options);
+    const symbol = options.symbol ?? '';
+    if (typeof symbol !== 'string') throw new TypeError(`symbol must be a string, got ${String(symbol)}`);
+    const lateness = options.allowedLatenessMs ?? 0;
+    if (!Number.isFinite(lateness) || lateness < 0 || lateness > MAX_LATENESS_INTERVALS * intervalMs) {
+      throw new RangeError(
+        `allowedLatenessMs must be a number of ms from 0 to ${MAX_LATENESS_INTERVALS} intervals (${MAX_LATENESS_INTERVALS * intervalMs}), got ${String(lateness)}`,
+      );
+    }
+    const policy = options.errorPolicy ?? 'skip';
+    if (policy !== 'skip' && policy !== 'throw') {
+      throw new RangeError(`errorPolicy must be 'skip' or 'throw', got ${String(policy)}`);
+    }
+    if (options.onReject !== undefined && typeof options.onReject !== 'function') {
+      throw new TypeError('onReject must be a function');
+    }
+    this.#symbol = symbol;
+    this.#intervalMs = intervalMs;
+    this.#latenessMs = lateness;
+    this.#maxGapBars = maxGapBars;
+    this.#throws = policy === 'throw';
+    this.#onReject = options.onReject;
+    this.#series = new GapFiller(intervalMs, maxGapBars, options.onSkippedGap);
+    // Intervals open at watermark W start in (W - interval - lateness, W]: at most 1 + ceil(lateness / interval).
+    this.#slotCount = 2 + Math.ceil(lateness / intervalMs);
+    this.#cells = new Float64Array(this.#slotCount * STRIDE);
+    this.#ids = Array.from({ length: this.#slotCount }, () => new IdRangeSet());
+  }
+
+  /** Bar interval in ms. */
+  get intervalMs(): number {
+    return this.#intervalMs;
+  }
+
+  /**
+   * Feeds one trade. Returns the bars it closed, oldest first, gap bars included — a shared frozen
+   * empty array when it closed none (the common case allocates nothing).
+   */
+  push(trade: Trade): readonly Bar[] {
+    const time = trade.time;
+    const price = trade.price;
+    const qty = trade.qty;
+    const id = trade.id;
+    const firstId = trade.firstId;
+    const lastId = trade.lastId;
+    const isBuyerMaker = trade.isBuyerMaker;
+    // Fast path, the common case, allocation-free: a well-formed trade of the newest open bar,
+    // later in (time, id) order than every trade seen (so it is the close and its id is new),
+    // that closes nothing. Comparisons and adds on numbers only.
+    if (
+      typeof time === 'number' &&
+      time >= this.#watermark &&
+      time < this.#fastEnd &&
+      typeof id === 'number' &&
+      id > this.#maxId &&
+      id <= Number.MAX_SAFE_INTEGER &&
+      Math.floor(id) === id &&
+      typeof price === 'number' &&
+      price > 0 &&
+      price < Number.POSITIVE_INFINITY &&
+      typeof qty === 'number' &&
+      qty >= 0 &&
+      qty < Number.POSITIVE_INFINITY &&
+      typeof isBuyerMaker === 'boolean'
+    ) {
+      let first = id;
+      let last = id;
+      if (firstId !== undefined || lastId !== undefined) {
+        if (
+          !(
+            typeof firstId === 'number' &&
+            typeof lastId === 'number' &&
+            firstId >= 0 &&
+            firstId <= lastId &&
+            lastId <= Number.MAX_SAFE_INTEGER &&
+            Math.floor(firstId) === firstId &&
+            Math.floor(lastId) === lastId
+          )
+        ) {
+          return this.#pushAny(trade);
+        }
+        first = firstId;
+        last = lastId;
+      }
+      const cells = this.#cells;
+      const at = this.#fastSlot * STRIDE;
+      this.#watermark = time;
+      this.#maxId = id;
+      this.#accepted++;
+      this.#ids[this.#fastSlot].addAbove(id);
+      if (price > cells[at + HIGH]) cells[at + HIGH] = price;
+      else if (price < cells[at + LOW]) cells[at + LOW] = price;
+      cells[at + CLOSE] = price;
+      cells[at + CLOSE_TIME] = time;
+      cells[at + CLOSE_ID] = id;
+      cells[at + RECORDS] += 1;
+      cells[at + TRADES] += last - first + 1;
+      if (first < cells[at + FIRST_ID]) cells[at + FIRST_ID] = first;
+      if (last > cells[at + LAST_ID]) cells[at + LAST_ID] = last;
+      const quote = price * qty;
+      addExact(cells, at + VOLUME, qty);
+      addExact(cells, at + QUOTE, quote);
+      if (!isBuyerMaker) {
+        addExact(cells, at + TAKER_VOLUME, qty);
+        addExact(cells, at + TAKER_QUOTE, quote);
+      }
+      return NO_BARS;
+    }
+    return this.#pushAny(trade);
+  }
+
+  /**
+   * Moves the watermark to `watermarkMs` (if later) and closes every bar whose end plus the allowed
+   * lateness it reaches, with gap bars for empty intervals. Use it when trades are sparse, with the
+   * time of the source (an exchange heartbeat, a clock you trust); stages never read a clock.
+   */
+  advance(watermarkMs: number): readonly Bar[] {
+    if (typeof watermarkMs !== 'number' || !Number.isFinite(watermarkMs)) {
+      throw new RangeError(`advance(watermarkMs) needs a finite number of ms, got ${String(watermarkMs)}`);
+    }
+    if (watermarkMs <= this.#watermark) return NO_BARS;
+    this.#watermark = watermarkMs;
+    const out = this.#close();
+    this.#refreshFastPath();
+    return out;
+  }
+
+  /**
+   * End of input: closes every bar holding trades (and the gap bars between them), moving the
+   * watermark past them, and reports a pending skipped span.
+   */
+  flush(): readonly Bar[] {
+    let latest = Number.NEGATIVE_INFINITY;
+    for (let slot = 0; slot < this.#slotCount; slot++) {
+      const at = slot * STRIDE;
+      if (this.#cells[at + RECORDS] > 0 && this.#cells[at + WINDOW] > latest)
+        latest = this.#cells[at + WINDOW];
+    }
+    let out = NO_BARS;
+    if (latest > Number.NEGATIVE_INFINITY) {
+      this.#watermark = Math.max(this.#watermark, latest + this.#intervalMs + this.#latenessMs);
+      out = this.#close();
+    }
+    this.#series.endRun();
+    this.#refreshFastPath();
+    return out;
+  }
+
+  /** Counters since construction (restored with the state). */
+  stats(): BarAggregatorStats {
+    const accepted = this.#closedVolume.slice();
+    let openBars = 0;
+    for (let slot = 0; slot < this.#slotCount; slot++) {
+      const at = slot * STRIDE;
+      if (this.#cells[at + RECORDS] === 0) continue;
+      openBars++;
+      for (let i = 0; i < EXACT_SUM_CELLS; i++) accepted[i] += this.#cells[at + VOLUME + i];
+    }
+    return {
+      accepted: this.#accepted,
+      duplicates: this.#duplicates,
+      late: this.#late,
+      invalid: this.#invalid,
+      bars: this.#bars,
+      gapBars: this.#series.gapBars,
+      skippedGapBars: this.#series.skippedGapBars,
+      openBars,
+      acceptedVolume: exactSumValue(accepted, 0),
+      rejectedVolume: exactSumValue(this.#rejectedVolume, 0),
+      watermark: this.#watermark,
+    };
+  }
+
+  /** The whole state as plain JSON; {@link BarAggregator.restore} continues from it bit for bit. */
+  snapshot(): BarAggregatorSnapshot {
+    const open: OpenBarSnapshot[] = [];
+    for (let slot = 0; slot < this.#slotCount; slot++) {
+      const at = slot * STRIDE;
+      const c = this.#cells;
+      if (c[at + RECORDS] === 0) continue;
+      const limbs = (from: number) => Array.from(c.subarray(at + from, at + from + EXACT_SUM_CELLS));
+      open.push({
+        openTime: c[at + WINDOW],
+        records: c[at + RECORDS],
+        open: c[at + OPEN],
+        openTradeTime: c[at + OPEN_TIME],
+        openTradeId: nullIfNaN(c[at + OPEN_ID]),
+        high: c[at + HIGH],
+        low: c[at + LOW],
+        close: c[at + CLOSE],
+        closeTradeTime: c[at + CLOSE_TIME],
+        closeTradeId: nullIfNaN(c[at + CLOSE_ID]),
+        trades: c[at + TRADES],
+        firstTradeId: Number.isFinite(c[at + FIRST_ID]) ? c[at + FIRST_ID] : null,
+        lastTradeId: Number.isFinite(c[at + LAST_ID]) ? c[at + LAST_ID] : null,
+        volume: limbs(VOLUME),
+        quoteVolume: limbs(QUOTE),
+        takerBuyVolume: limbs(TAKER_VOLUME),
+        takerBuyQuoteVolume: limbs(TAKER_QUOTE),
+        ids: this.#ids[slot].toJSON(),
+      });
+    }
+    open.sort((a, b) => a.openTime - b.openTime);
+    return {
+      version: 1,
+      symbol: this.#symbol,
+      intervalMs: this.#intervalMs,
+      allowedLatenessMs: this.#latenessMs,
+      maxGapBars: this.#maxGapBars,
+      watermark: Number.isFinite(this.#watermark) ? this.#watermark : null,
+      maxId: Number.isFinite(this.#maxId) ? this.#maxId : null,
+      nextOpenTime: nullIfNaN(this.#nextOpen),
+      counts: {
+        accepted: this.#accepted,
+        duplicates: this.#duplicates,
+        late: this.#late,
+        invalid: this.#invalid,
+        bars: this.#bars,
+      },
+      closedVolume: Array.from(this.#closedVolume),
+      rejectedVolume: Array.from(this.#rejectedVolume),
+      series: this.#series.snapshot(),
+      open,
+    };
+  }
+
+  /**
+   * Replaces the state with a {@link BarAggregator.snapshot} (possibly after a JSON round trip).
+   * The aggregator must have been built with the same symbol, interval, lateness and `maxGapBars`.
+   * Throws a `ModelValidationError` naming the field when the snapshot is malformed; the state is
+   * then unchanged.
+   */
+  restore(snapshot: unknown): void {
+    const s = plainObject(snapshot, 'snapshot');
+    check(s.version === 1, 'snapshot.version', `expected 1, got ${String(s.version)}`);
+    const expected = {
+      symbol: this.#symbol,
+      intervalMs: this.#intervalMs,
+      allowedLatenessMs: this.#latenessMs,
+      maxGapBars: this.#maxGapBars,
+    };
+    for (const [key, value] of Object.entries(expected)) {
+      check(
+        s[key] === value,
+        `snapshot.${key}`,
+        `this aggregator has ${key} ${String(value)}, the snapshot ${String(s[key])}`,
+      );
+    }
+    const I = this.#intervalMs;
+    const watermark =
+      s.watermark === null ? Number.NEGATIVE_INFINITY : finiteNumber(s.watermark, 'snapshot.watermark');
+    const maxId =
+      s.maxId === null ? Number.NEGATIVE_INFINITY : integer(s.maxId, 'snapshot.maxId', 0, 2 ** 53 - 1);
+    const nextOpen =
+      s.nextOpenTime === null ? Number.NaN : finiteNumber(s.nextOpenTime, 'snapshot.nextOpenTime');
+    check(Number.isNaN(nextOpen) || nextOpen % I === 0, 'snapshot.nextOpenTime', `not a multiple of ${I}`);
+    const counts = plainObject(s.counts, 'snapshot.counts');
+    const count = (key: string) => integer(counts[key], `snapshot.counts.${key}`, 0, Number.MAX_SAFE_INTEGER);
+    const closedVolume = numberArray(s.closedVolume, 'snapshot.closedVolume', EXACT_SUM_CELLS);
+    const rejectedVolume = numberArray(s.rejectedVolume, 'snapshot.rejectedVolume', EXACT_SUM_CELLS);
+    const series = new GapFiller(I, this.#maxGapBars);
+    series.restore(s.series, 'snapshot.series');
+    check(Array.isArray(s.open), 'snapshot.open', 'expected an array of open bars');
+    const cells = new Float64Array(this.#cells.length);
+    const ids: number[][] = Array.from({ length: this.#slotCount }, () => []);
+    s.open.forEach((value: unknown, i: number) => {
+      const path = `snapshot.open[${i}]`;
+      const bar = plainObject(value, path);
+      const openTime = finiteNumber(bar.openTime, `${path}.openTime`);
+      check(openTime % I === 0, `${path}.openTime`, `not a multiple of the interval ${I}`);
+      check(openTime + I + this.#latenessMs > watermark, `${path}.openTime`, 'this bar should have closed');
+      check(Number.isNaN(nextOpen) || openTime >= nextOpen, `${path}.openTime`, 'before nextOpenTime');
+      const slot = this.#slotOf(openTime);
+      const at = slot * STRIDE;
+      check(cells[at + RECORDS] === 0, `${path}.openTime`, 'two open bars in the same slot');
+      const num = (key: string) => finiteNumber(bar[key], `${path}.${key}`);
+      const orNaN = (key: string) => (bar[key] === null ? Number.NaN : num(key));
+      cells[at + WINDOW] = openTime;
+      cells[at + RECORDS] = integer(bar.records, `${path}.records`, 1, Number.MAX_SAFE_INTEGER);
+      cells[at + OPEN] = num('open');
+      cells[at + OPEN_TIME] = num('openTradeTime');
+      cells[at + OPEN_ID] = orNaN('openTradeId');
+      cells[at + HIGH] = num('high');
+      cells[at + LOW] = num('low');
+      cells[at + CLOSE] = num('close');
+      cells[at + CLOSE_TIME] = num('closeTradeTime');
+      cells[at + CLOSE_ID] = orNaN('closeTradeId');
+      cells[at + TRADES] = num('trades');
+      cells[at + FIRST_ID] = bar.firstTradeId === null ? Number.POSITIVE_INFINITY : num('firstTradeId');
+      cells[at + LAST_ID] = bar.lastTradeId === null ? Number.NEGATIVE_INFINITY : num('lastTradeId');
+      const limbs: [string, number][] = [
+        ['volume', VOLUME],
+        ['quoteVolume', QUOTE],
+        ['takerBuyVolume', TAKER_VOLUME],
+        ['takerBuyQuoteVolume', TAKER_QUOTE],
+      ];
+      for (const [key, from] of limbs)
+        cells.set(numberArray(bar[key], `${path}.${key}`, EXACT_SUM_CELLS), at + from);
+      const range = numberArray(bar.ids, `${path}.ids`);
+      check(range.length % 2 === 0, `${path}.ids`, 'expected [lo, hi] pairs');
+      for (let k = 1; k < range.length; k++) {
+        check(
+          range[k] >= range[k - 1] + (k % 2 === 0 ? 2 : 0),
+          `${path}.ids[${k}]`,
+          'ranges must be sorted and disjoint',
+        );
+      }
+      ids[slot] = range;
+    });
+    // Everything checked: commit.
+    this.#cells.set(cells);
+    for (let slot = 0; slot < this.#slotCount; slot++) this.#ids[slot].load(ids[slot]);
+    this.#closedVolume.set(closedVolume);
+    this.#rejectedVolume.set(rejectedVolume);
+    this.#series.restore(s.series, 'snapshot.series');
+    this.#watermark = watermark;
+    this.#maxId = maxId;
+    this.#nextOpen = nextOpen;
+    this.#accepted = count('accepted');
+    this.#duplicates = count('duplicates');
+    this.#late = count('late');
+    this.#invalid = count('invalid');
+    this.#bars = count('bars');
+    this.#refreshFastPath();
+  }
+
+  /** Every case the fast path does not take: validation, late and duplicate checks, closing, merging. */
+  #pushAny(trade: Trade): readonly Bar[] {
+    const problem = invalidTradeReason(trade);
+    if (problem !== undefined) return this.#reject('invalid', trade, problem);
+    const I = this.#intervalMs;
+    const time = trade.time;
+    const id = trade.id;
+    const openTime = Math.floor(time / I) * I;
+    if (openTime + I + this.#latenessMs <= this.#watermark) {
+      return this.#reject(
+        'late',
+        trade,
+        `its bar opening at ${openTime} closed when the watermark reached ${openTime + I + this.#latenessMs} (watermark now ${this.#watermark})`,
+      );
+    }
+    if (id !== undefined && id <= this.#maxId && this.#holdsId(id)) {
+      return this.#reject('duplicate', trade, `id ${id} is already in an open bar`);
+    }
+    let out = NO_BARS;
+    if (time > this.#watermark) {
+      this.#watermark = time;
+      out = this.#close();
+    }
+    this.#merge(trade, openTime);
+    this.#refreshFastPath();
+    return out;
+  }
+
+  #merge(trade: Trade, openTime: number): void {
+    const { time, price, qty, id } = trade;
+    const slot = this.#slotOf(openTime);
+    const at = slot * STRIDE;
+    const cells = this.#cells;
+    const key = id ?? Number.NaN;
+    if (cells[at + RECORDS] === 0) {
+      cells[at + WINDOW] = openTime;
+      cells[at + OPEN] = cells[at + HIGH] = cells[at + LOW] = cells[at + CLOSE] = price;
+      cells[at + OPEN_TIME] = cells[at + CLOSE_TIME] = time;
+      cells[at + OPEN_ID] = cells[at + CLOSE_ID] = key;
+      cells[at + FIRST_ID] = Number.POSITIVE_INFINITY;
+      cells[at + LAST_ID] = Number.NEGATIVE_INFINITY;
+    } else {
+      // (time, id) order; without ids, a tie in time goes to arrival order.
+      const openT = cells[at + OPEN_TIME];
+      if (time < openT || (time === openT && key < cells[at + OPEN_ID])) {
+        cells[at + OPEN] = price;
+        cells[at + OPEN_TIME] = time;
+        cells[at + OPEN_ID] = key;
+      }
+      const closeT = cells[at + CLOSE_TIME];
+      if (time > closeT || (time === closeT && !(key < cells[at + CLOSE_ID]))) {
+        cells[at + CLOSE] = price;
+        cells[at + CLOSE_TIME] = time;
+        cells[at + CLOSE_ID] = key;
+      }
+      if (price > cells[at + HIGH]) cells[at + HIGH] = price;
+      if (price < cells[at + LOW]) cells[at + LOW] = price;
+    }
+    cells[at + RECORDS] += 1;
+    const hasRange = trade.firstId !== undefined;
+    const firstId = hasRange ? trade.firstId! : (id ?? Number.POSITIVE_INFINITY);
+    const lastId = hasRange ? trade.lastId! : (id ?? Number.NEGATIVE_INFINITY);
+    cells[at + TRADES] += hasRange ? lastId - firstId + 1 : 1;
+    if (firstId < cells[at + FIRST_ID]) cells[at + FIRST_ID] = firstId;
+    if (lastId > cells[at + LAST_ID]) cells[at + LAST_ID] = lastId;
+    const quote = price * qty;
+    addExact(cells, at + VOLUME, qty);
+    addExact(cells, at + QUOTE, quote);
+    if (!trade.isBuyerMaker) {
+      addExact(cells, at + TAKER_VOLUME, qty);
+      addExact(cells, at + TAKER_QUOTE, quote);
+    }
+    if (id !== undefined) {
+      if (id > this.#maxId) {
+        this.#ids[slot].addAbove(id);
+        this.#maxId = id;
+      } else this.#ids[slot].add(id);
+    }
+    this.#accepted++;
+  }
+
+  /** Closes every interval the watermark has passed (end + lateness), oldest first. */
+  #close(): readonly Bar[] {
+    const I = this.#intervalMs;
+    const lastClosable = Math.floor((this.#watermark - I - this.#latenessMs) / I) * I;
+    let out: Bar[] | undefined;
+    for (;;) {
+      const filled = this.#earliestFilled();
+      const from = Number.isNaN(this.#nextOpen) ? filled : this.#nextOpen;
+      if (!(from <= lastClosable)) break;
+      out ??= [];
+      const emptyUntil = Math.min(filled, lastClosable + I);
+      if (emptyUntil > from) this.#series.fill(from, (emptyUntil - from) / I, out);
+      if (filled > lastClosable) {
+        this.#nextOpen = emptyUntil;
+        break;
+      }
+      this.#emit(filled, out);
+      this.#nextOpen = filled + I;
+    }
+    return out ?? NO_BARS;
+  }
+
+  /** Builds the bar of the interval opening at `openTime` from its slot, appends it, frees the slot. */
+  #emit(openTime: number, out: Bar[]): void {
+    const slot = this.#slotOf(openTime);
+    const at = slot * STRIDE;
+    const c = this.#cells;
+    const volume = exactSumValue(c, at + VOLUME);
+    const quoteVolume = exactSumValue(c, at + QUOTE);
+    const firstId = c[at + FIRST_ID];
+    const lastId = c[at + LAST_ID];
+    this.#series.append(
+      {
+        symbol: this.#symbol,
+        openTime,
+        closeTime: openTime + this.#intervalMs - 1,
+        open: c[at + OPEN],
+        high: c[at + HIGH],
+        low: c[at + LOW],
+        close: c[at + CLOSE],
+        volume,
+        quoteVolume,
+        trades: c[at + TRADES],
+        takerBuyVolume: exactSumValue(c, at + TAKER_VOLUME),
+        takerBuyQuoteVolume: exactSumValue(c, at + TAKER_QUOTE),
+        vwap: volume > 0 ? quoteVolume / volume : c[at + CLOSE],
+        firstTradeId: Number.isFinite(firstId) ? firstId : -1,
+        lastTradeId: Number.isFinite(lastId) ? lastId : -1,
+        gap: false,
+      },
+      out,
+    );
+    for (let i = 0; i < EXACT_SUM_CELLS; i++) this.#closedVolume[i] += c[at + VOLUME + i];
+    c.fill(0, at, at + STRIDE);
+    this.#ids[slot].clear();
+    this.#bars++;
+  }
+
+  #reject(reason: RejectReason, trade: Trade, detail: string): readonly Bar[] {
+    if (reason === 'invalid') this.#invalid++;
+    else if (reason === 'late') this.#late++;
+    else this.#duplicates++;
+    const qty = typeof trade === 'object' && trade !== null ? trade.qty : undefined;
+    if (typeof qty === 'number' && qty >= 0 && qty < Number.POSITIVE_INFINITY)
+      addExact(this.#rejectedVolume, 0, qty);
+    this.#onReject?.(reason, trade, detail);
+    if (this.#throws) throw new TradeRejectedError(reason, trade, detail);
+    return NO_BARS;
+  }
+
+  #holdsId(id: number): boolean {
+    for (let slot = 0; slot < this.#slotCount; slot++) {
+      if (this.#cells[slot * STRIDE + RECORDS] > 0 && this.#ids[slot].has(id)) return true;
+    }
+    return false;
+  }
+
+  /** Open time of the earliest interval holding trades, or +Infinity. */
+  #earliestFilled(): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (let slot = 0; slot < this.#slotCount; slot++) {
+      const at = slot * STRIDE;
+      if (this.#cells[at + RECORDS] > 0 && this.#cells[at + WINDOW] < earliest)
+        earliest = this.#cells[at + WINDOW];
+    }
+    return earliest;
+  }
+
+  #slotOf(openTime: number): number {
+    const n = this.#slotCount;
+    return (((openTime / this.#intervalMs) % n) + n) % n;
+  }
+
+  /** Re-derives the fast-path bounds after anything that may move the watermark or open/close a bar. */
+  #refreshFastPath(): void {
+    this.#fastEnd = Number.NEGATIVE_INFINITY;
+    if (this.#watermark === Number.NEGATIVE_INFINITY) return;
+    const I = this.#intervalMs;
+    const current = Math.floor(this.#watermark / I) * I;
+    const slot = this.#slotOf(current);
+    const at = slot * STRIDE;
+    if (this.#cells[at + RECORDS] === 0 || this.#cells[at + WINDOW] !== current) return;
+    const nextToClose = Number.isNaN(this.#nextOpen) ? this.#earliestFilled() : this.#nextOpen;
+    this.#fastEnd = Math.min(current + I, nextToClose + I + this.#latenessMs);
+    this.#fastSlot = slot;
+  }
+}
+
+function nullIfNaN(x: number): number | null {
+  return Number.isNaN(x) ? null : x;
+}
