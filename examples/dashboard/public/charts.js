@@ -12,6 +12,8 @@ const LC = globalThis.LightweightCharts;
 export const regimeColors = ['#26a69a', '#f0b429', '#ef5350'];
 const bandColors = ['rgba(38, 166, 154, 0.16)', 'rgba(240, 180, 41, 0.22)', 'rgba(239, 83, 80, 0.30)'];
 const unknownColor = '#7d8896';
+/** Bars in view after a (re)load: four hours of one-minute bars. */
+const visibleBars = 240;
 
 const theme = {
   layout: {
@@ -168,7 +170,8 @@ export class Charts {
     const lastTraded = signals.findLast((s) => !s.bar.gap);
     if (lastTraded !== undefined) this.#showAvailability(lastTraded.bar);
     if (signals.length > 0) this.#setThreshold(signals[signals.length - 1].anomaly.threshold);
-    this.main.timeScale().scrollToRealTime();
+    // Show the last few hours; the chart then keeps the newest bar in view as bars arrive.
+    this.main.timeScale().setVisibleLogicalRange({ from: rows.length - visibleBars, to: rows.length + 2 });
   }
 
   /**
