@@ -1,0 +1,14 @@
+/**
+ * Gaussian hidden Markov models: training, online filtering, decoding, persistence.
+ *
+ * @module
+ */
+export type {
+  CovarianceType,
+  GaussianHMMFitOptions,
+  GaussianHMMFitResult,
+  GaussianHMMJSON,
+  GaussianHMMOptions,
+  HMMFilterState,
+} from './GaussianHMM.js';
+export { GaussianHMM } from './GaussianHMM.js';
