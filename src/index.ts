@@ -11,3 +11,4 @@ export type { Trade } from './bars/trade.js';
 export type { RegimeLabel, RegimeSignal } from './pipeline/signal.js';
 export * from './anomaly/index.js';
 export * from './bars/index.js';
+export * from './hmm/index.js';
