@@ -18,41 +18,93 @@ export interface CsvRowParser<T> {
  * Blank lines are skipped; a malformed line is counted and passed to `onMalformed`, never thrown,
  * and reading continues with the next line.
  *
+ * The file is parsed one piece (about 1 MiB) at a time; the items of a piece are then handed out
+ * from a buffer with already-settled promises. That costs a fraction of what an `async function*`
+ * pays per `yield`, which matters at millions of rows.
+ *
  * @example
  * ```ts
  * for await (const trade of readCsvRows(path, parser, stats, (m) => console.warn(m.reason))) use(trade);
  * ```
  */
-export async function* readCsvRows<T extends object>(
+export function readCsvRows<T extends object>(
   path: string,
   parser: CsvRowParser<T>,
   stats: ReaderStats,
   onMalformed: ((malformed: MalformedLine) => void) | undefined,
-): AsyncGenerator<T> {
-  const cursor = new CsvCursor();
-  const items: T[] = [];
-  let begun = false;
-  for await (const text of csvText(path)) {
+): AsyncIterableIterator<T> {
+  return new CsvRowIterator(path, parser, stats, onMalformed);
+}
+
+class CsvRowIterator<T extends object> implements AsyncIterableIterator<T> {
+  readonly #pieces: AsyncGenerator<string>;
+  readonly #parser: CsvRowParser<T>;
+  readonly #stats: ReaderStats;
+  readonly #onMalformed: ((malformed: MalformedLine) => void) | undefined;
+  readonly #cursor = new CsvCursor();
+  #items: T[] = [];
+  #next = 0;
+  #begun = false;
+
+  constructor(
+    path: string,
+    parser: CsvRowParser<T>,
+    stats: ReaderStats,
+    onMalformed: ((malformed: MalformedLine) => void) | undefined,
+  ) {
+    this.#pieces = csvText(path);
+    this.#parser = parser;
+    this.#stats = stats;
+    this.#onMalformed = onMalformed;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.#next < this.#items.length) {
+      return Promise.resolve({ done: false, value: this.#items[this.#next++] });
+    }
+    return this.#refill();
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    this.#items = [];
+    await this.#pieces.return(undefined);
+    return { done: true, value: undefined };
+  }
+
+  async #refill(): Promise<IteratorResult<T>> {
+    this.#items = [];
+    this.#next = 0;
+    while (this.#items.length === 0) {
+      const piece = await this.#pieces.next();
+      if (piece.done) return { done: true, value: undefined };
+      this.#parse(piece.value);
+    }
+    return { done: false, value: this.#items[this.#next++] };
+  }
+
+  #parse(text: string): void {
+    const cursor = this.#cursor;
+    const stats = this.#stats;
     cursor.load(text);
     while (cursor.next()) {
       stats.lines = cursor.lineNumber;
       if (cursor.isBlank()) continue;
-      if (!begun) {
-        begun = true;
-        if (parser.begin(cursor)) continue;
+      if (!this.#begun) {
+        this.#begun = true;
+        if (this.#parser.begin(cursor)) continue;
       }
-      const item = parser.parse(cursor);
+      const item = this.#parser.parse(cursor);
       if (typeof item === 'string') {
         stats.malformed++;
-        onMalformed?.({ line: cursor.lineNumber, text: cursor.line().slice(0, 200), reason: item });
+        this.#onMalformed?.({ line: cursor.lineNumber, text: cursor.line().slice(0, 200), reason: item });
       } else {
         stats.rows++;
-        items.push(item);
+        this.#items.push(item);
       }
     }
-    // One await per item is unavoidable for an async iterator; parsing a whole piece first keeps it
-    // to that (the file is read in 1 MiB pieces).
-    yield* items;
-    items.length = 0;
   }
 }
