@@ -1,11 +1,9 @@
 import { Command } from 'commander';
 import { registerBarsCommand } from './commands/bars.js';
-import { registerTrainCommand } from './commands/train.js';
 
 const program = new Command('microstream').description(
   'Real-time market microstructure and liquidity-regime estimation',
 );
 registerBarsCommand(program);
-registerTrainCommand(program);
 
 await program.parseAsync(process.argv);
