@@ -6,9 +6,13 @@
  *
  * @packageDocumentation
  */
-export type { Bar } from './bars/bar.js';
-export type { Trade } from './bars/trade.js';
-export type { RegimeLabel, RegimeSignal } from './pipeline/signal.js';
+
 export * from './anomaly/index.js';
+export type { Bar } from './bars/bar.js';
 export * from './bars/index.js';
+export type { Trade } from './bars/trade.js';
+export * from './features/index.js';
 export * from './hmm/index.js';
+export * from './models/index.js';
+export * from './pipeline/index.js';
+export type { RegimeLabel, RegimeSignal } from './pipeline/signal.js';

@@ -1,9 +1,11 @@
 import { Command } from 'commander';
 import { registerBarsCommand } from './commands/bars.js';
+import { registerTrainCommand } from './commands/train.js';
 
 const program = new Command('microstream').description(
   'Real-time market microstructure and liquidity-regime estimation',
 );
 registerBarsCommand(program);
+registerTrainCommand(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,15 @@
+export { FeatureStage, type FeatureStageSnapshot } from './FeatureStage.js';
+export {
+  DEFAULT_FEATURES,
+  FEATURE_SETS,
+  type FeatureDefinition,
+  type FeatureKind,
+  type FeatureSet,
+  type FeatureTransform,
+  MICROSTRUCTURE_FEATURES,
+  ORIGINAL_FEATURES,
+  parseFeatureSet,
+} from './featureSpec.js';
+export { RollingWindow } from './RollingWindow.js';
+export { RollingZScore, type RollingZScoreSnapshot } from './RollingZScore.js';
+export { Scaler, type ScalerJSON } from './Scaler.js';

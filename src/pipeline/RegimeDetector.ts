@@ -1,0 +1,408 @@
+import { BarAggregator, type BarAggregatorStats } from '../bars/BarAggregator.js';
+import { BarRegularizer, type BarRegularizerStats, type BarRejectReason } from '../bars/BarRegularizer.js';
+import type { Bar } from '../bars/bar.js';
+import type { SkippedGap } from '../bars/GapFiller.js';
+import type { RejectReason } from '../bars/TradeRejectedError.js';
+import type { Trade } from '../bars/trade.js';
+import { FeatureStage, type FeatureStageSnapshot } from '../features/FeatureStage.js';
+import { RollingZScore, type RollingZScoreSnapshot } from '../features/RollingZScore.js';
+import type { HMMFilterState } from '../hmm/GaussianHMM.js';
+import { defaultModel } from '../models/defaultModel.js';
+import type { RegimeModel } from '../models/RegimeModel.js';
+import { argmax } from '../models/regimeReport.js';
+import { check, integer, numberArray, plainObject } from '../util/validate.js';
+import type { RegimeSignal } from './signal.js';
+
+/** Options of {@link createRegimeDetector}. */
+export interface RegimeDetectorOptions {
+  /** The model (default: the bundled BTCUSDT 1-minute model, {@link defaultModel}). */
+  model?: RegimeModel;
+  /** Symbol put on bars and signals (default: the bars' own, or `''`). */
+  symbol?: string;
+  /** Bar interval in ms (default: the model's). */
+  intervalMs?: number;
+  /** How long after a bar's end trades for it are still merged (default 0). */
+  allowedLatenessMs?: number;
+  /** Longest run of empty intervals filled with gap bars (default 1 440); longer holes restart the windows. */
+  maxGapBars?: number;
+  /** `'skip'` (default): rejected trades are counted and reported; `'throw'`: they throw. */
+  errorPolicy?: 'skip' | 'throw';
+  /** Called for each rejected trade. */
+  onReject?: (reason: RejectReason, trade: Trade, detail: string) => void;
+  /** Called for each bar rejected by `pushBar` (malformed, duplicate, out of order); it is also counted. */
+  onRejectBar?: (reason: BarRejectReason, bar: Bar, detail: string) => void;
+  /** Called for each hole longer than `maxGapBars` (after which the detector warms up again). */
+  onSkippedGap?: (span: SkippedGap) => void;
+  /**
+   * `'frozen'` (default): standardise with the model's training statistics. `'rolling20'`: the
+   * original system's 20-bar rolling z-score, for comparison only — a crisis that lasts longer
+   * than 20 bars standardises itself away.
+   */
+  normalize?: 'frozen' | 'rolling20';
+}
+
+/** Counters of a {@link RegimeDetector}. */
+export interface RegimeDetectorStats {
+  /** Signals emitted (= bars closed). */
+  signals: number;
+  /** Signals on gap bars. */
+  gapBars: number;
+  /** Signals with `warm: false`. */
+  coldBars: number;
+  /** Warm signals flagged as anomalies. */
+  anomalies: number;
+  /** Signals with `regime.changed`. */
+  regimeChanges: number;
+  /** Times the windows restarted after a hole longer than `maxGapBars`. */
+  restarts: number;
+  /** Trades rejected by the bar aggregator, by reason. */
+  rejectedTrades: Record<RejectReason, number>;
+  /** The bar aggregator's counters (trade input), or `null`. */
+  trades: BarAggregatorStats | null;
+  /** The bar regularizer's counters (bar input), or `null`. */
+  bars: BarRegularizerStats | null;
+}
+
+/** A {@link RegimeDetector}'s whole state as plain JSON. */
+export interface DetectorSnapshot {
+  format: 'microstream-detector';
+  version: 1;
+  symbol: string;
+  /** Which input the detector has taken: trades, bars, or nothing yet. */
+  input: 'trades' | 'bars' | null;
+  aggregator: unknown;
+  regularizer: unknown;
+  features: FeatureStageSnapshot;
+  normalizer: RollingZScoreSnapshot | null;
+  filter: { probabilities: number[]; steps: number };
+  /** Most probable state of the last warm bar, −1 before the first. */
+  state: number;
+  /** A hole longer than `maxGapBars` was skipped and the windows restart at the next bar with trades. */
+  restartPending: boolean;
+  counts: {
+    signals: number;
+    gapBars: number;
+    coldBars: number;
+    anomalies: number;
+    regimeChanges: number;
+    restarts: number;
+  };
+}
+
+const NO_SIGNALS: readonly RegimeSignal[] = Object.freeze([]);
+
+/**
+ * Creates a streaming regime detector: trades (or bars) in, one {@link RegimeSignal} per closed bar
+ * out. See {@link RegimeDetector}.
+ *
+ * @example
+ * ```ts
+ * const detector = createRegimeDetector({ symbol: 'BTCUSDT' });
+ * for (const signal of detector.pushTrade({ time, price, qty, isBuyerMaker })) {
+ *   if (signal.warm && signal.regime.changed) console.log(signal.regime.label);
+ * }
+ * ```
+ */
+export function createRegimeDetector(options: RegimeDetectorOptions = {}): RegimeDetector {
+  return new RegimeDetector(options);
+}
+
+/**
+ * The streaming pipeline: bars (from trades through a {@link BarAggregator}, or your own through a
+ * {@link BarRegularizer}) → {@link FeatureStage} → standardisation → Isolation Forest score →
+ * one online forward-filter step of the Gaussian HMM → a signal. Exactly one signal per closed bar,
+ * gap bars included (`signal.bar.gap`).
+ *
+ * - **Warm-up**: `warm` is false until every feature window is full (and, with `rolling20`, the
+ *   20-bar z-score window too). Cold signals carry the model's start probabilities, never flag an
+ *   anomaly and never report a change; the HMM filter starts at the first warm bar, as in training.
+ * - **Changes**: `regime.changed` is true on the warm bar whose most probable state differs from the
+ *   previous warm bar's (never on the first warm bar).
+ * - **Holes**: empty intervals become gap bars (up to `maxGapBars`), which go through the pipeline
+ *   like any bar (see {@link FeatureStage} for what they read as). A longer hole is skipped: the
+ *   windows and the filter restart at the next bar with trades and the detector warms up again.
+ * - **Cost**: after a bar closes, the feature update, forest score and filter step allocate nothing;
+ *   the only allocation is the signal itself.
+ *
+ * A detector takes either trades or bars, not both. No I/O, no timers: time comes from the data or
+ * from `advance(nowMs)`.
+ *
+ * @example
+ * ```ts
+ * const detector = createRegimeDetector();
+ * for (const bar of myBars) for (const s of detector.pushBar(bar)) console.log(s.regime.label, s.anomaly.score);
+ * const state = JSON.stringify(detector.snapshot()); // later: createRegimeDetector().restore(JSON.parse(state))
+ * ```
+ */
+export class RegimeDetector {
+  /** The model every signal comes from. */
+  readonly model: RegimeModel;
+  readonly symbol: string;
+  readonly intervalMs: number;
+  readonly normalize: 'frozen' | 'rolling20';
+  readonly #options: RegimeDetectorOptions;
+  readonly #features: FeatureStage;
+  readonly #rolling: RollingZScore | null;
+  readonly #z: Float64Array;
+  readonly #filter: HMMFilterState;
+  #aggregator: BarAggregator | null = null;
+  #regularizer: BarRegularizer | null = null;
+  #state = -1;
+  #restartPending = false;
+  #counts = { signals: 0, gapBars: 0, coldBars: 0, anomalies: 0, regimeChanges: 0, restarts: 0 };
+
+  constructor(options: RegimeDetectorOptions = {}) {
+    this.#options = options;
+    this.model = options.model ?? defaultModel();
+    this.symbol = options.symbol ?? '';
+    this.intervalMs = options.intervalMs ?? this.model.intervalMs;
+    this.normalize = options.normalize ?? 'frozen';
+    if (this.normalize !== 'frozen' && this.normalize !== 'rolling20')
+      throw new RangeError(`normalize must be 'frozen' or 'rolling20', got ${String(this.normalize)}`);
+    const d = this.model.features.length;
+    this.#features = new FeatureStage(this.model.features);
+    this.#rolling = this.normalize === 'rolling20' ? new RollingZScore(d, 20) : null;
+    this.#z = new Float64Array(d);
+    this.#filter = this.model.hmm.createFilterState();
+  }
+
+  /** Bars before the first warm signal. */
+  get warmUp(): number {
+    return this.#rolling === null ? this.#features.warmUp : Math.max(this.#features.warmUp, 19);
+  }
+
+  /** Feeds one trade; returns the signals of the bars it closed (usually none), oldest first. */
+  pushTrade(trade: Trade): readonly RegimeSignal[] {
+    return this.#signals(this.#trades().push(trade));
+  }
+
+  /**
+   * Feeds one bar of your own. Bars go through a {@link BarRegularizer}: missing intervals become gap
+   * bars, out-of-order and duplicate bars are rejected and counted. Returns the signals of the bars
+   * it produced (gap bars first), oldest first.
+   */
+  pushBar(bar: Bar): readonly RegimeSignal[] {
+    return this.#signals(this.#bars().push(bar));
+  }
+
+  /** Moves event time to `nowMs` (trade input): closes every bar whose end plus lateness has passed. */
+  advance(nowMs: number): readonly RegimeSignal[] {
+    if (this.#regularizer !== null) return NO_SIGNALS;
+    return this.#signals(this.#trades().advance(nowMs));
+  }
+
+  /** End of input: closes the open bar (trade input) and reports a pending skipped hole. */
+  flush(): readonly RegimeSignal[] {
+    if (this.#regularizer !== null) return this.#signals(this.#regularizer.flush());
+    if (this.#aggregator === null) return NO_SIGNALS;
+    return this.#signals(this.#aggregator.flush());
+  }
+
+  /**
+   * Signals for a whole trade stream. At the end of input the open bar is closed and signalled
+   * (`flush: true`, the default); pass `{ flush: false }` to leave it open, e.g. when the same
+   * detector will take more trades later.
+   *
+   * @example
+   * ```ts
+   * for await (const s of detector.stream(readAggTrades('trades.csv'))) console.log(s.regime.label);
+   * ```
+   */
+  async *stream(
+    trades: AsyncIterable<Trade> | Iterable<Trade>,
+    opts: { flush?: boolean } = {},
+  ): AsyncIterable<RegimeSignal> {
+    for await (const trade of trades) yield* this.pushTrade(trade);
+    if (opts.flush ?? true) yield* this.flush();
+  }
+
+  /** Counters: signals, gap and cold bars, anomalies, changes, rejected trades and the bar stage's own. */
+  stats(): RegimeDetectorStats {
+    const trades = this.#aggregator?.stats() ?? null;
+    return {
+      ...this.#counts,
+      rejectedTrades: {
+        duplicate: trades?.duplicates ?? 0,
+        late: trades?.late ?? 0,
+        invalid: trades?.invalid ?? 0,
+      },
+      trades,
+      bars: this.#regularizer?.stats() ?? null,
+    };
+  }
+
+  /** The whole state as plain JSON (the model is not included: restore into a detector of the same model). */
+  snapshot(): DetectorSnapshot {
+    return {
+      format: 'microstream-detector',
+      version: 1,
+      symbol: this.symbol,
+      input: this.#aggregator !== null ? 'trades' : this.#regularizer !== null ? 'bars' : null,
+      aggregator: this.#aggregator?.snapshot() ?? null,
+      regularizer: this.#regularizer?.snapshot() ?? null,
+      features: this.#features.snapshot(),
+      normalizer: this.#rolling?.snapshot() ?? null,
+      filter: { probabilities: Array.from(this.#filter.probabilities), steps: this.#filter.steps },
+      state: this.#state,
+      restartPending: this.#restartPending,
+      counts: { ...this.#counts },
+    };
+  }
+
+  /**
+   * Continues from a {@link snapshot} (e.g. taken in another process): the signals that follow are
+   * identical to an uninterrupted run. Validates the snapshot against this detector's model and
+   * options; errors name the field.
+   */
+  restore(snapshot: unknown): void {
+    const s = plainObject(snapshot, 'snapshot');
+    check(s.format === 'microstream-detector', 'snapshot.format', "expected 'microstream-detector'");
+    check(s.version === 1, 'snapshot.version', `expected 1, got ${String(s.version)}`);
+    check(
+      s.input === 'trades' || s.input === 'bars' || s.input === null,
+      'snapshot.input',
+      "expected 'trades', 'bars' or null",
+    );
+    const k = this.model.hmm.nStates;
+    const filter = plainObject(s.filter, 'snapshot.filter');
+    const probabilities = numberArray(filter.probabilities, 'snapshot.filter.probabilities', k);
+    const steps = integer(filter.steps, 'snapshot.filter.steps', 0, Number.MAX_SAFE_INTEGER);
+    const state = integer(s.state, 'snapshot.state', -1, k - 1);
+    check(typeof s.restartPending === 'boolean', 'snapshot.restartPending', 'expected a boolean');
+    const counts = plainObject(s.counts, 'snapshot.counts');
+    const restoredCounts = { ...this.#counts };
+    for (const key of Object.keys(restoredCounts) as (keyof typeof restoredCounts)[])
+      restoredCounts[key] = integer(counts[key], `snapshot.counts.${key}`, 0, Number.MAX_SAFE_INTEGER);
+    check(
+      (s.normalizer === null) === (this.#rolling === null),
+      'snapshot.normalizer',
+      `the snapshot was taken with normalize ${s.normalizer === null ? "'frozen'" : "'rolling20'"}, this detector uses '${this.normalize}'`,
+    );
+    // Build everything first, so a bad snapshot leaves this detector untouched.
+    const features = new FeatureStage(this.model.features);
+    features.restore(s.features, 'snapshot.features');
+    const rolling = this.#rolling === null ? null : new RollingZScore(this.#z.length, 20);
+    rolling?.restore(s.normalizer, 'snapshot.normalizer');
+    let aggregator: BarAggregator | null = null;
+    let regularizer: BarRegularizer | null = null;
+    if (s.input === 'trades') {
+      aggregator = this.#newAggregator();
+      aggregator.restore(s.aggregator as never);
+    } else if (s.input === 'bars') {
+      regularizer = this.#newRegularizer();
+      regularizer.restore(s.regularizer as never);
+    }
+    this.#features.restore(features.snapshot());
+    if (rolling !== null) this.#rolling?.restore(rolling.snapshot());
+    this.#aggregator = aggregator;
+    this.#regularizer = regularizer;
+    this.#filter.probabilities.set(probabilities);
+    this.#filter.steps = steps;
+    this.#state = state;
+    this.#restartPending = s.restartPending;
+    this.#counts = restoredCounts;
+  }
+
+  #trades(): BarAggregator {
+    if (this.#regularizer !== null)
+      throw new Error('this detector takes bars (pushBar): use another detector for trades');
+    this.#aggregator ??= this.#newAggregator();
+    return this.#aggregator;
+  }
+
+  #bars(): BarRegularizer {
+    if (this.#aggregator !== null)
+      throw new Error('this detector takes trades (pushTrade): use another detector for bars');
+    this.#regularizer ??= this.#newRegularizer();
+    return this.#regularizer;
+  }
+
+  #newAggregator(): BarAggregator {
+    const o = this.#options;
+    return new BarAggregator({
+      symbol: this.symbol,
+      intervalMs: this.intervalMs,
+      allowedLatenessMs: o.allowedLatenessMs,
+      maxGapBars: o.maxGapBars,
+      errorPolicy: o.errorPolicy,
+      onReject: o.onReject,
+      onSkippedGap: (span) => this.#skipped(span),
+    });
+  }
+
+  #newRegularizer(): BarRegularizer {
+    return new BarRegularizer({
+      intervalMs: this.intervalMs,
+      maxGapBars: this.#options.maxGapBars,
+      onReject: this.#options.onRejectBar,
+      onSkippedGap: (span) => this.#skipped(span),
+    });
+  }
+
+  #skipped(span: SkippedGap): void {
+    this.#restartPending = true;
+    this.#options.onSkippedGap?.(span);
+  }
+
+  #signals(bars: readonly Bar[]): readonly RegimeSignal[] {
+    if (bars.length === 0) return NO_SIGNALS;
+    const out: RegimeSignal[] = [];
+    for (let i = 0; i < bars.length; i++) out.push(this.#signal(bars[i]));
+    return out;
+  }
+
+  /** One bar through features, scaler, forest and one filter step. Allocates nothing but the signal. */
+  #signal(bar: Bar): RegimeSignal {
+    const model = this.model;
+    // A skipped hole lies before the first bar with trades that follows it.
+    if (this.#restartPending && !bar.gap) this.#restart();
+    const x = this.#features.push(bar);
+    const z =
+      this.#rolling === null ? model.scaler.transform(x, this.#z) : this.#rolling.transform(x, this.#z);
+    const warm = this.#features.warm && (this.#rolling === null || this.#rolling.full);
+    const score = model.forest.score(z);
+    const threshold = model.forest.threshold;
+    let changed = false;
+    if (warm) {
+      model.hmm.forwardStep(this.#filter, z);
+      const state = argmax(this.#filter.probabilities);
+      changed = this.#state >= 0 && state !== this.#state;
+      this.#state = state;
+    }
+    const state = warm ? this.#state : argmax(this.#filter.probabilities);
+    const isAnomaly = warm && score < threshold;
+    const c = this.#counts;
+    c.signals++;
+    if (bar.gap) c.gapBars++;
+    if (!warm) c.coldBars++;
+    if (isAnomaly) c.anomalies++;
+    if (changed) c.regimeChanges++;
+    const features: Record<string, number> = {};
+    const names = this.#features.names;
+    for (let j = 0; j < names.length; j++) features[names[j]] = x[j];
+    return {
+      symbol: this.symbol || bar.symbol,
+      interval: this.intervalMs,
+      bar,
+      features,
+      anomaly: { score, threshold, isAnomaly },
+      regime: {
+        state,
+        label: model.labels[state],
+        probabilities: Array.from(this.#filter.probabilities),
+        changed,
+      },
+      warm,
+    };
+  }
+
+  #restart(): void {
+    this.#restartPending = false;
+    this.#features.reset();
+    this.#rolling?.reset();
+    this.#filter.probabilities.set(this.model.hmm.createFilterState().probabilities);
+    this.#filter.steps = 0;
+    this.#state = -1;
+    this.#counts.restarts++;
+  }
+}

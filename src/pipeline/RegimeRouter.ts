@@ -1,0 +1,124 @@
+import type { Bar } from '../bars/bar.js';
+import type { Trade } from '../bars/trade.js';
+import { defaultModel } from '../models/defaultModel.js';
+import { check, plainObject } from '../util/validate.js';
+import { type DetectorSnapshot, RegimeDetector, type RegimeDetectorOptions } from './RegimeDetector.js';
+import type { RegimeSignal } from './signal.js';
+
+/** Options of {@link createRegimeRouter}: those of a detector, except the symbol, which comes from the data. */
+export type RegimeRouterOptions = Omit<RegimeDetectorOptions, 'symbol'>;
+
+/** A {@link RegimeRouter}'s state as plain JSON: one detector snapshot per symbol. */
+export interface RouterSnapshot {
+  format: 'microstream-router';
+  version: 1;
+  detectors: Record<string, DetectorSnapshot>;
+}
+
+const NO_SIGNALS: readonly RegimeSignal[] = Object.freeze([]);
+
+/**
+ * Creates a router for many symbols; see {@link RegimeRouter}.
+ *
+ * @example
+ * ```ts
+ * const router = createRegimeRouter();
+ * for (const s of router.pushTrade({ symbol: 'ETHUSDT', time, price, qty, isBuyerMaker })) console.log(s.symbol, s.regime.label);
+ * ```
+ */
+export function createRegimeRouter(options: RegimeRouterOptions = {}): RegimeRouter {
+  return new RegimeRouter(options);
+}
+
+/**
+ * One {@link RegimeDetector} per symbol (`trade.symbol` / `bar.symbol`, `''` when absent), created
+ * on the symbol's first trade or bar, all sharing one loaded model (the model's arrays are not
+ * copied per symbol). Signals carry their symbol.
+ *
+ * @example
+ * ```ts
+ * const router = createRegimeRouter({ model: loadModel(text) });
+ * for await (const trade of trades) for (const s of router.pushTrade(trade)) publish(s);
+ * router.advance(Date.now()); // on a timer: closes bars of quiet symbols
+ * router.get('BTCUSDT')?.stats();
+ * ```
+ */
+export class RegimeRouter {
+  readonly #options: RegimeRouterOptions;
+  readonly #detectors = new Map<string, RegimeDetector>();
+
+  constructor(options: RegimeRouterOptions = {}) {
+    this.#options = { ...options, model: options.model ?? defaultModel() };
+  }
+
+  /** Feeds a trade to its symbol's detector. */
+  pushTrade(trade: Trade): readonly RegimeSignal[] {
+    return this.#detector(trade.symbol ?? '').pushTrade(trade);
+  }
+
+  /** Feeds a bar to its symbol's detector. */
+  pushBar(bar: Bar): readonly RegimeSignal[] {
+    return this.#detector(bar.symbol).pushBar(bar);
+  }
+
+  /** Advances event time for every symbol (trade input); returns the signals of all bars closed. */
+  advance(nowMs: number): readonly RegimeSignal[] {
+    const out: RegimeSignal[] = [];
+    for (const detector of this.#detectors.values()) for (const s of detector.advance(nowMs)) out.push(s);
+    return out.length === 0 ? NO_SIGNALS : out;
+  }
+
+  /** End of input for every symbol. */
+  flush(): readonly RegimeSignal[] {
+    const out: RegimeSignal[] = [];
+    for (const detector of this.#detectors.values()) out.push(...detector.flush());
+    return out;
+  }
+
+  /** Symbols seen so far, in order of first appearance. */
+  symbols(): string[] {
+    return [...this.#detectors.keys()];
+  }
+
+  /** The detector of `symbol`, if it has been seen. */
+  get(symbol: string): RegimeDetector | undefined {
+    return this.#detectors.get(symbol);
+  }
+
+  snapshot(): RouterSnapshot {
+    const detectors: Record<string, DetectorSnapshot> = {};
+    for (const [symbol, detector] of this.#detectors) detectors[symbol] = detector.snapshot();
+    return { format: 'microstream-router', version: 1, detectors };
+  }
+
+  /** Replaces every detector with those of a {@link snapshot}; errors name the field. */
+  restore(snapshot: unknown): void {
+    const s = plainObject(snapshot, 'snapshot');
+    check(s.format === 'microstream-router', 'snapshot.format', "expected 'microstream-router'");
+    check(s.version === 1, 'snapshot.version', `expected 1, got ${String(s.version)}`);
+    const entries = Object.entries(plainObject(s.detectors, 'snapshot.detectors'));
+    const restored = new Map<string, RegimeDetector>();
+    for (const [symbol, detectorSnapshot] of entries) {
+      const detector = new RegimeDetector({ ...this.#options, symbol });
+      try {
+        detector.restore(detectorSnapshot);
+      } catch (e) {
+        throw new Error(`snapshot.detectors[${JSON.stringify(symbol)}]: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+      restored.set(symbol, detector);
+    }
+    this.#detectors.clear();
+    for (const [symbol, detector] of restored) this.#detectors.set(symbol, detector);
+  }
+
+  #detector(symbol: string): RegimeDetector {
+    let detector = this.#detectors.get(symbol);
+    if (detector === undefined) {
+      detector = new RegimeDetector({ ...this.#options, symbol });
+      this.#detectors.set(symbol, detector);
+    }
+    return detector;
+  }
+}

@@ -1,0 +1,14 @@
+export {
+  createRegimeDetector,
+  type DetectorSnapshot,
+  RegimeDetector,
+  type RegimeDetectorOptions,
+  type RegimeDetectorStats,
+} from './RegimeDetector.js';
+export {
+  createRegimeRouter,
+  RegimeRouter,
+  type RegimeRouterOptions,
+  type RouterSnapshot,
+} from './RegimeRouter.js';
+export type { RegimeLabel, RegimeSignal } from './signal.js';

@@ -1,0 +1,225 @@
+import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BarAggregator } from '../../src/bars/BarAggregator.js';
+import type { Bar } from '../../src/bars/bar.js';
+import type { Trade } from '../../src/bars/trade.js';
+import { defaultModel } from '../../src/models/defaultModel.js';
+import { readAggTrades } from '../../src/node/readAggTrades.js';
+import { createRegimeDetector, type RegimeDetectorOptions } from '../../src/pipeline/RegimeDetector.js';
+import type { RegimeSignal } from '../../src/pipeline/signal.js';
+import { replayBars, tradesFromBars } from './testData.js';
+
+const GAP_MINUTES = new Set([100, 101, 102, 250]);
+let bars: Bar[];
+let trades: Trade[];
+
+beforeAll(async () => {
+  bars = await replayBars(400);
+  trades = tradesFromBars(bars, GAP_MINUTES);
+});
+
+function run(options: RegimeDetectorOptions, input: readonly Trade[]): RegimeSignal[] {
+  const detector = createRegimeDetector(options);
+  return [...input.flatMap((t) => detector.pushTrade(t)), ...detector.flush()];
+}
+
+const json = (signals: readonly RegimeSignal[]) => JSON.parse(JSON.stringify(signals));
+
+describe('RegimeDetector', () => {
+  it('emits exactly one signal per closed bar, gap bars included and flagged', () => {
+    const detector = createRegimeDetector({ symbol: 'BTCUSDT' });
+    const signals = [...trades.flatMap((t) => detector.pushTrade(t)), ...detector.flush()];
+    expect(signals).toHaveLength(bars.length);
+    signals.forEach((s, i) => {
+      expect(s.bar.openTime).toBe(bars[i].openTime);
+      expect(s.bar.gap).toBe(GAP_MINUTES.has(i));
+      expect(s.symbol).toBe('BTCUSDT');
+      expect(s.interval).toBe(60_000);
+      if (!s.bar.gap)
+        expect([s.bar.open, s.bar.high, s.bar.low, s.bar.close]).toEqual([
+          bars[i].open,
+          bars[i].high,
+          bars[i].low,
+          bars[i].close,
+        ]);
+    });
+    const stats = detector.stats();
+    expect(stats.signals).toBe(bars.length);
+    expect(stats.gapBars).toBe(GAP_MINUTES.size);
+    expect(stats.coldBars).toBe(detector.warmUp);
+    expect(stats.trades?.accepted).toBe(trades.length);
+  });
+
+  it('is cold for exactly the warm-up, and regime.changed marks exactly the bars whose state differs', () => {
+    const model = defaultModel();
+    const detector = createRegimeDetector();
+    const signals = [...trades.flatMap((t) => detector.pushTrade(t)), ...detector.flush()];
+    expect(detector.warmUp).toBe(30);
+    const start = model.hmm.startProb;
+    let previous = -1;
+    let changes = 0;
+    signals.forEach((s, i) => {
+      expect(s.warm).toBe(i >= detector.warmUp);
+      const p = s.regime.probabilities;
+      expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      expect(s.regime.state).toBe(p.indexOf(Math.max(...p)));
+      expect(s.regime.label).toBe(model.labels[s.regime.state]);
+      expect(Object.keys(s.features)).toEqual(model.features.map((f) => f.name));
+      if (!s.warm) {
+        expect(p).toEqual(start);
+        expect(s.regime.changed).toBe(false);
+        expect(s.anomaly.isAnomaly).toBe(false);
+        return;
+      }
+      expect(s.regime.changed).toBe(previous >= 0 && s.regime.state !== previous);
+      expect(s.anomaly.isAnomaly).toBe(s.anomaly.score < s.anomaly.threshold);
+      if (s.regime.changed) changes++;
+      previous = s.regime.state;
+    });
+    expect(detector.stats().regimeChanges).toBe(changes);
+  });
+
+  it('gives the same signals for the same bars through pushBar and pushTrade', () => {
+    const aggregator = new BarAggregator();
+    const built = [...trades.flatMap((t) => aggregator.push(t)), ...aggregator.flush()];
+    const viaBars = createRegimeDetector();
+    // Only bars with trades: the bar path must re-create the gap bars itself.
+    const fromBars = built.filter((b) => !b.gap).flatMap((b) => viaBars.pushBar(b));
+    const fromTrades = run({}, trades);
+    expect(fromBars).toHaveLength(bars.length);
+    expect(json(fromBars)).toEqual(json(fromTrades));
+  });
+
+  it('gives the same signals live (pushTrade with a clock calling advance) as replayed through stream()', async () => {
+    const replay = createRegimeDetector();
+    const replayed: RegimeSignal[] = [];
+    for await (const s of replay.stream(trades)) replayed.push(s);
+
+    const live = createRegimeDetector();
+    const seen: RegimeSignal[] = [];
+    let clock = trades[0].time;
+    for (const t of trades) {
+      // The clock ticks every 10 s of event time, as a timer would between trades.
+      while (clock + 10_000 < t.time) {
+        clock += 10_000;
+        seen.push(...live.advance(clock));
+      }
+      seen.push(...live.pushTrade(t));
+    }
+    seen.push(...live.flush());
+    expect(json(seen)).toEqual(json(replayed));
+  });
+
+  it('replays a real Binance aggTrades file exactly as pushing its trades one by one', async () => {
+    const file = 'fixtures/trades/BTCUSDT-aggTrades-2026-01-01T0000-0012.csv';
+    const replayed: RegimeSignal[] = [];
+    for await (const s of createRegimeDetector().stream(readAggTrades(file))) replayed.push(s);
+    const live = createRegimeDetector();
+    const pushed: RegimeSignal[] = [];
+    for await (const t of readAggTrades(file)) pushed.push(...live.pushTrade(t));
+    expect(json(pushed)).toEqual(json(replayed.slice(0, -1)));
+    expect(replayed).toHaveLength(13); // 12 full minutes and the partial 00:12, flushed at the end
+    expect(replayed[0].bar).toMatchObject({
+      open: 87648.21,
+      high: 87648.22,
+      low: 87632.74,
+      close: 87648,
+      trades: 1193,
+    });
+    expect(replayed.every((s) => !s.warm)).toBe(true);
+  });
+
+  it('continues identically after snapshot → JSON → restore at any trade', () => {
+    const whole = run({}, trades);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: trades.length }), (cut) => {
+        const first = createRegimeDetector();
+        const before = trades.slice(0, cut).flatMap((t) => first.pushTrade(t));
+        const resumed = createRegimeDetector();
+        resumed.restore(JSON.parse(JSON.stringify(first.snapshot())));
+        const after = [...trades.slice(cut).flatMap((t) => resumed.pushTrade(t)), ...resumed.flush()];
+        expect(json([...before, ...after])).toEqual(json(whole));
+        expect(resumed.stats().signals).toBe(whole.length);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('continues identically in a fresh process restored from a snapshot', () => {
+    const whole = run({}, trades);
+    const cuts = [0, 37, 401, 410, 1003, trades.length - 2];
+    const cases = cuts.map((cut) => {
+      const d = createRegimeDetector();
+      const before = trades.slice(0, cut).flatMap((t) => d.pushTrade(t)).length;
+      return { before, snapshot: d.snapshot(), trades: trades.slice(cut) };
+    });
+    const stdout = execFileSync('npx', ['tsx', 'test/pipeline/resumeChild.ts'], {
+      input: JSON.stringify({ options: {}, cases }),
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+    });
+    const continued = JSON.parse(stdout) as RegimeSignal[][];
+    continued.forEach((signals, i) => {
+      expect(signals).toEqual(json(whole.slice(cases[i].before)));
+    });
+  }, 60_000);
+
+  it('restarts the windows after a hole longer than maxGapBars, and warms up again', () => {
+    const skip = new Set(Array.from({ length: 10 }, (_, i) => 200 + i));
+    const spans: unknown[] = [];
+    const detector = createRegimeDetector({ maxGapBars: 5, onSkippedGap: (s) => spans.push(s) });
+    const input = tradesFromBars(bars, skip);
+    const signals = [...input.flatMap((t) => detector.pushTrade(t)), ...detector.flush()];
+    expect(signals).toHaveLength(bars.length - 5);
+    expect(signals.slice(200, 205).every((s) => s.bar.gap)).toBe(true);
+    expect(signals[205].bar.openTime).toBe(bars[210].openTime);
+    expect(spans).toEqual([{ fromOpenTime: bars[205].openTime, toOpenTime: bars[209].openTime, bars: 5 }]);
+    // The gap bars still read from the old windows; the windows restart at the next bar with trades.
+    expect(signals[204].warm).toBe(true);
+    expect(signals.slice(205, 205 + detector.warmUp).every((s) => !s.warm)).toBe(true);
+    expect(signals[205 + detector.warmUp].warm).toBe(true);
+    expect(signals[205 + detector.warmUp].regime.changed).toBe(false);
+    expect(detector.stats().restarts).toBe(1);
+  });
+
+  it('counts bad trades and carries on as if they had not been pushed', () => {
+    const bad: Trade[] = [
+      { time: Number.NaN, price: 1, qty: 1, isBuyerMaker: false },
+      { time: trades[0].time, price: -5, qty: 1, isBuyerMaker: false },
+      trades[9], // a duplicate of a trade in the open bar
+    ];
+    const withBad = [...trades.slice(0, 10), ...bad, ...trades.slice(10)];
+    const rejected: string[] = [];
+    const detector = createRegimeDetector({ onReject: (reason) => rejected.push(reason) });
+    const signals = [...withBad.flatMap((t) => detector.pushTrade(t)), ...detector.flush()];
+    expect(json(signals)).toEqual(json(run({}, trades)));
+    expect(rejected).toEqual(['invalid', 'invalid', 'duplicate']);
+    detector.pushTrade(trades[3]); // its bar closed long ago
+    expect(detector.stats().rejectedTrades.late).toBe(1);
+    expect(detector.stats().rejectedTrades).toEqual({ duplicate: 1, late: 1, invalid: 2 });
+  });
+
+  it("with normalize 'rolling20' re-standardises over 20 bars, and refuses a snapshot of the other mode", () => {
+    const rolling = run({ normalize: 'rolling20' }, trades);
+    const frozen = run({}, trades);
+    expect(rolling.map((s) => s.warm)).toEqual(frozen.map((s) => s.warm));
+    expect(rolling.map((s) => s.features)).toEqual(frozen.map((s) => s.features));
+    expect(rolling.map((s) => s.anomaly.score)).not.toEqual(frozen.map((s) => s.anomaly.score));
+    const d = createRegimeDetector({ normalize: 'rolling20' });
+    for (const t of trades.slice(0, 50)) d.pushTrade(t);
+    expect(() => createRegimeDetector().restore(d.snapshot())).toThrow(/snapshot\.normalizer/);
+  });
+
+  it('takes either trades or bars, and names what is wrong in a bad snapshot', () => {
+    const d = createRegimeDetector();
+    d.pushTrade(trades[0]);
+    expect(() => d.pushBar(bars[0])).toThrow(/takes trades/);
+    const snap = d.snapshot();
+    expect(() => createRegimeDetector().restore({ ...snap, state: 7 })).toThrow(/snapshot\.state/);
+    expect(() =>
+      createRegimeDetector().restore({ ...snap, filter: { probabilities: [1], steps: 0 } }),
+    ).toThrow(/snapshot\.filter\.probabilities/);
+    expect(() => createRegimeDetector().restore({ ...snap, format: 'x' })).toThrow(/snapshot\.format/);
+  });
+});
