@@ -219,6 +219,7 @@ export class BarAggregator {
    * empty array when it closed none (the common case allocates nothing).
    */
   push(trade: Trade): readonly Bar[] {
+    if (typeof trade !== 'object' || trade === null) return this.#pushAny(trade);
     const time = trade.time;
     const price = trade.price;
     const qty = trade.qty;
@@ -409,12 +410,12 @@ export class BarAggregator {
   /**
    * Replaces the state with a {@link BarAggregator.snapshot} (possibly after a JSON round trip).
    * The aggregator must have been built with the same symbol, interval, lateness and `maxGapBars`.
-   * Throws a `ModelValidationError` naming the field when the snapshot is malformed; the state is
-   * then unchanged.
+   * Throws a `ModelValidationError` naming the field (under `path`) when the snapshot is malformed;
+   * the state is then unchanged.
    */
-  restore(snapshot: unknown): void {
-    const s = plainObject(snapshot, 'snapshot');
-    check(s.version === 1, 'snapshot.version', `expected 1, got ${String(s.version)}`);
+  restore(snapshot: unknown, path = 'snapshot'): void {
+    const s = plainObject(snapshot, path);
+    check(s.version === 1, `${path}.version`, `expected 1, got ${String(s.version)}`);
     const expected = {
       symbol: this.#symbol,
       intervalMs: this.#intervalMs,
@@ -424,41 +425,41 @@ export class BarAggregator {
     for (const [key, value] of Object.entries(expected)) {
       check(
         s[key] === value,
-        `snapshot.${key}`,
+        `${path}.${key}`,
         `this aggregator has ${key} ${String(value)}, the snapshot ${String(s[key])}`,
       );
     }
     const I = this.#intervalMs;
     const watermark =
-      s.watermark === null ? Number.NEGATIVE_INFINITY : finiteNumber(s.watermark, 'snapshot.watermark');
+      s.watermark === null ? Number.NEGATIVE_INFINITY : finiteNumber(s.watermark, `${path}.watermark`);
     const maxId =
-      s.maxId === null ? Number.NEGATIVE_INFINITY : integer(s.maxId, 'snapshot.maxId', 0, 2 ** 53 - 1);
+      s.maxId === null ? Number.NEGATIVE_INFINITY : integer(s.maxId, `${path}.maxId`, 0, 2 ** 53 - 1);
     const nextOpen =
-      s.nextOpenTime === null ? Number.NaN : finiteNumber(s.nextOpenTime, 'snapshot.nextOpenTime');
-    check(Number.isNaN(nextOpen) || nextOpen % I === 0, 'snapshot.nextOpenTime', `not a multiple of ${I}`);
-    const counts = plainObject(s.counts, 'snapshot.counts');
-    const count = (key: string) => integer(counts[key], `snapshot.counts.${key}`, 0, Number.MAX_SAFE_INTEGER);
-    const closedVolume = numberArray(s.closedVolume, 'snapshot.closedVolume', EXACT_SUM_CELLS);
-    const rejectedVolume = numberArray(s.rejectedVolume, 'snapshot.rejectedVolume', EXACT_SUM_CELLS);
+      s.nextOpenTime === null ? Number.NaN : finiteNumber(s.nextOpenTime, `${path}.nextOpenTime`);
+    check(Number.isNaN(nextOpen) || nextOpen % I === 0, `${path}.nextOpenTime`, `not a multiple of ${I}`);
+    const counts = plainObject(s.counts, `${path}.counts`);
+    const count = (key: string) => integer(counts[key], `${path}.counts.${key}`, 0, Number.MAX_SAFE_INTEGER);
+    const closedVolume = numberArray(s.closedVolume, `${path}.closedVolume`, EXACT_SUM_CELLS);
+    const rejectedVolume = numberArray(s.rejectedVolume, `${path}.rejectedVolume`, EXACT_SUM_CELLS);
     const series = new GapFiller(I, this.#maxGapBars);
-    series.restore(s.series, 'snapshot.series');
-    check(Array.isArray(s.open), 'snapshot.open', 'expected an array of open bars');
+    series.restore(s.series, `${path}.series`);
+    check(Array.isArray(s.open), `${path}.open`, 'expected an array of open bars');
     const cells = new Float64Array(this.#cells.length);
     const ids: number[][] = Array.from({ length: this.#slotCount }, () => []);
     s.open.forEach((value: unknown, i: number) => {
-      const path = `snapshot.open[${i}]`;
-      const bar = plainObject(value, path);
-      const openTime = finiteNumber(bar.openTime, `${path}.openTime`);
-      check(openTime % I === 0, `${path}.openTime`, `not a multiple of the interval ${I}`);
-      check(openTime + I + this.#latenessMs > watermark, `${path}.openTime`, 'this bar should have closed');
-      check(Number.isNaN(nextOpen) || openTime >= nextOpen, `${path}.openTime`, 'before nextOpenTime');
+      const where = `${path}.open[${i}]`;
+      const bar = plainObject(value, where);
+      const openTime = finiteNumber(bar.openTime, `${where}.openTime`);
+      check(openTime % I === 0, `${where}.openTime`, `not a multiple of the interval ${I}`);
+      check(openTime + I + this.#latenessMs > watermark, `${where}.openTime`, 'this bar should have closed');
+      check(Number.isNaN(nextOpen) || openTime >= nextOpen, `${where}.openTime`, 'before nextOpenTime');
       const slot = this.#slotOf(openTime);
       const at = slot * STRIDE;
-      check(cells[at + RECORDS] === 0, `${path}.openTime`, 'two open bars in the same slot');
-      const num = (key: string) => finiteNumber(bar[key], `${path}.${key}`);
+      check(cells[at + RECORDS] === 0, `${where}.openTime`, 'two open bars in the same slot');
+      const num = (key: string) => finiteNumber(bar[key], `${where}.${key}`);
       const orNaN = (key: string) => (bar[key] === null ? Number.NaN : num(key));
       cells[at + WINDOW] = openTime;
-      cells[at + RECORDS] = integer(bar.records, `${path}.records`, 1, Number.MAX_SAFE_INTEGER);
+      cells[at + RECORDS] = integer(bar.records, `${where}.records`, 1, Number.MAX_SAFE_INTEGER);
       cells[at + OPEN] = num('open');
       cells[at + OPEN_TIME] = num('openTradeTime');
       cells[at + OPEN_ID] = orNaN('openTradeId');
@@ -477,13 +478,13 @@ export class BarAggregator {
         ['takerBuyQuoteVolume', TAKER_QUOTE],
       ];
       for (const [key, from] of limbs)
-        cells.set(numberArray(bar[key], `${path}.${key}`, EXACT_SUM_CELLS), at + from);
-      const range = numberArray(bar.ids, `${path}.ids`);
-      check(range.length % 2 === 0, `${path}.ids`, 'expected [lo, hi] pairs');
+        cells.set(numberArray(bar[key], `${where}.${key}`, EXACT_SUM_CELLS), at + from);
+      const range = numberArray(bar.ids, `${where}.ids`);
+      check(range.length % 2 === 0, `${where}.ids`, 'expected [lo, hi] pairs');
       for (let k = 1; k < range.length; k++) {
         check(
           range[k] >= range[k - 1] + (k % 2 === 0 ? 2 : 0),
-          `${path}.ids[${k}]`,
+          `${where}.ids[${k}]`,
           'ranges must be sorted and disjoint',
         );
       }
@@ -494,7 +495,7 @@ export class BarAggregator {
     for (let slot = 0; slot < this.#slotCount; slot++) this.#ids[slot].load(ids[slot]);
     this.#closedVolume.set(closedVolume);
     this.#rejectedVolume.set(rejectedVolume);
-    this.#series.restore(s.series, 'snapshot.series');
+    this.#series.restore(s.series, `${path}.series`);
     this.#watermark = watermark;
     this.#maxId = maxId;
     this.#nextOpen = nextOpen;

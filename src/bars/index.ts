@@ -5,10 +5,23 @@ export {
   type BarAggregatorStats,
   type OpenBarSnapshot,
 } from './BarAggregator.js';
+export {
+  BarRegularizer,
+  type BarRegularizerOptions,
+  type BarRegularizerSnapshot,
+  type BarRegularizerStats,
+  type BarRejectReason,
+} from './BarRegularizer.js';
 export type { Bar } from './bar.js';
 export { type BarSeriesOptions, MAX_INTERVAL_MS, MIN_INTERVAL_MS } from './barOptions.js';
 export { addExact, EXACT_SUM_CELLS, exactSumValue } from './exactSum.js';
 export { GapFiller, type GapFillerSnapshot, gapBar, type SkippedGap } from './GapFiller.js';
 export { IdRangeSet } from './IdRangeSet.js';
+export {
+  KeyedBarAggregator,
+  type KeyedBarAggregatorOptions,
+  type KeyedBarAggregatorSnapshot,
+  type KeyedBarAggregatorStats,
+} from './KeyedBarAggregator.js';
 export { type RejectReason, TradeRejectedError } from './TradeRejectedError.js';
 export { invalidTradeReason, type Trade } from './trade.js';

@@ -1,0 +1,218 @@
+import { check, integer, plainObject } from '../util/validate.js';
+import type { Bar } from './bar.js';
+import { type BarSeriesOptions, resolveSeriesOptions } from './barOptions.js';
+import { GapFiller, type GapFillerSnapshot } from './GapFiller.js';
+
+/** Why a bar was not added to the series. */
+export type BarRejectReason = 'duplicate' | 'outOfOrder' | 'invalid';
+
+/** Options of a {@link BarRegularizer}. */
+export interface BarRegularizerOptions extends BarSeriesOptions {
+  /** Called for every rejected bar. */
+  onReject?: (reason: BarRejectReason, bar: Bar, detail: string) => void;
+}
+
+/** Counters of a {@link BarRegularizer}. Every pushed bar lands in exactly one of the first four. */
+export interface BarRegularizerStats {
+  /** Bars passed on. */
+  accepted: number;
+  /** Bars with the open time of the last bar passed on. */
+  duplicates: number;
+  /** Bars older than the last bar passed on. */
+  outOfOrder: number;
+  /** Bars with a missing or malformed field, or an open time not aligned to the interval. */
+  invalid: number;
+  /** Gap bars inserted. */
+  gapBars: number;
+  /** Missing intervals skipped beyond `maxGapBars`. */
+  skippedGapBars: number;
+}
+
+/** The whole state of a {@link BarRegularizer} as plain JSON. */
+export interface BarRegularizerSnapshot {
+  version: 1;
+  intervalMs: number;
+  maxGapBars: number;
+  counts: { accepted: number; duplicates: number; outOfOrder: number; invalid: number };
+  series: GapFillerSnapshot;
+}
+
+const NO_BARS: readonly Bar[] = Object.freeze([]);
+
+/**
+ * Makes a regular series out of bars that already exist — read from a file, or pushed by a user —
+ * with the same gap rule as {@link BarAggregator}: each missing interval becomes a gap bar (with
+ * the same optional fields as the bar before it), and a run longer than `maxGapBars` is capped and
+ * reported through `onSkippedGap`. Bars must come in time order: a bar with the open time of the last
+ * one is a duplicate, an older one is out of order; both are counted, reported and dropped, as are
+ * malformed bars.
+ *
+ * @example
+ * ```ts
+ * const regular = new BarRegularizer({ intervalMs: 60_000, onSkippedGap: (s) => console.warn(s) });
+ * for await (const bar of readKlines('BTCUSDT-1m-2021-04.csv.gz')) {
+ *   for (const b of regular.push(bar)) if (b.gap) console.log('no trades at', b.openTime);
+ * }
+ * ```
+ */
+export class BarRegularizer {
+  readonly #intervalMs: number;
+  readonly #maxGapBars: number;
+  readonly #onReject: BarRegularizerOptions['onReject'];
+  readonly #series: GapFiller;
+  #accepted = 0;
+  #duplicates = 0;
+  #outOfOrder = 0;
+  #invalid = 0;
+
+  constructor(options: BarRegularizerOptions = {}) {
+    const { intervalMs, maxGapBars } = resolveSeriesOptions(options);
+    if (options.onReject !== undefined && typeof options.onReject !== 'function') {
+      throw new TypeError('onReject must be a function');
+    }
+    this.#intervalMs = intervalMs;
+    this.#maxGapBars = maxGapBars;
+    this.#onReject = options.onReject;
+    this.#series = new GapFiller(intervalMs, maxGapBars, options.onSkippedGap);
+  }
+
+  /** Bar interval in ms. */
+  get intervalMs(): number {
+    return this.#intervalMs;
+  }
+
+  /**
+   * Feeds one bar. Returns the gap bars needed before it followed by the bar itself, or a shared
+   * frozen empty array when the bar is rejected.
+   */
+  push(bar: Bar): readonly Bar[] {
+    const problem = invalidBarReason(bar, this.#intervalMs);
+    if (problem !== undefined) return this.#reject('invalid', bar, problem);
+    const I = this.#intervalMs;
+    const last = this.#series.last;
+    if (last !== undefined && bar.openTime <= last.openTime) {
+      return bar.openTime === last.openTime
+        ? this.#reject('duplicate', bar, `a bar opening at ${bar.openTime} was already passed on`)
+        : this.#reject('outOfOrder', bar, `opens at ${bar.openTime}, before the last bar (${last.openTime})`);
+    }
+    const out: Bar[] = [];
+    if (last !== undefined && bar.openTime > last.openTime + I) {
+      this.#series.fill(last.openTime + I, (bar.openTime - last.openTime) / I - 1, out);
+    }
+    this.#series.append(bar, out);
+    this.#accepted++;
+    return out;
+  }
+
+  /** End of input: reports a pending skipped span (there is never an open bar to close). */
+  flush(): readonly Bar[] {
+    this.#series.endRun();
+    return NO_BARS;
+  }
+
+  /** Counters since construction (restored with the state). */
+  stats(): BarRegularizerStats {
+    return {
+      accepted: this.#accepted,
+      duplicates: this.#duplicates,
+      outOfOrder: this.#outOfOrder,
+      invalid: this.#invalid,
+      gapBars: this.#series.gapBars,
+      skippedGapBars: this.#series.skippedGapBars,
+    };
+  }
+
+  /** The whole state as plain JSON. */
+  snapshot(): BarRegularizerSnapshot {
+    return {
+      version: 1,
+      intervalMs: this.#intervalMs,
+      maxGapBars: this.#maxGapBars,
+      counts: {
+        accepted: this.#accepted,
+        duplicates: this.#duplicates,
+        outOfOrder: this.#outOfOrder,
+        invalid: this.#invalid,
+      },
+      series: this.#series.snapshot(),
+    };
+  }
+
+  /**
+   * Replaces the state with a {@link BarRegularizer.snapshot}. Needs the same interval and
+   * `maxGapBars`; throws a `ModelValidationError` naming the field otherwise, state unchanged.
+   */
+  restore(snapshot: unknown): void {
+    const s = plainObject(snapshot, 'snapshot');
+    check(s.version === 1, 'snapshot.version', `expected 1, got ${String(s.version)}`);
+    check(
+      s.intervalMs === this.#intervalMs,
+      'snapshot.intervalMs',
+      `this regularizer has ${this.#intervalMs}`,
+    );
+    check(
+      s.maxGapBars === this.#maxGapBars,
+      'snapshot.maxGapBars',
+      `this regularizer has ${this.#maxGapBars}`,
+    );
+    const counts = plainObject(s.counts, 'snapshot.counts');
+    const count = (key: string) => integer(counts[key], `snapshot.counts.${key}`, 0, Number.MAX_SAFE_INTEGER);
+    const restored = {
+      accepted: count('accepted'),
+      duplicates: count('duplicates'),
+      outOfOrder: count('outOfOrder'),
+      invalid: count('invalid'),
+    };
+    this.#series.restore(s.series, 'snapshot.series');
+    this.#accepted = restored.accepted;
+    this.#duplicates = restored.duplicates;
+    this.#outOfOrder = restored.outOfOrder;
+    this.#invalid = restored.invalid;
+  }
+
+  #reject(reason: BarRejectReason, bar: Bar, detail: string): readonly Bar[] {
+    if (reason === 'duplicate') this.#duplicates++;
+    else if (reason === 'outOfOrder') this.#outOfOrder++;
+    else this.#invalid++;
+    this.#onReject?.(reason, bar, detail);
+    return NO_BARS;
+  }
+}
+
+/**
+ * Why `bar` cannot join a series of `intervalMs` bars, naming the field, or `undefined`: the open
+ * time must be a multiple of the interval, OHLC and volume finite (prices > 0, volume >= 0),
+ * optional numeric fields finite when present, `symbol` a string and `gap` a boolean.
+ */
+function invalidBarReason(bar: unknown, intervalMs: number): string | undefined {
+  if (typeof bar !== 'object' || bar === null) return `a bar must be an object, got ${String(bar)}`;
+  const b = bar as Record<string, unknown>;
+  if (typeof b.symbol !== 'string') return `symbol must be a string, got ${String(b.symbol)}`;
+  if (typeof b.openTime !== 'number' || !Number.isFinite(b.openTime) || b.openTime % intervalMs !== 0)
+    return `openTime must be a multiple of the interval (${intervalMs} ms), got ${String(b.openTime)}`;
+  for (const key of ['open', 'high', 'low', 'close']) {
+    const v = b[key];
+    if (typeof v !== 'number' || !(v > 0 && v < Number.POSITIVE_INFINITY))
+      return `${key} must be a finite number > 0, got ${String(v)}`;
+  }
+  if (typeof b.volume !== 'number' || !(b.volume >= 0 && b.volume < Number.POSITIVE_INFINITY))
+    return `volume must be a finite number >= 0, got ${String(b.volume)}`;
+  for (const key of OPTIONAL_NUMBERS) {
+    const v = b[key];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v)))
+      return `${key} must be a finite number when present, got ${String(v)}`;
+  }
+  if (typeof b.gap !== 'boolean') return `gap must be a boolean, got ${String(b.gap)}`;
+  return undefined;
+}
+
+const OPTIONAL_NUMBERS = [
+  'closeTime',
+  'quoteVolume',
+  'trades',
+  'takerBuyVolume',
+  'takerBuyQuoteVolume',
+  'vwap',
+  'firstTradeId',
+  'lastTradeId',
+] as const;
