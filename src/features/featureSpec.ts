@@ -150,9 +150,12 @@ export function parseFeatureSet(value: unknown, path = 'features'): FeatureDefin
       `${at}.transform`,
       `expected 'none', 'log' or 'signedLog', got ${JSON.stringify(o.transform)}`,
     );
-    const def: FeatureDefinition = { name: o.name, kind, transform: o.transform };
+    // Keys in one canonical order (name, kind, window, transform, offset), so a model file
+    // written after loading has the same bytes as the one read.
+    const def: FeatureDefinition = { name: o.name, kind } as FeatureDefinition;
     if (WINDOWED.has(kind)) def.window = integer(o.window, `${at}.window`, 2, 10_000);
     else check(o.window === undefined, `${at}.window`, `a ${kind} feature takes no window`);
+    def.transform = o.transform;
     if (o.transform === 'log') {
       def.offset = finiteNumber(o.offset, `${at}.offset`);
       check(def.offset > 0, `${at}.offset`, 'the log transform needs an offset > 0');

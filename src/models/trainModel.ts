@@ -69,15 +69,13 @@ export function trainModel(options: TrainModelOptions): { model: RegimeModel; re
         : (Object.keys(FEATURE_SETS).find(
             (n) => JSON.stringify(FEATURE_SETS[n]) === JSON.stringify(options.features),
           ) ?? 'custom');
-  const features =
-    typeof options.features === 'string'
-      ? FEATURE_SETS[options.features]
-      : parseFeatureSet(JSON.parse(JSON.stringify(options.features ?? DEFAULT_FEATURES)));
-  if (features === undefined) {
+  const declared = typeof options.features === 'string' ? FEATURE_SETS[options.features] : options.features;
+  if (declared === undefined && typeof options.features === 'string') {
     throw new RangeError(
       `unknown feature set ${JSON.stringify(options.features)}: use one of ${Object.keys(FEATURE_SETS).join(', ')}`,
     );
   }
+  const features = parseFeatureSet(JSON.parse(JSON.stringify(declared ?? DEFAULT_FEATURES)));
   const states = options.states ?? 3;
   const seed = options.seed ?? 0;
   const contamination = options.contamination ?? 0.01;

@@ -15,6 +15,7 @@ interface TrainFlags {
   transPrior: string;
   contamination: string;
   covariance: 'full' | 'diag';
+  maxIter: string;
   quiet?: boolean;
 }
 
@@ -44,6 +45,7 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--contamination <p>', 'share of training bars the forest flags as anomalies', '0.01')
     .option('--covariance <type>', 'HMM covariance: full | diag', 'full')
+    .option('--max-iter <n>', 'most EM iterations', '100')
     .option('--quiet', 'no progress on stderr')
     .action(async (files: string[], flags: TrainFlags) => {
       const progress = flags.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
@@ -71,6 +73,7 @@ export function registerTrainCommand(program: Command): void {
         transPrior: number(flags.transPrior, '--trans-prior'),
         contamination: number(flags.contamination, '--contamination'),
         covariance: flags.covariance,
+        maxIter: number(flags.maxIter, '--max-iter'),
         onProgress: (p) => {
           if (p.stage === 'features')
             progress(`features: ${p.sequences} sequences, ${p.bars} bars, ${p.trainingBars} warm`);

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { defaultModel } from '../../src/models/defaultModel.js';
+import { loadModel } from '../../src/models/loadModel.js';
+import { ModelValidationError } from '../../src/util/validate.js';
+
+const text = readFileSync('models/btcusdt-1m.json', 'utf8');
+const fresh = () => JSON.parse(text);
+
+/** The ModelValidationError path loadModel gives for a model changed by `change`. */
+function rejection(change: (m: Record<string, any>) => void): string {
+  const m = fresh();
+  change(m);
+  try {
+    loadModel(m);
+  } catch (e) {
+    if (e instanceof ModelValidationError) return e.path;
+    throw e;
+  }
+  throw new Error('loadModel accepted the changed model');
+}
+
+describe('loadModel', () => {
+  it('loads the shipped model and writes it back byte for byte', () => {
+    const model = loadModel(text);
+    expect(`${JSON.stringify(model)}\n`).toBe(text);
+    expect(defaultModel().toJSON()).toEqual(model.toJSON());
+    expect(defaultModel()).toBe(defaultModel());
+  });
+
+  it('refuses a malformed model, naming the field', () => {
+    expect(rejection((m) => (m.format = 'pickle'))).toBe('format');
+    expect(rejection((m) => (m.version = 2))).toBe('version');
+    expect(rejection((m) => (m.intervalMs = 0))).toBe('intervalMs');
+    expect(rejection((m) => (m.features[1].kind = 'vibes'))).toBe('features[1].kind');
+    expect(rejection((m) => m.features.pop())).toBe('scaler.mean');
+    expect(rejection((m) => (m.scaler.std[2] = -1))).toBe('scaler.std[2]');
+    expect(rejection((m) => (m.scaler.mean[0] = null))).toBe('scaler.mean[0]');
+    expect(rejection((m) => (m.hmm.transMat[1][0] += 0.5))).toBe('hmm.transMat[1]');
+    expect(rejection((m) => (m.hmm.startProb = [1, 0]))).toBe('hmm.startProb');
+    expect(
+      rejection((m) => (m.hmm.covars[2] = m.hmm.covars[2].map((row: number[]) => row.map(() => 1)))),
+    ).toMatch(/^hmm\.covars\[2\]/);
+    expect(rejection((m) => (m.forest.nFeatures = 3))).toMatch(/^forest/);
+    expect(rejection((m) => (m.forest.trees[0].threshold[0] = 'x'))).toBe('forest.trees[0].threshold[0]');
+    expect(rejection((m) => m.labels.pop())).toBe('labels');
+    expect(rejection((m) => (m.labels[0] = ''))).toBe('labels[0]');
+    expect(rejection((m) => (m.provenance.sequences[0].bars = -3))).toBe('provenance.sequences[0].bars');
+    expect(rejection((m) => delete m.report.states[1].meanDwellBars)).toBe('report.states[1].meanDwellBars');
+    expect(rejection((m) => (m.report.transitionMatrix = [[1]]))).toBe('report.transitionMatrix');
+  });
+
+  it('refuses text that is not JSON, and hostile keys', () => {
+    expect(() => loadModel('{"format": ')).toThrow(ModelValidationError);
+    expect(() => loadModel(text.replace('"format"', '"__proto__":{},"format"'))).toThrow(/__proto__/);
+  });
+});

@@ -1,0 +1,86 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Bar } from '../../src/bars/bar.js';
+import { FeatureStage } from '../../src/features/FeatureStage.js';
+import { DEFAULT_FEATURES, ORIGINAL_FEATURES } from '../../src/features/featureSpec.js';
+import { loadModel } from '../../src/models/loadModel.js';
+import { trainModel } from '../../src/models/trainModel.js';
+import { createRegimeDetector } from '../../src/pipeline/RegimeDetector.js';
+import { readKlineCsv } from '../features/klineCsv.js';
+import { replayBars } from '../pipeline/testData.js';
+
+let bars: Bar[];
+beforeAll(async () => {
+  bars = await replayBars(3000);
+});
+
+describe('trainModel', () => {
+  it('is deterministic: the same bars and seed give identical JSON bytes; another seed does not', () => {
+    const train = (seed: number) =>
+      JSON.stringify(
+        trainModel({ bars: [bars.slice(0, 1500), bars.slice(1500)], seed, nEstimators: 30 }).model,
+      );
+    const a = train(3);
+    expect(train(3)).toBe(a);
+    expect(train(4)).not.toBe(a);
+  });
+
+  it('never glues sequences across a hole, and records what it trained on', () => {
+    const withHole = [...bars.slice(0, 1200), ...bars.slice(1300, 3000)];
+    const { model, report } = trainModel({ bars: [withHole], seed: 1, nEstimators: 20 });
+    const warmUp = new FeatureStage(DEFAULT_FEATURES).warmUp;
+    expect(model.provenance.sequences).toEqual([
+      { symbol: 'BTCUSDT', from: bars[0].openTime, to: bars[1199].closeTime, bars: 1200 },
+      { symbol: 'BTCUSDT', from: bars[1300].openTime, to: bars[2999].closeTime, bars: 1700 },
+    ]);
+    expect(model.provenance.bars).toBe(2900);
+    expect(model.provenance.trainingBars).toBe(2900 - 2 * warmUp);
+    expect(model.provenance).toMatchObject({ featureSet: 'default', seed: 1, states: 3, covariance: 'full' });
+    expect(model.intervalMs).toBe(60_000);
+    expect(model.labels).toEqual(['Stable', 'Volatile', 'Crisis']);
+    // States are ordered by the realized-volatility feature.
+    const rv = report.states.map((s) => s.means.logRealizedVol30);
+    expect([...rv].sort((a, b) => a - b)).toEqual(rv);
+    const shares = report.states.reduce((sum, s) => sum + s.share, 0);
+    expect(shares).toBeCloseTo(1, 12);
+    for (const row of report.transitionMatrix) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    expect(report.anomaly.rate).toBeGreaterThan(0);
+    expect(report.anomaly.rate).toBeLessThan(0.03);
+  });
+
+  it('reports what a detector fed the same bars emits (shares of the filtered most probable state)', () => {
+    const { model, report } = trainModel({ bars: [bars], seed: 2, nEstimators: 20 });
+    const detector = createRegimeDetector({ model });
+    const counts = [0, 0, 0];
+    let warm = 0;
+    for (const bar of bars) {
+      for (const s of detector.pushBar(bar)) {
+        if (!s.warm) continue;
+        counts[s.regime.state]++;
+        warm++;
+      }
+    }
+    expect(warm).toBe(model.provenance.trainingBars);
+    report.states.forEach((s, k) => expect(s.share).toBe(counts[k] / warm));
+  });
+
+  it('refuses bars out of time order and unknown feature sets', () => {
+    expect(() => trainModel({ bars: [[bars[1], bars[0]]] })).toThrow(/out of time order/);
+    expect(() => trainModel({ bars: [bars], features: 'fancy' })).toThrow(/unknown feature set "fancy"/);
+    expect(() => trainModel({ bars: [bars.slice(0, 20)] })).toThrow(/warm bars/);
+  });
+
+  it('trains the original three features and names the set', () => {
+    const { model } = trainModel({ bars: [bars], features: ORIGINAL_FEATURES, nEstimators: 10 });
+    expect(model.provenance.featureSet).toBe('original');
+    expect(model.features.map((f) => f.name)).toEqual(['logReturn', 'range', 'activity20']);
+  });
+
+  it('a model with microstructure features names the column OHLCV-only bars lack', () => {
+    const usdm = readKlineCsv('fixtures/features/LINKUSDT-1m-2023-02-01-head400.csv', 'LINKUSDT');
+    const { model } = trainModel({ bars: [usdm], features: 'microstructure', states: 2, nEstimators: 10 });
+    const reloaded = loadModel(JSON.stringify(model));
+    const detector = createRegimeDetector({ model: reloaded });
+    const { takerBuyVolume: _, trades: __, ...ohlcv } = usdm[0];
+    expect(() => detector.pushBar(ohlcv)).toThrow(/orderFlowImbalance needs bar\.takerBuyVolume/);
+  });
+});
