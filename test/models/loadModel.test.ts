@@ -8,6 +8,7 @@ const text = readFileSync('models/btcusdt-1m.json', 'utf8');
 const fresh = () => JSON.parse(text);
 
 /** The ModelValidationError path loadModel gives for a model changed by `change`. */
+// biome-ignore lint/suspicious/noExplicitAny: the test reaches into an untyped model document
 function rejection(change: (m: Record<string, any>) => void): string {
   const m = fresh();
   change(m);
