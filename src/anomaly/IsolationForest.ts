@@ -2,7 +2,14 @@ import { Random } from '../util/random.js';
 import { check, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
 import { averagePathLength } from './averagePathLength.js';
 
-/** Hyper-parameters of an {@link IsolationForest}, named as in scikit-learn. */
+/**
+ * Hyper-parameters of an {@link IsolationForest}, named as in scikit-learn.
+ *
+ * @example
+ * ```ts
+ * const options: IsolationForestOptions = { nEstimators: 200, contamination: 0.01, seed: 7 };
+ * ```
+ */
 export interface IsolationForestOptions {
   /** Number of trees (default 100). */
   nEstimators?: number;
@@ -17,6 +24,14 @@ export interface IsolationForestOptions {
 /**
  * One isolation tree as JSON: one array per field, one entry per node, nodes in pre-order
  * (root first). Leaves have `feature` −1, `threshold` 0 and children −1.
+ *
+ * @example
+ * ```ts
+ * // A root splitting 3 rows on feature 1 at 0.25: one row left, two rows right.
+ * const tree: IsolationTreeJSON = {
+ *   feature: [1, -1, -1], threshold: [0.25, 0, 0], left: [1, -1, -1], right: [2, -1, -1], size: [3, 1, 2],
+ * };
+ * ```
  */
 export interface IsolationTreeJSON {
   /** Feature index each internal node splits on; −1 for a leaf. */
@@ -31,7 +46,15 @@ export interface IsolationTreeJSON {
   size: number[];
 }
 
-/** A fitted {@link IsolationForest} as plain JSON (see {@link IsolationForest.toJSON}). */
+/**
+ * A fitted {@link IsolationForest} as plain JSON (see {@link IsolationForest.toJSON}).
+ *
+ * @example
+ * ```ts
+ * const json: IsolationForestJSON = forest.toJSON();
+ * json.trees.length; // nEstimators
+ * ```
+ */
 export interface IsolationForestJSON {
   /** Number of features of a row. */
   nFeatures: number;
