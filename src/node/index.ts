@@ -3,6 +3,8 @@
  *
  * @packageDocumentation
  */
+
+export { type DetectorTransformOptions, detectorTransform } from './detectorTransform.js';
 export { epochMillis } from './epochMillis.js';
 export type { MalformedLine, ReaderStats } from './ReaderStats.js';
 export {
