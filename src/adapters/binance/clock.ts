@@ -1,0 +1,59 @@
+/**
+ * Where the Binance adapter gets its time and timers from. The default is the system clock;
+ * a test passes its own to jump ahead (e.g. 24 hours, to drive the daily connection rotation).
+ *
+ * @example
+ * ```ts
+ * const clock: Clock = { now: () => Date.now() + offset, setTimeout, clearTimeout };
+ * binanceTrades({ symbols: ['BTCUSDT'], clock });
+ * ```
+ */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  /** Runs `callback` after `ms` milliseconds of this clock's time. */
+  setTimeout(callback: () => void, ms: number): unknown;
+  /** Cancels a timer returned by {@link Clock.setTimeout}. */
+  clearTimeout(handle: unknown): void;
+}
+
+/**
+ * The real clock: `Date.now()` and Node's timers (unref'd, so a pending reconnect or a retry wait
+ * never keeps a finished program alive).
+ *
+ * @example
+ * ```ts
+ * systemClock.now(); // 1767225600039
+ * ```
+ */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * Resolves after `ms` of `clock` time; rejects with the signal's reason when it aborts first.
+ *
+ * @example
+ * ```ts
+ * await sleep(systemClock, 250, controller.signal);
+ * ```
+ */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clock.clearTimeout(handle);
+      reject(signal?.reason);
+    };
+    const handle = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
