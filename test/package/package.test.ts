@@ -24,6 +24,7 @@ beforeAll(() => {
   const json = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
     cwd: ROOT,
     encoding: 'utf8',
+    stdio: 'pipe',
   });
   packed = (JSON.parse(json) as { files: PackedFile[] }[])[0].files.map((f) => f.path);
 });
@@ -52,26 +53,19 @@ describe('the npm package', () => {
     ]) {
       expect(packed).toContain(file);
     }
+    expect(
+      packed.filter((path) => /^models\/[^/]+\.json$/.test(path)).length,
+      'a bundled model',
+    ).toBeGreaterThan(0);
   });
 
   it('has a core bundle (dist/index.js and every chunk it imports) with no Node-only imports', () => {
-    const seen = new Set<string>();
-    const offending: string[] = [];
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
-        if (specifier.startsWith('.')) visit(join(dirname(file), specifier));
-        else if (isNodeOnly(specifier)) offending.push(`${file}: ${specifier}`);
-      }
-    };
-    visit(join(ROOT, 'dist/index.js'));
-    expect(offending).toEqual([]);
+    expect(externalImports(join(ROOT, 'dist/index.js')).filter(isNodeOnly)).toEqual([]);
     // The Node entry does import Node modules (the bundler may drop the node: prefix): the scan sees them.
-    expect(importsOf(readFileSync(join(ROOT, 'dist/node.js'), 'utf8')).filter(isNodeOnly)).toContain('zlib');
+    expect(externalImports(join(ROOT, 'dist/node.js')).filter(isNodeOnly)).toContain('zlib');
   });
 
-  it('installs from its tarball and loads through the exports map from ESM and CommonJS', () => {
+  it('installs from its tarball, loads through the exports map from ESM and CommonJS, runs its CLI', () => {
     const dir = join(ROOT, 'test-artifacts/package');
     rmSync(dir, { recursive: true, force: true });
     const installed = join(dir, 'node_modules/microstream');
@@ -106,6 +100,23 @@ describe('the npm package', () => {
       { cwd: dir, encoding: 'utf8' },
     );
     expect(cjs.trim()).toBe('function');
+    // The built CLI, run from the installed package, prints Binance's kline for 2026-01-01 00:00.
+    const fixture = join(ROOT, 'fixtures/trades/BTCUSDT-aggTrades-2026-01-01T0000-0012.csv');
+    const csv = execFileSync('node', [join(installed, 'dist/cli.js'), 'bars', fixture, '--quiet'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(csv.split('\n')[1].split(',').slice(0, 9)).toEqual([
+      String(Date.UTC(2026, 0, 1)),
+      '87648.21000000',
+      '87648.22000000',
+      '87632.74000000',
+      '87648.00000000',
+      '4.08049000',
+      String(Date.UTC(2026, 0, 1, 0, 0, 59, 999)),
+      expect.stringMatching(/^357625\.77/),
+      '1193',
+    ]);
   });
 });
 
@@ -114,6 +125,22 @@ const NODE_ONLY = new Set([...builtinModules, 'ws']);
 /** A Node built-in module (with or without the `node:` prefix) or the Node-only `ws` client. */
 function isNodeOnly(specifier: string): boolean {
   return specifier.startsWith('node:') || NODE_ONLY.has(specifier.split('/')[0]);
+}
+
+/** The packages and built-ins imported by a bundled file and by every chunk it imports, transitively. */
+function externalImports(entry: string): string[] {
+  const seen = new Set<string>();
+  const external = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
+      if (specifier.startsWith('.')) visit(join(dirname(file), specifier));
+      else external.add(specifier);
+    }
+  };
+  visit(entry);
+  return [...external];
 }
 
 /** The module specifiers of the static and dynamic imports (and requires) in bundled JavaScript. */
