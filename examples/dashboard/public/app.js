@@ -55,7 +55,6 @@ function connect() {
   };
   socket.onmessage = (event) => receive(JSON.parse(event.data));
   socket.onclose = () => {
-    if (state.connection === 'ended') return;
     showConnection('reconnecting', `disconnected, retrying in ${(retryDelay / 1000).toFixed(1)} s`);
     setTimeout(connect, retryDelay);
     retryDelay = Math.min(retryDelay * 2, reconnectDelayMs.max);

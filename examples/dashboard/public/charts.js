@@ -133,9 +133,12 @@ export class Charts {
         unavailable: figure.querySelector('.unavailable'),
       };
     }
-    main.timeScale().subscribeVisibleLogicalRangeChange((range) => {
+    main.timeScale().subscribeVisibleTimeRangeChange((range) => {
       if (range === null) return;
-      for (const { chart } of Object.values(this.features)) chart.timeScale().setVisibleLogicalRange(range);
+      for (const { chart, series } of Object.values(this.features)) {
+        // While reset() fills the charts one by one, a feature chart may not have its data yet.
+        if (series.data().length > 0) chart.timeScale().setVisibleRange(range);
+      }
     });
 
     /** Every series by name: the data API tests read (`series.candles.data()`). */
@@ -202,8 +205,8 @@ export class Charts {
   }
 
   /**
-   * One data point per series for a signal (a whitespace point where a value is missing, so every
-   * series has one point per bar and the charts stay aligned).
+   * One data point per series for a signal; a point without a value where the bars cannot give one
+   * (the chart leaves a hole there).
    * @param {import('../protocol.js').SignalMessage['signal']} signal
    */
   #rows(signal) {

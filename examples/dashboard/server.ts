@@ -1,0 +1,83 @@
+/**
+ * The example dashboard: `npm start` (or `tsx examples/dashboard/server.ts [flags]`), then open
+ * the printed URL. Flags:
+ *
+ * - `--source replay|binance` — replay the bundled real BTCUSDT klines (default; no network), or
+ *   live Binance spot trades.
+ * - `--symbols BTCUSDT,ETHUSDT` — symbols for `binance` (default BTCUSDT); the label for `replay`.
+ * - `--speed 60` — replay speed: market time per wall-clock time (60: a one-minute bar per second).
+ * - `--from 2024-12-05T00:00Z` — replay: start the paced replay at this time (earlier bars at once).
+ * - `--file klines.csv.gz` — replay another Binance klines file.
+ * - `--history 500` — bars a page gets when it connects.
+ * - `--model model.json` — a model file instead of the bundled BTCUSDT 1-minute model.
+ * - `--host 127.0.0.1`, `--port 8080` (0: any free port).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadModel } from '../../src/index.js';
+import { startDashboard } from './dashboard.js';
+import { replaySource } from './sources/replay.js';
+import type { SignalSource } from './sources/source.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    source: { type: 'string', default: 'replay' },
+    symbols: { type: 'string' },
+    speed: { type: 'string', default: '60' },
+    from: { type: 'string' },
+    file: { type: 'string' },
+    history: { type: 'string', default: '500' },
+    model: { type: 'string' },
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '8080' },
+  },
+});
+
+/** Reads a numeric flag, or exits with a message naming it. */
+function numberFlag(name: string, text: string, test: (n: number) => boolean, expected: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !test(value)) fail(`--${name} must be ${expected}, got '${text}'`);
+  return value;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`dashboard: ${message}\n`);
+  process.exit(2);
+}
+
+const speed = numberFlag('speed', flags.speed, (n) => n > 0 && Number.isFinite(n), 'a number > 0');
+const history = numberFlag('history', flags.history, (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1');
+const port = numberFlag('port', flags.port, (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a TCP port');
+const symbols = (flags.symbols ?? 'BTCUSDT')
+  .split(',')
+  .map((s) => s.trim().toUpperCase())
+  .filter((s) => s !== '');
+const from = flags.from === undefined ? undefined : Date.parse(flags.from);
+if (from !== undefined && Number.isNaN(from))
+  fail(`--from must be a date such as 2024-12-05T00:00Z, got '${flags.from}'`);
+const model = flags.model === undefined ? undefined : loadModel(readFileSync(flags.model, 'utf8'));
+
+let source: SignalSource;
+switch (flags.source) {
+  case 'replay':
+    source = replaySource({ file: flags.file, symbol: symbols[0], speed, preroll: history, from, model });
+    break;
+  default:
+    fail(`--source must be replay, got '${flags.source}'`);
+}
+
+const dashboard = await startDashboard({ source, host: flags.host, port, historyLimit: history });
+console.log(`microstream dashboard (${source.name}, ${symbols.join(', ')}): ${dashboard.url}`);
+let stopping = false;
+dashboard.sourceDone.then(
+  () => {
+    if (!stopping) console.log(`${source.name} finished; pages keep what they have. Ctrl-C to stop.`);
+  },
+  (error: unknown) => console.error(`${source.name} failed:`, error),
+);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stopping = true;
+    dashboard.close().then(() => process.exit(0));
+  });
+}
