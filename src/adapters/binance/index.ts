@@ -12,6 +12,7 @@
 
 export { BinanceHttpError, BinanceRest, type BinanceRestOptions, type RestRetry } from './BinanceRest.js';
 export { type BackoffOptions, backoffDelay } from './backoff.js';
+export { type BinanceKlinesOptions, binanceKlines, klineToBar } from './binanceKlines.js';
 export {
   type BinanceStreamEvent,
   BinanceSymbolError,
