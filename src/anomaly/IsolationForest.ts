@@ -3,6 +3,13 @@ import { check, finiteNumber, integer, numberArray, plainObject } from '../util/
 import { averagePathLength } from './averagePathLength.js';
 
 /**
+ * Largest sub-sample size ψ: trees are scored as complete binary trees of depth ⌈log2 ψ⌉, 2^depth
+ * slots each, so ψ ≤ 4096 keeps a 100-tree forest under 10 MB. (The Isolation Forest paper finds
+ * ψ = 256 enough; scores change little beyond.)
+ */
+const MAX_SAMPLES = 4096;
+
+/**
  * Hyper-parameters of an {@link IsolationForest}, named as in scikit-learn.
  *
  * @example
@@ -13,7 +20,7 @@ import { averagePathLength } from './averagePathLength.js';
 export interface IsolationForestOptions {
   /** Number of trees (default 100). */
   nEstimators?: number;
-  /** Training rows drawn without replacement per tree: `'auto'` = min(256, n), or a count (capped at n). */
+  /** Rows drawn without replacement per tree: `'auto'` = min(256, n), or a count up to 4096 (capped at n). */
   maxSamples?: 'auto' | number;
   /** Expected share of anomalies in the training data, in (0, 0.5], or `'auto'` for threshold −0.5. */
   contamination?: 'auto' | number;
@@ -105,29 +112,40 @@ export class IsolationForest {
   #threshold = Number.NaN;
   /** nTrees · c(ψ): the sum of path lengths over the trees divided by this is E[h(x)] / c(ψ). */
   #denominator = 0;
-  /** Node index of each tree's root in the arrays below (all trees share them). */
-  #roots: Int32Array = new Int32Array(0);
   /**
-   * The walk layout: node i splits on `#feature[i]` at `#split[i]` and its children are
-   * `#child[2i]` (row value <= split) and `#child[2i + 1]`. A leaf splits on feature 0 at +Infinity
-   * and is its own child, so every walk can take the same number of steps (`#walkSteps`) without a
-   * leaf test: no unpredictable branch in the hot loop.
+   * The trees as grown (and as in the JSON): node arrays shared by all trees, nodes of tree t from
+   * `#roots[t]` on, in pre-order. Leaves have feature −1; children are global node indices.
    */
+  #roots: Int32Array = new Int32Array(0);
   #feature: Int32Array = new Int32Array(0);
   #split: Float64Array = new Float64Array(0);
-  #child: Int32Array = new Int32Array(0);
-  #walkSteps = 0;
+  #left: Int32Array = new Int32Array(0);
+  #right: Int32Array = new Int32Array(0);
   /** Training samples per node (scikit-learn's `n_node_samples`). */
   #size: Int32Array = new Int32Array(0);
-  /** Per leaf: depth + c(size), the path length a row ending there has in that tree. */
-  #pathLength: Float64Array = new Float64Array(0);
+  /**
+   * The same trees laid out for scoring, each as a complete binary tree of depth `#walkDepth`
+   * (the deepest leaf): slot k has children 2k+1 and 2k+2, so the walk computes the next slot
+   * instead of loading it. Each tree has `2^depth − 1` split slots and `2^depth` bottom slots. A leaf
+   * above the bottom becomes splits at +Infinity (always left) down to one bottom slot, which holds
+   * the leaf's path length depth + c(size).
+   */
+  #walkDepth = 0;
+  #walkFeature: Int32Array = new Int32Array(0);
+  #walkSplit: Float64Array = new Float64Array(0);
+  #walkPathLength: Float64Array = new Float64Array(0);
 
   constructor(options: IsolationForestOptions = {}) {
     const { nEstimators = 100, maxSamples = 'auto', contamination = 'auto', seed = 0 } = options;
     if (!Number.isInteger(nEstimators) || nEstimators < 1)
       throw new RangeError(`nEstimators must be an integer >= 1, got ${nEstimators}`);
-    if (maxSamples !== 'auto' && !(Number.isInteger(maxSamples) && maxSamples >= 1))
-      throw new RangeError(`maxSamples must be 'auto' or an integer >= 1, got ${maxSamples}`);
+    if (
+      maxSamples !== 'auto' &&
+      !(Number.isInteger(maxSamples) && maxSamples >= 1 && maxSamples <= MAX_SAMPLES)
+    )
+      throw new RangeError(
+        `maxSamples must be 'auto' or an integer in [1, ${MAX_SAMPLES}], got ${maxSamples}`,
+      );
     if (contamination !== 'auto' && !(contamination > 0 && contamination <= 0.5))
       throw new RangeError(`contamination must be 'auto' or a number in (0, 0.5], got ${contamination}`);
     if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
@@ -299,34 +317,45 @@ export class IsolationForest {
       throw new RangeError(`IsolationForest: row has ${row.length} features, the forest needs ${nFeatures}`);
     for (let f = 0; f < nFeatures; f++) if (Number.isNaN(row[f])) return Number.NaN;
     // Hot path, no allocation. Four trees descend together so their memory loads overlap instead
-    // of waiting on each other, and the child is picked by index arithmetic, 2·node + (x > split),
-    // rather than by a branch the CPU would mispredict half the time.
-    const roots = this.#roots;
-    const feature = this.#feature;
-    const split = this.#split;
-    const child = this.#child;
-    const pathLength = this.#pathLength;
-    const steps = this.#walkSteps;
-    const nTrees = roots.length;
+    // of waiting on each other; the next slot is computed, 2k + 1 + (x > split), so there is neither
+    // a child to load nor a branch the CPU would mispredict half the time.
+    const feature = this.#walkFeature;
+    const split = this.#walkSplit;
+    const pathLength = this.#walkPathLength;
+    const depth = this.#walkDepth;
+    const splits = (1 << depth) - 1;
+    const bottoms = splits + 1;
+    const nTrees = this.#roots.length;
     let sum = 0;
     let t = 0;
     for (; t + 4 <= nTrees; t += 4) {
-      let a = roots[t];
-      let b = roots[t + 1];
-      let c = roots[t + 2];
-      let d = roots[t + 3];
-      for (let s = 0; s < steps; s++) {
-        a = child[2 * a + +(row[feature[a]] > split[a])];
-        b = child[2 * b + +(row[feature[b]] > split[b])];
-        c = child[2 * c + +(row[feature[c]] > split[c])];
-        d = child[2 * d + +(row[feature[d]] > split[d])];
+      const base0 = t * splits;
+      const base1 = base0 + splits;
+      const base2 = base1 + splits;
+      const base3 = base2 + splits;
+      let a = 0;
+      let b = 0;
+      let c = 0;
+      let d = 0;
+      for (let s = 0; s < depth; s++) {
+        a = 2 * a + 1 + +(row[feature[base0 + a]] > split[base0 + a]);
+        b = 2 * b + 1 + +(row[feature[base1 + b]] > split[base1 + b]);
+        c = 2 * c + 1 + +(row[feature[base2 + c]] > split[base2 + c]);
+        d = 2 * d + 1 + +(row[feature[base3 + d]] > split[base3 + d]);
       }
-      sum += pathLength[a] + pathLength[b] + pathLength[c] + pathLength[d];
+      // Bottom slot k of tree t is pathLength[t · bottoms + k − splits].
+      const bottom = t * bottoms - splits;
+      sum +=
+        pathLength[bottom + a] +
+        pathLength[bottom + bottoms + b] +
+        pathLength[bottom + 2 * bottoms + c] +
+        pathLength[bottom + 3 * bottoms + d];
     }
     for (; t < nTrees; t++) {
-      let a = roots[t];
-      for (let s = 0; s < steps; s++) a = child[2 * a + +(row[feature[a]] > split[a])];
-      sum += pathLength[a];
+      const base = t * splits;
+      let a = 0;
+      for (let s = 0; s < depth; s++) a = 2 * a + 1 + +(row[feature[base + a]] > split[base + a]);
+      sum += pathLength[t * bottoms - splits + a];
     }
     // With ψ = 1 every depth and c(ψ) are 0; scikit-learn then defines the ratio as 1.
     const ratio = this.#denominator === 0 ? 1 : sum / this.#denominator;
@@ -353,16 +382,14 @@ export class IsolationForest {
     for (let t = 0; t < this.#roots.length; t++) {
       const from = this.#roots[t];
       const to = t + 1 < this.#roots.length ? this.#roots[t + 1] : total;
-      const tree: IsolationTreeJSON = { feature: [], threshold: [], left: [], right: [], size: [] };
-      for (let i = from; i < to; i++) {
-        const leaf = this.#child[2 * i] === i;
-        tree.feature.push(leaf ? -1 : this.#feature[i]);
-        tree.threshold.push(leaf ? 0 : this.#split[i]);
-        tree.left.push(leaf ? -1 : this.#child[2 * i] - from);
-        tree.right.push(leaf ? -1 : this.#child[2 * i + 1] - from);
-        tree.size.push(this.#size[i]);
-      }
-      trees.push(tree);
+      const local = (node: number) => (node < 0 ? -1 : node - from);
+      trees.push({
+        feature: Array.from(this.#feature.subarray(from, to)),
+        threshold: Array.from(this.#split.subarray(from, to)),
+        left: Array.from(this.#left.subarray(from, to), local),
+        right: Array.from(this.#right.subarray(from, to), local),
+        size: Array.from(this.#size.subarray(from, to)),
+      });
     }
     return {
       nFeatures: this.#nFeatures,
@@ -382,7 +409,7 @@ export class IsolationForest {
   static fromJSON(json: unknown, path = 'forest'): IsolationForest {
     const o = plainObject(json, path);
     const nFeatures = integer(o.nFeatures, `${path}.nFeatures`, 1, 2 ** 31 - 1);
-    const maxSamples = integer(o.maxSamples, `${path}.maxSamples`, 1, 2 ** 30);
+    const maxSamples = integer(o.maxSamples, `${path}.maxSamples`, 1, MAX_SAMPLES);
     let contamination: 'auto' | number = 'auto';
     if (o.contamination !== 'auto') {
       contamination = finiteNumber(o.contamination, `${path}.contamination`);
@@ -433,8 +460,8 @@ export class IsolationForest {
   }
 
   /**
-   * Takes over trees given in the JSON layout with global node indices (leaves: feature −1,
-   * children −1), builds the walk layout and precomputes each leaf's path length.
+   * Takes over trees in the grown layout (global node indices, leaves: feature −1, children −1,
+   * split 0) and builds the scoring layout described at `#walkDepth`.
    */
   #install(
     nFeatures: number,
@@ -446,40 +473,55 @@ export class IsolationForest {
     right: Int32Array,
     size: Int32Array,
   ): void {
+    const nTrees = roots.length;
     const m = feature.length;
-    const depth = new Int32Array(m);
-    const child = new Int32Array(2 * m);
-    const walkFeature = new Int32Array(m);
-    const walkSplit = new Float64Array(m);
-    const pathLength = new Float64Array(m);
-    let walkSteps = 0;
     // Children always come after their parent, so one forward pass sets every depth.
+    const depth = new Int32Array(m);
+    let walkDepth = 0;
     for (let i = 0; i < m; i++) {
-      if (feature[i] < 0) {
-        walkSplit[i] = Number.POSITIVE_INFINITY;
-        child[2 * i] = i;
-        child[2 * i + 1] = i;
-        pathLength[i] = depth[i] + averagePathLength(size[i]);
-        walkSteps = Math.max(walkSteps, depth[i]);
-      } else {
-        walkFeature[i] = feature[i];
-        walkSplit[i] = split[i];
-        child[2 * i] = left[i];
-        child[2 * i + 1] = right[i];
+      if (feature[i] < 0) walkDepth = Math.max(walkDepth, depth[i]);
+      else {
         depth[left[i]] = depth[i] + 1;
         depth[right[i]] = depth[i] + 1;
+      }
+    }
+    const splits = (1 << walkDepth) - 1;
+    const bottoms = splits + 1;
+    const walkFeature = new Int32Array(nTrees * splits);
+    const walkSplit = new Float64Array(nTrees * splits).fill(Number.POSITIVE_INFINITY);
+    const walkPathLength = new Float64Array(nTrees * bottoms);
+    // Node → slot: slot[root] = 0, children of slot k at 2k+1 and 2k+2.
+    const slot = new Int32Array(m);
+    for (let t = 0; t < nTrees; t++) {
+      const from = roots[t];
+      const to = t + 1 < nTrees ? roots[t + 1] : m;
+      slot[from] = 0;
+      for (let i = from; i < to; i++) {
+        if (feature[i] >= 0) {
+          walkFeature[t * splits + slot[i]] = feature[i];
+          walkSplit[t * splits + slot[i]] = split[i];
+          slot[left[i]] = 2 * slot[i] + 1;
+          slot[right[i]] = 2 * slot[i] + 2;
+          continue;
+        }
+        let bottom = slot[i];
+        for (let level = depth[i]; level < walkDepth; level++) bottom = 2 * bottom + 1;
+        walkPathLength[t * bottoms + bottom - splits] = depth[i] + averagePathLength(size[i]);
       }
     }
     this.#nFeatures = nFeatures;
     this.#maxSamples = maxSamples;
     this.#roots = roots;
-    this.#feature = walkFeature;
-    this.#split = walkSplit;
-    this.#child = child;
-    this.#walkSteps = walkSteps;
+    this.#feature = feature;
+    this.#split = split;
+    this.#left = left;
+    this.#right = right;
     this.#size = size;
-    this.#pathLength = pathLength;
-    this.#denominator = roots.length * averagePathLength(maxSamples);
+    this.#walkDepth = walkDepth;
+    this.#walkFeature = walkFeature;
+    this.#walkSplit = walkSplit;
+    this.#walkPathLength = walkPathLength;
+    this.#denominator = nTrees * averagePathLength(maxSamples);
   }
 }
 
@@ -541,8 +583,15 @@ function validateTree(
   const left = numberArray(o.left, `${path}.left`, m);
   const right = numberArray(o.right, `${path}.right`, m);
   const size = numberArray(o.size, `${path}.size`, m);
+  const maxDepth = Math.ceil(Math.log2(Math.max(maxSamples, 2)));
   const hasParent = new Uint8Array(m);
+  const depth = new Int32Array(m);
   for (let i = 0; i < m; i++) {
+    check(
+      depth[i] <= maxDepth,
+      `${path}.feature[${i}]`,
+      `node at depth ${depth[i]}, deeper than ceil(log2(maxSamples)) = ${maxDepth}`,
+    );
     integer(size[i], `${path}.size[${i}]`, 1, maxSamples);
     if (feature[i] === -1) {
       check(left[i] === -1, `${path}.left[${i}]`, `expected -1 for a leaf, got ${left[i]}`);
@@ -563,6 +612,7 @@ function validateTree(
       integer(child, `${path}.${side}[${i}]`, i + 1, m - 1);
       check(hasParent[child] === 0, `${path}.${side}[${i}]`, `node ${child} already has a parent`);
       hasParent[child] = 1;
+      depth[child] = depth[i] + 1;
     }
   }
   for (let i = 1; i < m; i++) check(hasParent[i] === 1, `${path}.left`, `node ${i} has no parent`);

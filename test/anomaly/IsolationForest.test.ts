@@ -139,6 +139,32 @@ describe('IsolationForest', () => {
     expect(forest.score([300, -4])).toBe(-0.5);
   });
 
+  it('scores every row as −2^(−mean path length / c(ψ)) of a plain walk of its JSON trees', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 700 }),
+        fc.integer({ min: 1, max: 11 }),
+        fc.integer(),
+        fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 2, maxLength: 2 }),
+        (n, nEstimators, seed, row) => {
+          const forest = new IsolationForest({ nEstimators, seed }).fit(blob(seed, n, 2));
+          const json = forest.toJSON();
+          let total = 0;
+          for (const tree of json.trees) {
+            const depth = depths(tree);
+            let node = 0;
+            while (tree.feature[node] >= 0)
+              node = row[tree.feature[node]] <= tree.threshold[node] ? tree.left[node] : tree.right[node];
+            total += depth[node] + averagePathLength(tree.size[node]);
+          }
+          const expected = -(2 ** (-total / nEstimators / averagePathLength(forest.maxSamples)));
+          return Math.abs(forest.score(row) - expected) <= 1e-12;
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('caps an integer maxSamples at n and normalises by c(ψ)', () => {
     const small = X.slice(0, 100);
     const forest = new IsolationForest({ seed: 1, maxSamples: 1000, nEstimators: 1 }).fit(small);
@@ -168,6 +194,7 @@ describe('IsolationForest', () => {
     expect(() => forest.toJSON()).toThrow(/fit\(\)/);
     expect(() => new IsolationForest({ nEstimators: 0 })).toThrow(/nEstimators/);
     expect(() => new IsolationForest({ maxSamples: 0.5 })).toThrow(/maxSamples/);
+    expect(() => new IsolationForest({ maxSamples: 4097 })).toThrow(/maxSamples/);
     expect(() => new IsolationForest({ contamination: 0.6 })).toThrow(/contamination/);
     expect(() => new IsolationForest({ seed: Number.NaN })).toThrow(/seed/);
     expect(() => forest.fit([])).toThrow(/non-empty/);
@@ -249,6 +276,30 @@ describe('IsolationForest', () => {
       ['more nodes than ψ rows allow', (j) => (j.maxSamples = 2), 'forest.trees[0].feature'],
     ])('rejects %s and names the field', (_, edit, path) => {
       expect(pathOf(() => IsolationForest.fromJSON(edited(edit)))).toBe(path);
+    });
+
+    it('rejects a tree deeper than ceil(log2(maxSamples))', () => {
+      // maxSamples 4 allows depth 2; this chain puts nodes 5 and 6 at depth 3.
+      const tooDeep = {
+        nFeatures: 1,
+        maxSamples: 4,
+        contamination: 'auto',
+        threshold: -0.5,
+        trees: [
+          {
+            feature: [0, -1, 0, -1, 0, -1, -1],
+            threshold: [1, 0, 2, 0, 3, 0, 0],
+            left: [1, -1, 3, -1, 5, -1, -1],
+            right: [2, -1, 4, -1, 6, -1, -1],
+            size: [4, 1, 3, 1, 2, 1, 1],
+          },
+        ],
+      };
+      expect(pathOf(() => IsolationForest.fromJSON(tooDeep))).toBe('forest.trees[0].feature[5]');
+      expect(pathOf(() => IsolationForest.fromJSON({ ...tooDeep, maxSamples: 5000 }))).toBe(
+        'forest.maxSamples',
+      );
+      expect(IsolationForest.fromJSON({ ...tooDeep, maxSamples: 8 }).score([2.5])).toBeLessThan(0);
     });
 
     it('rejects a node no parent points to', () => {
