@@ -3,7 +3,9 @@ import type { Random } from '../util/random.js';
 /**
  * K cluster centres of N points in D dimensions: k-means++ seeding (the first centre uniformly,
  * each next one with probability proportional to the squared distance to the nearest centre
- * chosen so far) followed by Lloyd iterations until no point changes cluster or `maxIter` passes.
+ * chosen so far) followed by Lloyd iterations until no point changes cluster, the centres move
+ * less than scikit-learn's tolerance (total squared shift ≤ 1e-4 × mean feature variance) or
+ * `maxIter` passes.
  * Deterministic for a given `rng` state. A cluster that loses all its points keeps its centre.
  *
  * @param X N·D values, row-major.
@@ -48,6 +50,8 @@ export function kmeansPlusPlus(
     }
   }
 
+  // scikit-learn's stopping rule: total squared centre shift at most 1e-4 × the mean feature variance.
+  const tolerance = 1e-4 * meanVariance(X, N, D);
   const assignment = new Int32Array(N).fill(-1);
   const sums = new Float64Array(K * D);
   const counts = new Float64Array(K);
@@ -72,11 +76,16 @@ export function kmeansPlusPlus(
       counts[best]++;
       for (let d = 0; d < D; d++) sums[best * D + d] += X[n * D + d];
     }
+    let shift = 0;
     for (let k = 0; k < K; k++) {
       if (counts[k] === 0) continue;
-      for (let d = 0; d < D; d++) centres[k * D + d] = sums[k * D + d] / counts[k];
+      for (let d = 0; d < D; d++) {
+        const c = sums[k * D + d] / counts[k];
+        shift += (c - centres[k * D + d]) ** 2;
+        centres[k * D + d] = c;
+      }
     }
-    if (changed === 0) break;
+    if (changed === 0 || shift <= tolerance) break;
   }
   return centres;
 }
@@ -88,4 +97,17 @@ function squaredDistance(a: Float64Array, aAt: number, b: Float64Array, bAt: num
     s += diff * diff;
   }
   return s;
+}
+
+function meanVariance(X: Float64Array, N: number, D: number): number {
+  let total = 0;
+  for (let d = 0; d < D; d++) {
+    let mean = 0;
+    for (let n = 0; n < N; n++) mean += X[n * D + d];
+    mean /= N;
+    let v = 0;
+    for (let n = 0; n < N; n++) v += (X[n * D + d] - mean) ** 2;
+    total += v / N;
+  }
+  return total / D;
 }
