@@ -1,7 +1,7 @@
 import { check, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
 import type { Bar } from './bar.js';
 import { type BarSeriesOptions, resolveSeriesOptions } from './barOptions.js';
-import { addExact, EXACT_SUM_CELLS, exactSumValue } from './exactSum.js';
+import { addExact, EXACT_SUM_CELLS, exactSumTotal, exactSumValue } from './exactSum.js';
 import { GapFiller, type GapFillerSnapshot } from './GapFiller.js';
 import { IdRangeSet } from './IdRangeSet.js';
 import { type RejectReason, TradeRejectedError } from './TradeRejectedError.js';
@@ -66,11 +66,11 @@ export interface OpenBarSnapshot {
   trades: number;
   firstTradeId: number | null;
   lastTradeId: number | null;
-  /** Exact sums as their three limbs (see `exactSum.ts`). */
-  volume: number[];
-  quoteVolume: number[];
+  /** Exact sums as their three limbs (see `exactSum.ts`), per taker side. */
   takerBuyVolume: number[];
   takerBuyQuoteVolume: number[];
+  takerSellVolume: number[];
+  takerSellQuoteVolume: number[];
   /** Ids merged into this interval, as ranges `[lo0, hi0, lo1, hi1, …]`. */
   ids: number[];
 }
@@ -108,11 +108,12 @@ const CLOSE_ID = 9;
 const TRADES = 10;
 const FIRST_ID = 11;
 const LAST_ID = 12;
-const VOLUME = 13;
-const QUOTE = VOLUME + EXACT_SUM_CELLS;
-const TAKER_VOLUME = QUOTE + EXACT_SUM_CELLS;
-const TAKER_QUOTE = TAKER_VOLUME + EXACT_SUM_CELLS;
-const STRIDE = TAKER_QUOTE + EXACT_SUM_CELLS;
+// Volumes are kept per taker side — exact sums of qty, then of price × qty — so a trade adds to one
+// side chosen by index, with no branch on the side; the bar's volume is the sum of both sides.
+const TAKER_BUY = 13; // trades with isBuyerMaker false
+const TAKER_SELL = TAKER_BUY + 2 * EXACT_SUM_CELLS;
+const QUOTE = EXACT_SUM_CELLS; // offset of the quote sum within a side
+const STRIDE = TAKER_SELL + 2 * EXACT_SUM_CELLS;
 
 const MAX_LATENESS_INTERVALS = 1024;
 const NO_BARS: readonly Bar[] = Object.freeze([]);
@@ -170,9 +171,10 @@ export class BarAggregator {
   #watermark = Number.NEGATIVE_INFINITY;
   #maxId = Number.NEGATIVE_INFINITY;
   #nextOpen = Number.NaN;
-  /** Fast path: a trade with watermark <= time < #fastEnd belongs to slot #fastSlot and closes nothing. */
+  /** Fast path: a trade with watermark <= time < #fastEnd belongs to slot #fastSlot (cells from #fastAt) and closes nothing. */
   #fastEnd = Number.NEGATIVE_INFINITY;
   #fastSlot = 0;
+  #fastAt = 0;
   #accepted = 0;
   #duplicates = 0;
   #late = 0;
@@ -266,7 +268,7 @@ export class BarAggregator {
         last = lastId;
       }
       const cells = this.#cells;
-      const at = this.#fastSlot * STRIDE;
+      const at = this.#fastAt;
       this.#watermark = time;
       this.#maxId = id;
       this.#accepted++;
@@ -280,13 +282,9 @@ export class BarAggregator {
       cells[at + TRADES] += last - first + 1;
       if (first < cells[at + FIRST_ID]) cells[at + FIRST_ID] = first;
       if (last > cells[at + LAST_ID]) cells[at + LAST_ID] = last;
-      const quote = price * qty;
-      addExact(cells, at + VOLUME, qty);
-      addExact(cells, at + QUOTE, quote);
-      if (!isBuyerMaker) {
-        addExact(cells, at + TAKER_VOLUME, qty);
-        addExact(cells, at + TAKER_QUOTE, quote);
-      }
+      const side = at + (isBuyerMaker ? TAKER_SELL : TAKER_BUY);
+      addExact(cells, side, qty);
+      addExact(cells, side + QUOTE, price * qty);
       return NO_BARS;
     }
     return this.#pushAny(trade);
@@ -337,7 +335,9 @@ export class BarAggregator {
       const at = slot * STRIDE;
       if (this.#cells[at + RECORDS] === 0) continue;
       openBars++;
-      for (let i = 0; i < EXACT_SUM_CELLS; i++) accepted[i] += this.#cells[at + VOLUME + i];
+      for (let i = 0; i < EXACT_SUM_CELLS; i++) {
+        accepted[i] += this.#cells[at + TAKER_BUY + i] + this.#cells[at + TAKER_SELL + i];
+      }
     }
     return {
       accepted: this.#accepted,
@@ -376,10 +376,10 @@ export class BarAggregator {
         trades: c[at + TRADES],
         firstTradeId: Number.isFinite(c[at + FIRST_ID]) ? c[at + FIRST_ID] : null,
         lastTradeId: Number.isFinite(c[at + LAST_ID]) ? c[at + LAST_ID] : null,
-        volume: limbs(VOLUME),
-        quoteVolume: limbs(QUOTE),
-        takerBuyVolume: limbs(TAKER_VOLUME),
-        takerBuyQuoteVolume: limbs(TAKER_QUOTE),
+        takerBuyVolume: limbs(TAKER_BUY),
+        takerBuyQuoteVolume: limbs(TAKER_BUY + QUOTE),
+        takerSellVolume: limbs(TAKER_SELL),
+        takerSellQuoteVolume: limbs(TAKER_SELL + QUOTE),
         ids: this.#ids[slot].toJSON(),
       });
     }
@@ -472,10 +472,10 @@ export class BarAggregator {
       cells[at + FIRST_ID] = bar.firstTradeId === null ? Number.POSITIVE_INFINITY : num('firstTradeId');
       cells[at + LAST_ID] = bar.lastTradeId === null ? Number.NEGATIVE_INFINITY : num('lastTradeId');
       const limbs: [string, number][] = [
-        ['volume', VOLUME],
-        ['quoteVolume', QUOTE],
-        ['takerBuyVolume', TAKER_VOLUME],
-        ['takerBuyQuoteVolume', TAKER_QUOTE],
+        ['takerBuyVolume', TAKER_BUY],
+        ['takerBuyQuoteVolume', TAKER_BUY + QUOTE],
+        ['takerSellVolume', TAKER_SELL],
+        ['takerSellQuoteVolume', TAKER_SELL + QUOTE],
       ];
       for (const [key, from] of limbs)
         cells.set(numberArray(bar[key], `${where}.${key}`, EXACT_SUM_CELLS), at + from);
@@ -572,13 +572,9 @@ export class BarAggregator {
     cells[at + TRADES] += hasRange ? lastId - firstId + 1 : 1;
     if (firstId < cells[at + FIRST_ID]) cells[at + FIRST_ID] = firstId;
     if (lastId > cells[at + LAST_ID]) cells[at + LAST_ID] = lastId;
-    const quote = price * qty;
-    addExact(cells, at + VOLUME, qty);
-    addExact(cells, at + QUOTE, quote);
-    if (!trade.isBuyerMaker) {
-      addExact(cells, at + TAKER_VOLUME, qty);
-      addExact(cells, at + TAKER_QUOTE, quote);
-    }
+    const side = at + (trade.isBuyerMaker ? TAKER_SELL : TAKER_BUY);
+    addExact(cells, side, qty);
+    addExact(cells, side + QUOTE, price * qty);
     if (id !== undefined) {
       if (id > this.#maxId) {
         this.#ids[slot].addAbove(id);
@@ -615,8 +611,8 @@ export class BarAggregator {
     const slot = this.#slotOf(openTime);
     const at = slot * STRIDE;
     const c = this.#cells;
-    const volume = exactSumValue(c, at + VOLUME);
-    const quoteVolume = exactSumValue(c, at + QUOTE);
+    const volume = exactSumTotal(c, at + TAKER_BUY, at + TAKER_SELL);
+    const quoteVolume = exactSumTotal(c, at + TAKER_BUY + QUOTE, at + TAKER_SELL + QUOTE);
     const firstId = c[at + FIRST_ID];
     const lastId = c[at + LAST_ID];
     this.#series.append(
@@ -631,8 +627,8 @@ export class BarAggregator {
         volume,
         quoteVolume,
         trades: c[at + TRADES],
-        takerBuyVolume: exactSumValue(c, at + TAKER_VOLUME),
-        takerBuyQuoteVolume: exactSumValue(c, at + TAKER_QUOTE),
+        takerBuyVolume: exactSumValue(c, at + TAKER_BUY),
+        takerBuyQuoteVolume: exactSumValue(c, at + TAKER_BUY + QUOTE),
         vwap: volume > 0 ? quoteVolume / volume : c[at + CLOSE],
         firstTradeId: Number.isFinite(firstId) ? firstId : -1,
         lastTradeId: Number.isFinite(lastId) ? lastId : -1,
@@ -640,7 +636,8 @@ export class BarAggregator {
       },
       out,
     );
-    for (let i = 0; i < EXACT_SUM_CELLS; i++) this.#closedVolume[i] += c[at + VOLUME + i];
+    for (let i = 0; i < EXACT_SUM_CELLS; i++)
+      this.#closedVolume[i] += c[at + TAKER_BUY + i] + c[at + TAKER_SELL + i];
     c.fill(0, at, at + STRIDE);
     this.#ids[slot].clear();
     this.#bars++;
@@ -678,7 +675,7 @@ export class BarAggregator {
 
   #slotOf(openTime: number): number {
     const n = this.#slotCount;
-    return (((openTime / this.#intervalMs) % n) + n) % n;
+    return ((((openTime / this.#intervalMs) % n) + n) % n) | 0; // an int, so cell indexes stay ints
   }
 
   /** Re-derives the fast-path bounds after anything that may move the watermark or open/close a bar. */
@@ -693,6 +690,7 @@ export class BarAggregator {
     const nextToClose = Number.isNaN(this.#nextOpen) ? this.#earliestFilled() : this.#nextOpen;
     this.#fastEnd = Math.min(current + I, nextToClose + I + this.#latenessMs);
     this.#fastSlot = slot;
+    this.#fastAt = at;
   }
 }
 

@@ -62,3 +62,16 @@ export function addExact(sum: Float64Array, at: number, x: number): void {
 export function exactSumValue(sum: Float64Array, at: number): number {
   return sum[at] + (sum[at + 1] + sum[at + 2]);
 }
+
+/**
+ * The total of the two sums at `a` and `b`, rounded once: limbs are added exactly first. Two exact
+ * sums of the same stream stay exact when added limb by limb, as long as each total limb does.
+ *
+ * @example
+ * ```ts
+ * bar.volume = exactSumTotal(cells, takerBuyAt, takerSellAt);
+ * ```
+ */
+export function exactSumTotal(sum: Float64Array, a: number, b: number): number {
+  return sum[a] + sum[b] + (sum[a + 1] + sum[b + 1] + (sum[a + 2] + sum[b + 2]));
+}
