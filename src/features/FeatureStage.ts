@@ -68,8 +68,17 @@ export class FeatureStage {
     if (definitions.length === 0) throw new RangeError('a feature set needs at least one feature');
     this.definitions = definitions;
     this.names = definitions.map((d) => d.name);
-    this.values = new Float64Array(definitions.length);
-    this.#windows = definitions.map((d) => (d.window === undefined ? null : new RollingWindow(d.window)));
+    // One typed array holds the output vector and every window (see RollingWindow's storage).
+    const d = definitions.length;
+    const storage = new Float64Array(d + definitions.reduce((n, def) => n + (def.window ?? 0), 0));
+    this.values = storage.subarray(0, d);
+    let offset = d;
+    this.#windows = definitions.map((def) => {
+      if (def.window === undefined) return null;
+      const window = new RollingWindow(def.window, storage, offset);
+      offset += def.window;
+      return window;
+    });
     this.#columns = [];
     for (const d of definitions) {
       const column = REQUIRED_COLUMN[d.kind];

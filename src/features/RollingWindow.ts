@@ -15,14 +15,25 @@
 export class RollingWindow {
   readonly capacity: number;
   #values: Float64Array;
+  #offset: number;
   #next = 0;
   #count = 0;
 
-  constructor(capacity: number) {
+  /**
+   * @param storage where to keep the values, from index `offset` on (default: a new array of
+   *   `capacity`). Stages with several windows share one array this way: each typed array costs a
+   *   couple of hundred bytes of overhead, which matters with thousands of symbols per process.
+   */
+  constructor(capacity: number, storage?: Float64Array, offset = 0) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError(`window capacity must be an integer >= 1, got ${capacity}`);
     this.capacity = capacity;
-    this.#values = new Float64Array(capacity);
+    this.#values = storage ?? new Float64Array(capacity);
+    this.#offset = storage === undefined ? 0 : offset;
+    if (this.#offset < 0 || this.#offset + capacity > this.#values.length)
+      throw new RangeError(
+        `storage of ${this.#values.length} values cannot hold ${capacity} from index ${offset}`,
+      );
   }
 
   /** Number of values held, at most `capacity`. */
@@ -37,7 +48,7 @@ export class RollingWindow {
 
   /** Appends a value, dropping the oldest when full. */
   push(value: number): void {
-    this.#values[this.#next] = value;
+    this.#values[this.#offset + this.#next] = value;
     this.#next = this.#next + 1 === this.capacity ? 0 : this.#next + 1;
     if (this.#count < this.capacity) this.#count++;
   }
@@ -49,7 +60,7 @@ export class RollingWindow {
     const start = this.#count < this.capacity ? 0 : this.#next;
     let sum = 0;
     for (let i = 0, j = start; i < this.#count; i++, j = j + 1 === this.capacity ? 0 : j + 1)
-      sum += this.#values[j];
+      sum += this.#values[this.#offset + j];
     return sum / this.#count;
   }
 
@@ -57,7 +68,7 @@ export class RollingWindow {
   copyTo(out: Float64Array): number {
     const start = this.#count < this.capacity ? 0 : this.#next;
     for (let i = 0, j = start; i < this.#count; i++, j = j + 1 === this.capacity ? 0 : j + 1)
-      out[i] = this.#values[j];
+      out[i] = this.#values[this.#offset + j];
     return this.#count;
   }
 
@@ -71,7 +82,8 @@ export class RollingWindow {
   toArray(): number[] {
     const out: number[] = [];
     const start = this.#count < this.capacity ? 0 : this.#next;
-    for (let i = 0; i < this.#count; i++) out.push(this.#values[(start + i) % this.capacity]);
+    for (let i = 0; i < this.#count; i++)
+      out.push(this.#values[this.#offset + ((start + i) % this.capacity)]);
     return out;
   }
 

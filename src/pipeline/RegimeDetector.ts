@@ -92,6 +92,21 @@ export interface DetectorSnapshot {
 const NO_SIGNALS: readonly RegimeSignal[] = Object.freeze([]);
 
 /**
+ * The standardised vector of the bar being processed, one per dimension, shared by every detector:
+ * it only lives inside one synchronous `#signal` call, so it is scratch, not state — and not
+ * having one per detector saves a typed array per symbol in a router.
+ */
+const standardisedScratch = new Map<number, Float64Array>();
+function scratchOf(size: number): Float64Array {
+  let scratch = standardisedScratch.get(size);
+  if (scratch === undefined) {
+    scratch = new Float64Array(size);
+    standardisedScratch.set(size, scratch);
+  }
+  return scratch;
+}
+
+/**
  * Creates a streaming regime detector: trades (or bars) in, one {@link RegimeSignal} per closed bar
  * out. See {@link RegimeDetector}.
  *
@@ -143,7 +158,6 @@ export class RegimeDetector {
   readonly #options: RegimeDetectorOptions;
   readonly #features: FeatureStage;
   readonly #rolling: RollingZScore | null;
-  readonly #z: Float64Array;
   readonly #filter: HMMFilterState;
   #aggregator: BarAggregator | null = null;
   #regularizer: BarRegularizer | null = null;
@@ -151,10 +165,14 @@ export class RegimeDetector {
   #restartPending = false;
   #counts = { signals: 0, gapBars: 0, coldBars: 0, anomalies: 0, regimeChanges: 0, restarts: 0 };
 
-  constructor(options: RegimeDetectorOptions = {}) {
+  /**
+   * @param options the detector's options.
+   * @param symbol overrides `options.symbol` (so a router shares one options object among its detectors).
+   */
+  constructor(options: RegimeDetectorOptions = {}, symbol = options.symbol ?? '') {
     this.#options = options;
     this.model = options.model ?? defaultModel();
-    this.symbol = options.symbol ?? '';
+    this.symbol = symbol;
     this.intervalMs = options.intervalMs ?? this.model.intervalMs;
     this.normalize = options.normalize ?? 'frozen';
     if (this.normalize !== 'frozen' && this.normalize !== 'rolling20')
@@ -162,7 +180,6 @@ export class RegimeDetector {
     const d = this.model.features.length;
     this.#features = new FeatureStage(this.model.features);
     this.#rolling = this.normalize === 'rolling20' ? new RollingZScore(d, 20) : null;
-    this.#z = new Float64Array(d);
     this.#filter = this.model.hmm.createFilterState();
   }
 
@@ -281,7 +298,7 @@ export class RegimeDetector {
     // Build everything first, so a bad snapshot leaves this detector untouched.
     const features = new FeatureStage(this.model.features);
     features.restore(s.features, 'snapshot.features');
-    const rolling = this.#rolling === null ? null : new RollingZScore(this.#z.length, 20);
+    const rolling = this.#rolling === null ? null : new RollingZScore(this.model.features.length, 20);
     rolling?.restore(s.normalizer, 'snapshot.normalizer');
     let aggregator: BarAggregator | null = null;
     let regularizer: BarRegularizer | null = null;
@@ -357,8 +374,9 @@ export class RegimeDetector {
     // A skipped hole lies before the first bar with trades that follows it.
     if (this.#restartPending && !bar.gap) this.#restart();
     const x = this.#features.push(bar);
+    const scratch = scratchOf(x.length);
     const z =
-      this.#rolling === null ? model.scaler.transform(x, this.#z) : this.#rolling.transform(x, this.#z);
+      this.#rolling === null ? model.scaler.transform(x, scratch) : this.#rolling.transform(x, scratch);
     const warm = this.#features.warm && (this.#rolling === null || this.#rolling.full);
     const score = model.forest.score(z);
     const threshold = model.forest.threshold;

@@ -99,7 +99,7 @@ export class RegimeRouter {
     const entries = Object.entries(plainObject(s.detectors, 'snapshot.detectors'));
     const restored = new Map<string, RegimeDetector>();
     for (const [symbol, detectorSnapshot] of entries) {
-      const detector = new RegimeDetector({ ...this.#options, symbol });
+      const detector = new RegimeDetector(this.#options, symbol);
       try {
         detector.restore(detectorSnapshot);
       } catch (e) {
@@ -116,7 +116,7 @@ export class RegimeRouter {
   #detector(symbol: string): RegimeDetector {
     let detector = this.#detectors.get(symbol);
     if (detector === undefined) {
-      detector = new RegimeDetector({ ...this.#options, symbol });
+      detector = new RegimeDetector(this.#options, symbol);
       this.#detectors.set(symbol, detector);
     }
     return detector;
