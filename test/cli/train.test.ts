@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../../src/models/loadModel.js';
+
+const SLICE = 'fixtures/features/LINKUSDT-1m-2023-02-01-head400.csv';
+const dir = mkdtempSync(join(tmpdir(), 'microstream-train-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function train(out: string, ...flags: string[]) {
+  const run = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'train', SLICE, '--out', out, ...flags], {
+    encoding: 'utf8',
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return run;
+}
+
+describe('microstream train', () => {
+  it('writes the same bytes twice, prints the report, and shows progress on stderr', () => {
+    const a = train(join(dir, 'a.json'), '--seed', '5', '--quiet');
+    const b = train(join(dir, 'b.json'), '--seed', '5');
+    const bytes = readFileSync(join(dir, 'a.json'), 'utf8');
+    expect(readFileSync(join(dir, 'b.json'), 'utf8')).toBe(bytes);
+    expect(a.stderr).toBe('');
+    expect(b.stderr).toMatch(/reading .*LINKUSDT.*: 400 bars, \d+ bars\/s/);
+    expect(b.stderr).toMatch(/EM iteration 1: log-likelihood -?\d/);
+    const model = loadModel(bytes);
+    expect(model.provenance).toMatchObject({ seed: 5, bars: 400, featureSet: 'default' });
+    for (const text of [
+      'transition matrix',
+      'realized volatility Crisis/Stable',
+      'anomaly threshold',
+      'dwell',
+    ]) {
+      expect(a.stdout).toContain(text);
+    }
+    for (const s of model.report.states) expect(a.stdout).toContain(s.meanDwellBars.toFixed(1));
+  }, 60_000);
+
+  it('takes the feature set and the number of states from the command line', () => {
+    train(join(dir, 'c.json'), '--features', 'original', '--states', '2', '--quiet');
+    const model = loadModel(readFileSync(join(dir, 'c.json'), 'utf8'));
+    expect(model.labels).toEqual(['Stable', 'Crisis']);
+    expect(model.provenance.featureSet).toBe('original');
+  }, 60_000);
+});
