@@ -514,7 +514,7 @@ export class BarAggregator {
     const I = this.#intervalMs;
     const time = trade.time;
     const id = trade.id;
-    const openTime = Math.floor(time / I) * I;
+    const openTime = this.#openTimeOf(time);
     if (openTime + I + this.#latenessMs <= this.#watermark) {
       return this.#reject(
         'late',
@@ -587,7 +587,13 @@ export class BarAggregator {
   /** Closes every interval the watermark has passed (end + lateness), oldest first. */
   #close(): readonly Bar[] {
     const I = this.#intervalMs;
-    const lastClosable = Math.floor((this.#watermark - I - this.#latenessMs) / I) * I;
+    const W = this.#watermark;
+    const L = this.#latenessMs;
+    // The last interval with openTime + I + L <= W — the very test that makes a trade late, so that
+    // rounding in W - I - L cannot make the two disagree.
+    let lastClosable = this.#openTimeOf(W - I - L);
+    if (lastClosable + I + L > W) lastClosable -= I;
+    else if (lastClosable + I + I + L <= W) lastClosable += I;
     let out: Bar[] | undefined;
     for (;;) {
       const filled = this.#earliestFilled();
@@ -673,6 +679,11 @@ export class BarAggregator {
     return earliest;
   }
 
+  /** Open time of the interval holding `time` (epoch-aligned, like Binance klines). */
+  #openTimeOf(time: number): number {
+    return Math.floor(time / this.#intervalMs) * this.#intervalMs;
+  }
+
   #slotOf(openTime: number): number {
     const n = this.#slotCount;
     return ((((openTime / this.#intervalMs) % n) + n) % n) | 0; // an int, so cell indexes stay ints
@@ -683,7 +694,7 @@ export class BarAggregator {
     this.#fastEnd = Number.NEGATIVE_INFINITY;
     if (this.#watermark === Number.NEGATIVE_INFINITY) return;
     const I = this.#intervalMs;
-    const current = Math.floor(this.#watermark / I) * I;
+    const current = this.#openTimeOf(this.#watermark);
     const slot = this.#slotOf(current);
     const at = slot * STRIDE;
     if (this.#cells[at + RECORDS] === 0 || this.#cells[at + WINDOW] !== current) return;
