@@ -246,7 +246,8 @@ export class BarAggregator {
       typeof qty === 'number' &&
       qty >= 0 &&
       qty < Number.POSITIVE_INFINITY &&
-      typeof isBuyerMaker === 'boolean'
+      typeof isBuyerMaker === 'boolean' &&
+      (trade.symbol === undefined || typeof trade.symbol === 'string')
     ) {
       let first = id;
       let last = id;

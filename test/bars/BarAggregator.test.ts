@@ -227,23 +227,29 @@ describe('BarAggregator duplicates, invalid trades and the error policy', () => 
   });
 
   it('rejects each kind of invalid trade, counts it, and leaves the bars as without it', () => {
+    // Each is otherwise a trade the fast path would take (current bar, after the watermark, new id),
+    // so both the fast path and the general one must see the bad field.
+    const base = { time: T0 + 2, price: 1, qty: 1, isBuyerMaker: true, id: 9_000 };
     const bad: unknown[] = [
       null,
       'trade',
-      { time: Number.NaN, price: 1, qty: 1, isBuyerMaker: true },
-      { time: T0, price: 0, qty: 1, isBuyerMaker: true },
-      { time: T0, price: -5, qty: 1, isBuyerMaker: true },
-      { time: T0, price: Number.POSITIVE_INFINITY, qty: 1, isBuyerMaker: true },
-      { time: T0, price: '87000', qty: 1, isBuyerMaker: true },
-      { time: T0, price: 1, qty: -1, isBuyerMaker: true },
-      { time: T0, price: 1, qty: Number.NaN, isBuyerMaker: true },
-      { time: T0, price: 1, qty: 1 },
-      { time: `${T0}`, price: 1, qty: 1, isBuyerMaker: true },
-      { time: T0, price: 1, qty: 1, isBuyerMaker: true, id: 1.5 },
-      { time: T0, price: 1, qty: 1, isBuyerMaker: true, id: 3, firstId: 5 },
-      { time: T0, price: 1, qty: 1, isBuyerMaker: true, id: 3, firstId: 6, lastId: 5 },
+      { ...base, time: Number.NaN },
+      { ...base, price: 0 },
+      { ...base, price: -5 },
+      { ...base, price: Number.POSITIVE_INFINITY },
+      { ...base, price: '87000' },
+      { ...base, qty: -1 },
+      { ...base, qty: Number.NaN },
+      { ...base, isBuyerMaker: undefined },
+      { ...base, time: `${T0 + 2}` },
+      { ...base, id: 9_000.5 },
+      { ...base, firstId: 5 },
+      { ...base, firstId: 6, lastId: 5 },
+      { ...base, firstId: 1.5, lastId: 5 },
+      { ...base, id: 2 ** 53 },
+      { ...base, symbol: 42 },
     ];
-    const good = [trade(T0 + 1, 5), trade(T0 + MIN + 1, 6)];
+    const good = [trade(T0 + 1, 5, 1, { id: 100 }), trade(T0 + MIN + 1, 6, 1, { id: 101 })];
     const reasons: string[] = [];
     const mixed = run([good[0], ...bad, good[1]], {
       onReject: (reason, _t, detail) => reasons.push(`${reason}: ${detail}`),
@@ -254,6 +260,7 @@ describe('BarAggregator duplicates, invalid trades and the error policy', () => 
     expect(reasons[4]).toMatch(/^invalid: price must be a finite number > 0, got -5/);
     expect(reasons[9]).toMatch(/isBuyerMaker/);
     expect(reasons[12]).toMatch(/firstId and lastId/);
+    expect(reasons[16]).toMatch(/symbol must be a string/);
   });
 
   it("with errorPolicy 'throw' throws a TradeRejectedError after counting, and keeps going", () => {
