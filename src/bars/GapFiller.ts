@@ -144,6 +144,11 @@ export class GapFiller {
  * The gap bar for the interval opening at `openTime` after `previous`: no trades, no volume,
  * OHLC = VWAP = `previous.close`, trade ids -1. It has the same optional fields as `previous`
  * (zeros where `previous` had the field), so a series read from an OHLCV-only file stays OHLCV-only.
+ *
+ * @example
+ * ```ts
+ * const next = gapBar(bar, bar.openTime + 60_000, 60_000); // { …, volume: 0, close: bar.close, gap: true }
+ * ```
  */
 export function gapBar(previous: Bar, openTime: number, intervalMs: number): Bar {
   const price = previous.close;

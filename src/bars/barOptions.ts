@@ -10,13 +10,20 @@ export interface BarSeriesOptions {
   onSkippedGap?: (span: SkippedGap) => void;
 }
 
-/** Shortest and longest bar interval accepted: 1 second and 1 day. */
+/** Shortest bar interval accepted: 1 second. */
 export const MIN_INTERVAL_MS = 1_000;
+/** Longest bar interval accepted: 1 day. */
 export const MAX_INTERVAL_MS = 86_400_000;
 
 /**
  * Checks the shared options and fills in defaults; a bad option throws a `RangeError` or
  * `TypeError` that names it.
+ *
+ * @example
+ * ```ts
+ * resolveSeriesOptions({ intervalMs: 300_000 }); // { intervalMs: 300000, maxGapBars: 1440 }
+ * resolveSeriesOptions({ intervalMs: 500 });     // RangeError: intervalMs must be an integer number of ms from 1000 (1 s) …
+ * ```
  */
 export function resolveSeriesOptions(
   options: BarSeriesOptions,
