@@ -1,9 +1,12 @@
 import { parseDecimal } from './parseDecimal.js';
 
+const utf8 = new TextDecoder('utf-8');
+
 /**
- * A reusable cursor over the lines and comma-separated fields of CSV text, fed piece by piece
- * (see {@link csvText}). It records where each field starts and ends and parses numbers in place,
- * so reading a row allocates nothing: this is the ingestion hot path of the file readers.
+ * A reusable cursor over the lines and comma-separated fields of CSV bytes, fed piece by piece
+ * (see {@link csvBytes}). One pass over each line's bytes records where its fields start and end;
+ * numbers are then parsed from the bytes in place, so reading a row allocates nothing and nothing
+ * is decoded to strings: this is the ingestion hot path of the file readers.
  *
  * Plain CSV only (what Binance and pandas write): no quoted fields. Line breaks may be `\n` or
  * `\r\n`; line numbers count from 1 across all pieces.
@@ -11,7 +14,7 @@ import { parseDecimal } from './parseDecimal.js';
  * @example
  * ```ts
  * const cursor = new CsvCursor();
- * cursor.load('1,87648.21\n2,87648.22\n');
+ * cursor.load(new TextEncoder().encode('1,87648.21\n2,87648.22\n'));
  * while (cursor.next()) console.log(cursor.lineNumber, cursor.number(1));
  * ```
  */
@@ -20,58 +23,56 @@ export class CsvCursor {
   lineNumber = 0;
   /** Number of fields on the current line (1 for a blank line). */
   fieldCount = 0;
-  #text = '';
+  #bytes: Uint8Array = new Uint8Array(0);
   #position = 0;
   #lineStart = 0;
   #lineEnd = 0;
-  /** Position of the next comma at or after the last search (text length when none). */
-  #nextComma = -1;
   #starts = new Int32Array(16);
   #ends = new Int32Array(16);
 
-  /** Continues with the next piece of text; it should end at a line break (the last piece may not). */
-  load(text: string): void {
-    this.#text = text;
+  /** Continues with the next piece; it should end at a line break (the last piece may not). */
+  load(bytes: Uint8Array): void {
+    this.#bytes = bytes;
     this.#position = 0;
-    this.#nextComma = -1;
   }
 
-  /** Moves to the next line of the loaded text; false once the text is used up. */
+  /** Moves to the next line of the loaded piece; false once the piece is used up. */
   next(): boolean {
-    const text = this.#text;
+    const bytes = this.#bytes;
+    const length = bytes.length;
     const start = this.#position;
-    if (start >= text.length) return false;
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    this.#position = end + 1;
-    if (end > start && text.charCodeAt(end - 1) === 13) end--; // '\r'
+    if (start >= length) return false;
+    let count = 0;
+    let fieldStart = start;
+    let i = start;
+    for (; i < length; i++) {
+      const c = bytes[i];
+      if (c === 10) break; // '\n'
+      if (c === 44) {
+        // ','
+        if (count === this.#starts.length) this.#grow();
+        this.#starts[count] = fieldStart;
+        this.#ends[count] = i;
+        count++;
+        fieldStart = i + 1;
+      }
+    }
+    this.#position = i + 1;
+    const end = i > fieldStart && bytes[i - 1] === 13 ? i - 1 : i; // drop a '\r' before '\n'
+    if (count === this.#starts.length) this.#grow();
+    this.#starts[count] = fieldStart;
+    this.#ends[count] = end;
+    this.fieldCount = count + 1;
     this.#lineStart = start;
     this.#lineEnd = end;
     this.lineNumber++;
-    let count = 0;
-    let fieldStart = start;
-    for (;;) {
-      // Remember the comma found past this line, so lines without commas do not rescan the text.
-      if (this.#nextComma < fieldStart) {
-        const found = text.indexOf(',', fieldStart);
-        this.#nextComma = found < 0 ? text.length : found;
-      }
-      const comma = Math.min(this.#nextComma, end);
-      if (count === this.#starts.length) this.#grow();
-      this.#starts[count] = fieldStart;
-      this.#ends[count] = comma;
-      count++;
-      if (comma === end) break;
-      fieldStart = comma + 1;
-    }
-    this.fieldCount = count;
     return true;
   }
 
-  /** True when the current line is empty or only whitespace. */
+  /** True when the current line is empty or only spaces and tabs. */
   isBlank(): boolean {
     for (let i = this.#lineStart; i < this.#lineEnd; i++) {
-      const c = this.#text.charCodeAt(i);
+      const c = this.#bytes[i];
       if (c !== 32 && c !== 9) return false;
     }
     return true;
@@ -79,7 +80,7 @@ export class CsvCursor {
 
   /** Field `index` as a number (`NaN` when it is not one); allocates nothing. */
   number(index: number): number {
-    return parseDecimal(this.#text, this.#starts[index], this.#ends[index]);
+    return parseDecimal(this.#bytes, this.#starts[index], this.#ends[index]);
   }
 
   /**
@@ -87,24 +88,24 @@ export class CsvCursor {
    * anything else → -1. Allocates nothing.
    */
   flag(index: number): 1 | 0 | -1 {
-    const text = this.#text;
+    const bytes = this.#bytes;
     const start = this.#starts[index];
     const length = this.#ends[index] - start;
-    const first = text.charCodeAt(start) | 32; // ASCII lower case
+    const first = bytes[start] | 32; // ASCII lower case
     if (length === 1) return first === 49 ? 1 : first === 48 ? 0 : -1; // '1' / '0'
-    if (length === 4 && first === 116 && sameLetters(text, start, 'true')) return 1;
-    if (length === 5 && first === 102 && sameLetters(text, start, 'false')) return 0;
+    if (length === 4 && first === 116 && sameLetters(bytes, start, 'true')) return 1;
+    if (length === 5 && first === 102 && sameLetters(bytes, start, 'false')) return 0;
     return -1;
   }
 
   /** Field `index` as trimmed text (allocates: for headers and error messages). */
   field(index: number): string {
-    return this.#text.slice(this.#starts[index], this.#ends[index]).trim();
+    return utf8.decode(this.#bytes.subarray(this.#starts[index], this.#ends[index])).trim();
   }
 
   /** The whole current line, without its line break (allocates: for error messages). */
   line(): string {
-    return this.#text.slice(this.#lineStart, this.#lineEnd);
+    return utf8.decode(this.#bytes.subarray(this.#lineStart, this.#lineEnd));
   }
 
   #grow(): void {
@@ -117,9 +118,9 @@ export class CsvCursor {
   }
 }
 
-function sameLetters(text: string, start: number, lowerCase: string): boolean {
+function sameLetters(bytes: Uint8Array, start: number, lowerCase: string): boolean {
   for (let i = 0; i < lowerCase.length; i++) {
-    if ((text.charCodeAt(start + i) | 32) !== lowerCase.charCodeAt(i)) return false;
+    if ((bytes[start + i] | 32) !== lowerCase.charCodeAt(i)) return false;
   }
   return true;
 }

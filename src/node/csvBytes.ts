@@ -1,90 +1,84 @@
 import { createReadStream, type ReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
-import { Unzip, UnzipInflate, UnzipPassThrough } from 'fflate';
+import type { Transform } from 'node:stream';
+import { createGunzip, createInflateRaw } from 'node:zlib';
+import { findCsvEntry } from './zipEntry.js';
 
 /**
- * Streams the text of a `.csv`, `.csv.gz` or `.zip` file (the first `.csv` entry of the archive,
+ * Streams the bytes of a `.csv`, `.csv.gz` or `.zip` file (the first `.csv` entry of the archive,
  * as in Binance's public data exports) in pieces that each end at a line break; only the last
- * piece may end without one. Memory stays bounded by the read buffer, whatever the file size.
+ * piece may end without one. A UTF-8 byte-order mark at the start is dropped. Memory stays bounded
+ * by the read buffer (1 MiB), whatever the file size.
  *
  * The format follows the file name's ending (`.gz`, `.zip`, anything else is plain text).
  * Errors name the file and say what went wrong (missing file, corrupt archive, no CSV inside).
  *
  * @example
  * ```ts
- * for await (const text of csvText('BTCUSDT-aggTrades-2026-01-01.zip')) process.stdout.write(text);
+ * for await (const piece of csvBytes('BTCUSDT-aggTrades-2026-01-01.zip')) process.stdout.write(piece);
  * ```
  */
-export async function* csvText(path: string): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8');
-  let rest = '';
-  for await (const bytes of fileBytes(path)) {
-    const text = rest + decoder.decode(bytes, { stream: true });
-    const lastBreak = text.lastIndexOf('\n');
+export async function* csvBytes(path: string): AsyncGenerator<Uint8Array> {
+  let rest: Uint8Array | undefined;
+  let first = true;
+  for await (let bytes of fileBytes(path)) {
+    if (first && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+      bytes = bytes.subarray(3);
+    }
+    first = false;
+    const lastBreak = bytes.lastIndexOf(10); // '\n'
     if (lastBreak < 0) {
-      rest = text;
+      rest = rest ? concat(rest, bytes) : bytes;
       continue;
     }
-    rest = text.slice(lastBreak + 1);
-    yield text.slice(0, lastBreak + 1);
+    const piece = bytes.subarray(0, lastBreak + 1);
+    yield rest ? concat(rest, piece) : piece;
+    rest = bytes.subarray(lastBreak + 1);
   }
-  const tail = rest + decoder.decode();
-  if (tail.length > 0) yield tail;
+  if (rest && rest.length > 0) yield rest;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
 }
 
 async function* fileBytes(path: string): AsyncGenerator<Uint8Array> {
   const lower = path.toLowerCase();
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  let file: ReadStream | undefined;
   try {
-    if (lower.endsWith('.gz')) yield* gunzipped(path, file);
-    else if (lower.endsWith('.zip')) yield* unzipped(path, file);
-    else yield* file;
+    if (lower.endsWith('.zip')) {
+      // Stream the CSV entry's bytes straight into zlib's native inflate (Binance zips are deflate).
+      const entry = await findCsvEntry(path);
+      if (entry.compressedSize === 0) return;
+      const end = entry.dataStart + entry.compressedSize - 1;
+      file = createReadStream(path, { start: entry.dataStart, end, highWaterMark: 1 << 20 });
+      if (entry.method === 8)
+        yield* inflated(file, createInflateRaw(), `${path}: corrupt zip entry ${entry.name}`);
+      else yield* file;
+    } else {
+      file = createReadStream(path, { highWaterMark: 1 << 20 });
+      if (lower.endsWith('.gz')) yield* inflated(file, createGunzip(), `${path}: not a valid gzip file`);
+      else yield* file;
+    }
   } catch (error) {
     throw describeError(path, error);
   } finally {
-    file.destroy();
+    file?.destroy();
   }
 }
 
-async function* gunzipped(path: string, file: ReadStream): AsyncGenerator<Uint8Array> {
-  const gunzip = file.pipe(createGunzip());
-  file.once('error', (error) => gunzip.destroy(error));
+async function* inflated(file: ReadStream, inflate: Transform, corrupt: string): AsyncGenerator<Uint8Array> {
+  file.once('error', (error) => inflate.destroy(error));
   try {
-    for await (const chunk of gunzip) yield chunk as Uint8Array;
+    for await (const chunk of file.pipe(inflate)) yield chunk as Uint8Array;
   } catch (error) {
-    if (isZlibError(error)) throw new Error(`${path}: not a valid gzip file (${(error as Error).message})`);
+    if (isZlibError(error)) throw new Error(`${corrupt} (${(error as Error).message})`);
     throw error;
   } finally {
-    gunzip.destroy();
+    inflate.destroy();
   }
-}
-
-async function* unzipped(path: string, file: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  // fflate inflates synchronously inside push(): collect what one compressed chunk gives, then yield it.
-  const inflated: Uint8Array[] = [];
-  let entry = '';
-  let failure: Error | undefined;
-  const unzip = new Unzip((member) => {
-    if (entry !== '' || !member.name.toLowerCase().endsWith('.csv')) return;
-    entry = member.name;
-    member.ondata = (error, data) => {
-      if (error) failure = new Error(`${path}: cannot inflate ${member.name} (${error.message})`);
-      else inflated.push(data);
-    };
-    member.start();
-  });
-  unzip.register(UnzipInflate);
-  unzip.register(UnzipPassThrough);
-  for await (const chunk of file) {
-    unzip.push(chunk);
-    if (failure) throw failure;
-    yield* inflated;
-    inflated.length = 0;
-  }
-  unzip.push(new Uint8Array(0), true);
-  if (failure) throw failure;
-  yield* inflated;
-  if (entry === '') throw new Error(`${path}: no .csv file inside the zip archive`);
 }
 
 function isZlibError(error: unknown): boolean {

@@ -7,32 +7,35 @@ const POW10 = [
 /** A plain decimal number, optionally signed, with an optional exponent. */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+const latin1 = new TextDecoder('latin1');
+
 /**
- * Parses the decimal number in `text[start, end)` without allocating, with the same result as
- * `Number()` (the double nearest to the decimal), or `NaN` when the text is not a number.
+ * Parses the decimal number written in ASCII in `bytes[start, end)` without allocating, with the
+ * same result as `Number()` on the text (the double nearest to the decimal), or `NaN` when the
+ * text is not a number.
  *
  * This is the ingestion hot path of the file readers. The common case — a plain decimal such as
  * `87648.21000000` with at most 15–16 significant digits — is read digit by digit into an integer
  * mantissa `m < 2^53` and a scale `k <= 22`; then `m / 10^k` is one correctly rounded division of
  * two exact doubles, hence exactly the double `Number()` gives (Clinger's fast path). Anything else
- * (exponents, surrounding spaces, very long mantissas) falls back to `Number()` on a slice.
+ * (exponents, surrounding spaces, very long mantissas) falls back to `Number()` on the text.
  *
  * @example
  * ```ts
- * parseDecimal('3800397495,87648.21000000,0.08185000', 11, 25); // 87648.21
- * parseDecimal('abc', 0, 3); // NaN
+ * const line = new TextEncoder().encode('3800397495,87648.21000000,0.08185000');
+ * parseDecimal(line, 11, 25); // 87648.21
  * ```
  */
-export function parseDecimal(text: string, start: number, end: number): number {
+export function parseDecimal(bytes: Uint8Array, start: number, end: number): number {
   let i = start;
-  const negative = i < end && text.charCodeAt(i) === 45; // '-'
+  const negative = i < end && bytes[i] === 45; // '-'
   if (negative) i++;
   let mantissa = 0;
   let digits = 0;
   let scale = 0;
   let afterDot = false;
   for (; i < end; i++) {
-    const c = text.charCodeAt(i);
+    const c = bytes[i];
     if (c >= 48 && c <= 57) {
       mantissa = mantissa * 10 + (c - 48);
       digits++;
@@ -40,17 +43,17 @@ export function parseDecimal(text: string, start: number, end: number): number {
     } else if (c === 46 && !afterDot) {
       afterDot = true;
     } else {
-      return parseSlow(text, start, end);
+      return parseSlow(bytes, start, end);
     }
   }
   if (digits === 0) return Number.NaN;
   // Past 2^53 the running mantissa is no longer exact (it then compares >= 2^53): take the slow path.
-  if (mantissa > Number.MAX_SAFE_INTEGER || scale > 22) return parseSlow(text, start, end);
+  if (mantissa > Number.MAX_SAFE_INTEGER || scale > 22) return parseSlow(bytes, start, end);
   const value = scale === 0 ? mantissa : mantissa / POW10[scale];
   return negative ? -value : value;
 }
 
-function parseSlow(text: string, start: number, end: number): number {
-  const s = text.slice(start, end).trim();
-  return DECIMAL.test(s) ? Number(s) : Number.NaN;
+function parseSlow(bytes: Uint8Array, start: number, end: number): number {
+  const text = latin1.decode(bytes.subarray(start, end)).trim();
+  return DECIMAL.test(text) ? Number(text) : Number.NaN;
 }

@@ -1,5 +1,5 @@
 import { CsvCursor } from './CsvCursor.js';
-import { csvText } from './csvText.js';
+import { csvBytes } from './csvBytes.js';
 import type { MalformedLine, ReaderStats } from './ReaderStats.js';
 
 /** Turns lines of one kind of CSV file into items; see {@link readCsvRows}. */
@@ -37,7 +37,7 @@ export function readCsvRows<T extends object>(
 }
 
 class CsvRowIterator<T extends object> implements AsyncIterableIterator<T> {
-  readonly #pieces: AsyncGenerator<string>;
+  readonly #pieces: AsyncGenerator<Uint8Array>;
   readonly #parser: CsvRowParser<T>;
   readonly #stats: ReaderStats;
   readonly #onMalformed: ((malformed: MalformedLine) => void) | undefined;
@@ -52,7 +52,7 @@ class CsvRowIterator<T extends object> implements AsyncIterableIterator<T> {
     stats: ReaderStats,
     onMalformed: ((malformed: MalformedLine) => void) | undefined,
   ) {
-    this.#pieces = csvText(path);
+    this.#pieces = csvBytes(path);
     this.#parser = parser;
     this.#stats = stats;
     this.#onMalformed = onMalformed;
@@ -86,10 +86,10 @@ class CsvRowIterator<T extends object> implements AsyncIterableIterator<T> {
     return { done: false, value: this.#items[this.#next++] };
   }
 
-  #parse(text: string): void {
+  #parse(bytes: Uint8Array): void {
     const cursor = this.#cursor;
     const stats = this.#stats;
-    cursor.load(text);
+    cursor.load(bytes);
     while (cursor.next()) {
       stats.lines = cursor.lineNumber;
       if (cursor.isBlank()) continue;

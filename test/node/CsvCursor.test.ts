@@ -5,7 +5,7 @@ function lines(...pieces: string[]): { line: number; fields: string[]; blank: bo
   const cursor = new CsvCursor();
   const out: { line: number; fields: string[]; blank: boolean }[] = [];
   for (const piece of pieces) {
-    cursor.load(piece);
+    cursor.load(new TextEncoder().encode(piece));
     while (cursor.next()) {
       const fields = Array.from({ length: cursor.fieldCount }, (_, i) => cursor.field(i));
       out.push({ line: cursor.lineNumber, fields, blank: cursor.isBlank() });
@@ -38,7 +38,7 @@ describe('CsvCursor', () => {
 
   it('parses numbers and true/false flags in place', () => {
     const cursor = new CsvCursor();
-    cursor.load('87648.21000000,True,false,1,0,TRUE,yes,,1e3\n');
+    cursor.load(new TextEncoder().encode('87648.21000000,True,false,1,0,TRUE,yes,,1e3\n'));
     expect(cursor.next()).toBe(true);
     expect(cursor.number(0)).toBe(87648.21);
     expect([1, 2, 3, 4, 5, 6, 7].map((i) => cursor.flag(i))).toEqual([1, 0, 1, 0, 1, -1, -1]);

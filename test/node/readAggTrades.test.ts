@@ -151,6 +151,9 @@ describe('readAggTrades', () => {
     await expect(
       collect(readAggTrades(files.writeBytes('trades.csv.gz', strToU8(fixtureText)))),
     ).rejects.toThrow(/trades\.csv\.gz: not a valid gzip file/);
+    await expect(
+      collect(readAggTrades(files.writeBytes('trades-not.zip', strToU8(fixtureText)))),
+    ).rejects.toThrow(/trades-not\.zip: not a zip archive/);
     const zip = zipSync({ 'README.txt': strToU8('no data here') });
     await expect(collect(readAggTrades(files.writeBytes('trades.zip', zip)))).rejects.toThrow(
       /trades\.zip: no \.csv file inside the zip archive/,

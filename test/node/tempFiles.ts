@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { strToU8, Zip, ZipDeflate, zipSync } from 'fflate';
 
-/** The file formats the readers accept; `zip-stream` is a zip written with data descriptors. */
-export const FORMATS = ['csv', 'csv.gz', 'zip', 'zip-stream'] as const;
+/**
+ * The file formats the readers accept: `zip` deflates the CSV after another entry, `zip-stored`
+ * keeps it uncompressed, `zip-stream` is written the way streaming tools do (data descriptors).
+ */
+export const FORMATS = ['csv', 'csv.gz', 'zip', 'zip-stored', 'zip-stream'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** A temporary directory for one test file, removed by `cleanup()`. */
@@ -26,6 +29,9 @@ export function tempDir(): {
           join(dir, `${name}.zip`),
           zipSync({ 'README.txt': strToU8('not data'), [`${name}.csv`]: bytes }),
         );
+      }
+      if (format === 'zip-stored') {
+        return save(join(dir, `${name}.zip`), zipSync({ [`${name}.csv`]: [bytes, { level: 0 }] }));
       }
       return save(join(dir, `${name}.zip`), streamedZip(`${name}.csv`, bytes));
     },
