@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBarsCommand } from './commands/bars.js';
+import { registerKafkaCommand } from './commands/kafka.js';
 import { registerTrainCommand } from './commands/train.js';
 
 const program = new Command('microstream').description(
@@ -7,5 +8,6 @@ const program = new Command('microstream').description(
 );
 registerBarsCommand(program);
 registerTrainCommand(program);
+registerKafkaCommand(program);
 
 await program.parseAsync(process.argv);

@@ -19,4 +19,10 @@ export {
 } from './PartitionSnapshot.js';
 export { type ProduceTradesOptions, produceTrades } from './produceTrades.js';
 export { readPartitionSnapshot } from './readPartitionSnapshot.js';
+export {
+  type KafkaDetectorEvent,
+  type KafkaDetectorOptions,
+  type KafkaDetectorStats,
+  runKafkaDetector,
+} from './runKafkaDetector.js';
 export { decodeSignal, decodeTrade, encodeSignal, encodeTrade, signalIdentity } from './wireFormat.js';

@@ -1,0 +1,446 @@
+import {
+  Consumer,
+  compatibilityPartitioner,
+  ListOffsetTimestamps,
+  type Message,
+  type MessagesStream,
+  type MessageToProduce,
+  ProduceAcks,
+  Producer,
+} from '@platformatic/kafka';
+import type { RegimeModel } from '../../models/RegimeModel.js';
+import { createRegimeDetector, type RegimeDetector } from '../../pipeline/RegimeDetector.js';
+import { plainObject } from '../../util/validate.js';
+import { PARTITION_SNAPSHOT_FORMAT, type PartitionSnapshot, stateKey } from './PartitionSnapshot.js';
+import { readPartitionSnapshot } from './readPartitionSnapshot.js';
+import { decodeTrade, encodeSignal } from './wireFormat.js';
+
+/** Options of {@link runKafkaDetector}. */
+export interface KafkaDetectorOptions {
+  /** Bootstrap brokers, `host:port`. */
+  brokers: string[];
+  /** Topic of trades, keyed by symbol (see {@link produceTrades}). */
+  tradesTopic: string;
+  /** Topic the signals go to, keyed by symbol. */
+  signalsTopic: string;
+  /** Compacted topic of detector snapshots, with at least as many partitions as `tradesTopic`. */
+  stateTopic: string;
+  /** Consumer group: every process of the group shares the trades partitions. */
+  groupId: string;
+  /** Regime model shared by every symbol; default: the bundled BTCUSDT 1-minute model. */
+  model?: RegimeModel;
+  /** Bar interval; default: the model's. */
+  intervalMs?: number;
+  /** How long a bar waits for late trades, in event time. Default 0. */
+  allowedLatenessMs?: number;
+  /** Write a partition's snapshot once its symbols have closed this many bars since the last one. Default 500. */
+  snapshotEveryBars?: number;
+  /** Send the signals once this many are waiting. Default 1000. */
+  maxBatchSignals?: number;
+  /** Longest time a signal waits before it is sent (and the offsets behind it committed), in ms. Default 100. */
+  lingerMs?: number;
+  /** Session timeout of the group membership, in ms: how soon a dead process's partitions move. Default 10 000. */
+  sessionTimeoutMs?: number;
+  /** Heartbeat interval, in ms. Default 1000. */
+  heartbeatIntervalMs?: number;
+  /** Kafka client id. Default `'microstream-detector'`. */
+  clientId?: string;
+  /** Aborting it shuts down gracefully: signals sent, every partition snapshotted, offsets committed, group left. */
+  signal?: AbortSignal;
+  /** Called on assignments, restores, snapshots, malformed trades and failed commits (for logs and metrics). */
+  onEvent?: (event: KafkaDetectorEvent) => void;
+}
+
+/** What {@link runKafkaDetector} reports through `onEvent`. */
+export type KafkaDetectorEvent =
+  | { type: 'assigned'; partitions: number[]; generation: number }
+  | { type: 'revoked'; partitions: number[] }
+  | { type: 'restored'; partition: number; offset: bigint; fromSnapshot: boolean }
+  | { type: 'snapshot'; partition: number; offset: bigint }
+  | { type: 'malformed'; partition: number; offset: bigint }
+  | { type: 'commitFailed'; error: Error };
+
+/** Counts of one {@link runKafkaDetector} run, returned when it stops. */
+export interface KafkaDetectorStats {
+  /** Trades applied to a detector (replays after a move included). */
+  trades: number;
+  /** Trade messages that could not be parsed (skipped and counted). */
+  malformed: number;
+  /** Signals produced (and acknowledged). */
+  signals: number;
+  /** State records written. */
+  snapshots: number;
+  /** Times the assignment changed. */
+  rebalances: number;
+}
+
+/** One trades partition owned by this process: its symbols' detectors and the next offset they need. */
+interface Lane {
+  partition: number;
+  detectors: Map<string, RegimeDetector>;
+  next: bigint;
+  committed: bigint;
+  barsSinceSnapshot: number;
+}
+
+/**
+ * Runs regime detection as a member of a Kafka consumer group, until `signal` is aborted.
+ *
+ * Trades are consumed keyed by symbol, with one {@link RegimeDetector} per symbol; every closed
+ * bar's signal is produced to `signalsTopic`, keyed by symbol.
+ *
+ * **Delivery: at-least-once, duplicates identical.** Signals are sent and acknowledged before
+ * anything that depends on them: a partition's snapshot (detectors + the offset they correspond
+ * to) goes to `stateTopic` only after every signal of the trades before that offset, and the
+ * group offset is committed only after that. When a partition moves (rebalance, crash, SIGKILL),
+ * its new owner restores the latest snapshot and replays from the snapshot's offset: the
+ * detectors are deterministic, so replayed signals are byte-identical repeats, recognisable by
+ * (symbol, interval, bar.openTime) — {@link consumeSignals} drops them. Nothing is lost, nothing
+ * differs. Open bars are not closed on shutdown: they travel in the snapshot and close when their
+ * next trade arrives, wherever that is processed.
+ *
+ * Time comes only from the trades (no wall clock), which is what makes a replay equal the
+ * original. A bar therefore closes when its symbol's next trade arrives.
+ *
+ * @example
+ * ```ts
+ * const stop = new AbortController();
+ * process.once('SIGTERM', () => stop.abort());
+ * const stats = await runKafkaDetector({ brokers: ['127.0.0.1:9092'], tradesTopic: 'trades',
+ *   signalsTopic: 'signals', stateTopic: 'microstream-state', groupId: 'regimes', signal: stop.signal });
+ * console.log(`${stats.trades} trades, ${stats.signals} signals`);
+ * ```
+ */
+export function runKafkaDetector(options: KafkaDetectorOptions): Promise<KafkaDetectorStats> {
+  return new KafkaDetectorRun(options).run();
+}
+
+class KafkaDetectorRun {
+  readonly #options: KafkaDetectorOptions;
+  readonly #consumer: Consumer;
+  readonly #producer: Producer;
+  readonly #lanes = new Map<number, Lane>();
+  readonly #stats: KafkaDetectorStats = { trades: 0, malformed: 0, signals: 0, snapshots: 0, rebalances: 0 };
+  #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  #inbox: Message[] = [];
+  #inboxHead = 0;
+  #pending: MessageToProduce[] = [];
+  #snapshotDue = false;
+  #lastCheckpoint = 0;
+  #rebalancePending = false;
+  #stopping = false;
+  #wakeUp: (() => void) | undefined;
+  readonly #onData = (message: Message) => {
+    this.#inbox.push(message);
+    if (this.#inbox.length - this.#inboxHead >= INBOX_HIGH) this.#stream?.pause();
+    this.#wake();
+  };
+  readonly #onStreamError = () => {
+    // The stream is gone (e.g. the group moved on without us): take the assignment again.
+    this.#rebalancePending = true;
+    this.#wake();
+  };
+
+  constructor(options: KafkaDetectorOptions) {
+    this.#options = options;
+    const clientId = options.clientId ?? 'microstream-detector';
+    this.#consumer = new Consumer({
+      clientId,
+      groupId: options.groupId,
+      bootstrapBrokers: options.brokers,
+      autocommit: false,
+      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+      rebalanceTimeout: options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 1000,
+      maxWaitTime: 100,
+    });
+    this.#producer = new Producer({
+      clientId,
+      bootstrapBrokers: options.brokers,
+      acks: ProduceAcks.ALL,
+      partitioner: compatibilityPartitioner,
+    });
+  }
+
+  async run(): Promise<KafkaDetectorStats> {
+    const { signal } = this.#options;
+    const onAbort = () => {
+      this.#stopping = true;
+      this.#wake();
+    };
+    signal?.addEventListener('abort', onAbort);
+    if (signal?.aborted) this.#stopping = true;
+    this.#consumer.on('consumer:group:join', () => {
+      this.#rebalancePending = true;
+      this.#wake();
+    });
+    const lingerMs = this.#options.lingerMs ?? 100;
+    const maxBatch = this.#options.maxBatchSignals ?? 1000;
+    try {
+      // Subscribe before joining, so that creating a stream per assignment never changes the
+      // subscription (which would make the whole group rebalance again).
+      this.#consumer.topics.track(this.#options.tradesTopic);
+      await this.#consumer.joinGroup({});
+      while (!this.#stopping) {
+        if (this.#rebalancePending) {
+          this.#rebalancePending = false;
+          await this.#rebalance();
+          continue;
+        }
+        const message = this.#take();
+        if (!message) {
+          const idle = this.#pending.length === 0 && this.#allCommitted();
+          await this.#sleep(idle ? undefined : lingerMs);
+          if (!idle && performance.now() - this.#lastCheckpoint >= lingerMs) await this.#checkpoint(false);
+          continue;
+        }
+        this.#apply(message);
+        if (
+          this.#pending.length >= maxBatch ||
+          this.#snapshotDue ||
+          ((this.#stats.trades & 1023) === 0 && performance.now() - this.#lastCheckpoint >= lingerMs)
+        ) {
+          await this.#checkpoint(false);
+        }
+      }
+      await this.#checkpoint(true);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.#detachStream();
+      await this.#stream?.close().catch(() => {});
+      await this.#consumer.close(true);
+      await this.#producer.close();
+    }
+    return { ...this.#stats };
+  }
+
+  /** Applies one trade message to its partition's detectors; queues the signals it closes. */
+  #apply(message: Message): void {
+    const lane = this.#lanes.get(message.partition);
+    // Not ours any more, or already applied (a stream restarted at an earlier offset).
+    if (!lane || message.offset < lane.next) return;
+    lane.next = message.offset + 1n;
+    const trade = decodeTrade(message.value, message.key);
+    if (!trade) {
+      this.#stats.malformed++;
+      this.#options.onEvent?.({ type: 'malformed', partition: lane.partition, offset: message.offset });
+      return;
+    }
+    this.#stats.trades++;
+    const symbol = trade.symbol ?? '';
+    let detector = lane.detectors.get(symbol);
+    if (!detector) {
+      detector = this.#createDetector(symbol);
+      lane.detectors.set(symbol, detector);
+    }
+    const signals = detector.pushTrade(trade);
+    for (const s of signals) {
+      this.#pending.push({
+        topic: this.#options.signalsTopic,
+        key: Buffer.from(s.symbol),
+        value: encodeSignal(s),
+      });
+    }
+    lane.barsSinceSnapshot += signals.length;
+    if (lane.barsSinceSnapshot >= (this.#options.snapshotEveryBars ?? 500)) this.#snapshotDue = true;
+  }
+
+  /**
+   * Sends the waiting signals, then the snapshots that are due (all of them when `final`), then
+   * commits: each step only after the previous one was acknowledged.
+   */
+  async #checkpoint(final: boolean): Promise<void> {
+    await this.#flushSignals();
+    const every = this.#options.snapshotEveryBars ?? 500;
+    const due = [...this.#lanes.values()].filter((l) => (final ? l.next > 0n : l.barsSinceSnapshot >= every));
+    await this.#writeSnapshots(due);
+    this.#snapshotDue = false;
+    const toCommit = [...this.#lanes.values()].filter((l) => l.next > l.committed);
+    if (toCommit.length > 0) {
+      try {
+        await this.#consumer.commit({
+          offsets: toCommit.map((l) => ({
+            topic: this.#options.tradesTopic,
+            partition: l.partition,
+            offset: l.next,
+            leaderEpoch: -1,
+          })),
+        });
+        for (const l of toCommit) l.committed = l.next;
+      } catch (error) {
+        // A rebalance is under way: the snapshots, not the committed offsets, say where to resume.
+        this.#options.onEvent?.({ type: 'commitFailed', error: error as Error });
+      }
+    }
+    this.#lastCheckpoint = performance.now();
+  }
+
+  async #flushSignals(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const messages = this.#pending;
+    this.#pending = [];
+    await this.#producer.send({ messages });
+    this.#stats.signals += messages.length;
+  }
+
+  async #writeSnapshots(lanes: Lane[]): Promise<void> {
+    if (lanes.length === 0) return;
+    const { tradesTopic, stateTopic } = this.#options;
+    const messages = lanes.map((lane) => {
+      const snapshot: PartitionSnapshot = {
+        format: PARTITION_SNAPSHOT_FORMAT,
+        version: 1,
+        tradesTopic,
+        partition: lane.partition,
+        offset: lane.next.toString(),
+        writtenAt: Date.now(),
+        detectors: Object.fromEntries([...lane.detectors].map(([symbol, d]) => [symbol, d.snapshot()])),
+      };
+      return {
+        topic: stateTopic,
+        partition: lane.partition,
+        key: Buffer.from(stateKey(tradesTopic, lane.partition)),
+        value: Buffer.from(JSON.stringify(snapshot)),
+      };
+    });
+    await this.#producer.send({ messages, compression: 'gzip' });
+    for (const lane of lanes) {
+      lane.barsSinceSnapshot = 0;
+      this.#stats.snapshots++;
+      this.#options.onEvent?.({ type: 'snapshot', partition: lane.partition, offset: lane.next });
+    }
+  }
+
+  /**
+   * Takes the group's new assignment: snapshots the partitions that left (after their signals),
+   * restores the ones that arrived from their latest snapshot, and restarts the stream at every
+   * owned partition's next offset (dropping whatever the old stream had buffered).
+   */
+  async #rebalance(): Promise<void> {
+    const { tradesTopic, onEvent } = this.#options;
+    this.#stats.rebalances++;
+    this.#detachStream();
+    const old = this.#stream;
+    this.#stream = undefined;
+    await old?.close().catch(() => {});
+
+    const assigned = new Set(
+      this.#consumer.assignments?.find((a) => a.topic === tradesTopic)?.partitions ?? [],
+    );
+    const revoked = [...this.#lanes.values()].filter((l) => !assigned.has(l.partition));
+    if (revoked.length > 0) {
+      await this.#flushSignals();
+      await this.#writeSnapshots(revoked.filter((l) => l.barsSinceSnapshot > 0));
+      for (const l of revoked) this.#lanes.delete(l.partition);
+      onEvent?.({ type: 'revoked', partitions: revoked.map((l) => l.partition) });
+    }
+    const arrived = [...assigned].filter((p) => !this.#lanes.has(p)).sort((a, b) => a - b);
+    onEvent?.({
+      type: 'assigned',
+      partitions: [...assigned].sort((a, b) => a - b),
+      generation: this.#consumer.generationId,
+    });
+    if (arrived.length > 0) {
+      const earliest = await this.#consumer.listOffsets({
+        topics: [tradesTopic],
+        timestamp: ListOffsetTimestamps.EARLIEST,
+      });
+      for (const partition of arrived) {
+        const lane = await this.#restore(partition, earliest.get(tradesTopic)?.[partition] ?? 0n);
+        this.#lanes.set(partition, lane);
+      }
+    }
+    if (this.#lanes.size === 0) return;
+    const stream = await this.#consumer.consume({
+      topics: [tradesTopic],
+      mode: 'manual',
+      offsets: [...this.#lanes.values()].map((l) => ({
+        topic: tradesTopic,
+        partition: l.partition,
+        offset: l.next,
+      })),
+      autocommit: false,
+      maxWaitTime: 100,
+    });
+    this.#stream = stream;
+    stream.on('data', this.#onData);
+    stream.on('error', this.#onStreamError);
+  }
+
+  async #restore(partition: number, earliest: bigint): Promise<Lane> {
+    const { tradesTopic, stateTopic } = this.#options;
+    const snapshot = await readPartitionSnapshot(this.#consumer, stateTopic, tradesTopic, partition);
+    const detectors = new Map<string, RegimeDetector>();
+    if (snapshot) {
+      const saved = plainObject(snapshot.detectors, 'state.detectors');
+      for (const [symbol, state] of Object.entries(saved)) {
+        const detector = this.#createDetector(symbol);
+        detector.restore(state);
+        detectors.set(symbol, detector);
+      }
+    }
+    const next = snapshot ? BigInt(snapshot.offset) : earliest;
+    this.#options.onEvent?.({
+      type: 'restored',
+      partition,
+      offset: next,
+      fromSnapshot: snapshot !== undefined,
+    });
+    return { partition, detectors, next, committed: next, barsSinceSnapshot: 0 };
+  }
+
+  #createDetector(symbol: string): RegimeDetector {
+    const { model, intervalMs, allowedLatenessMs } = this.#options;
+    return createRegimeDetector({ model, symbol, intervalMs, allowedLatenessMs });
+  }
+
+  #detachStream(): void {
+    this.#stream?.removeListener('data', this.#onData);
+    this.#stream?.removeListener('error', this.#onStreamError);
+    this.#stream?.on('error', () => {});
+    this.#inbox = [];
+    this.#inboxHead = 0;
+  }
+
+  #take(): Message | undefined {
+    if (this.#inboxHead === this.#inbox.length) {
+      if (this.#inboxHead > 0) {
+        this.#inbox = [];
+        this.#inboxHead = 0;
+      }
+      return undefined;
+    }
+    const message = this.#inbox[this.#inboxHead++];
+    if (this.#inboxHead >= INBOX_HIGH) {
+      this.#inbox = this.#inbox.slice(this.#inboxHead);
+      this.#inboxHead = 0;
+    }
+    if (this.#stream?.isPaused() && this.#inbox.length - this.#inboxHead < INBOX_LOW) this.#stream.resume();
+    return message;
+  }
+
+  #allCommitted(): boolean {
+    for (const l of this.#lanes.values()) if (l.next > l.committed) return false;
+    return true;
+  }
+
+  #sleep(ms: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(() => this.#wake(), ms);
+      this.#wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  #wake(): void {
+    const wakeUp = this.#wakeUp;
+    this.#wakeUp = undefined;
+    wakeUp?.();
+  }
+}
+
+/** The inbox pauses the stream at this many waiting messages and resumes it below INBOX_LOW. */
+const INBOX_HIGH = 8192;
+const INBOX_LOW = 1024;

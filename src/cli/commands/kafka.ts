@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { binanceTrades } from '../../adapters/binance/index.js';
+import { createDetectorTopics } from '../../adapters/kafka/createDetectorTopics.js';
+import { produceTrades } from '../../adapters/kafka/produceTrades.js';
+import { runKafkaDetector } from '../../adapters/kafka/runKafkaDetector.js';
+import type { Trade } from '../../bars/trade.js';
+import { loadModel } from '../../models/loadModel.js';
+
+/** Flags shared by the `kafka` subcommands, as commander parses them. */
+interface KafkaFlags {
+  brokers: string;
+  tradesTopic: string;
+  quiet?: boolean;
+}
+
+/** Flags of `microstream kafka run`. */
+interface RunFlags extends KafkaFlags {
+  signalsTopic: string;
+  stateTopic: string;
+  group: string;
+  model?: string;
+  snapshotEvery: string;
+  createTopics?: string;
+  replicas: string;
+}
+
+/** Flags of `microstream kafka produce`. */
+interface ProduceFlags extends KafkaFlags {
+  symbol?: string;
+  market: 'spot' | 'usdm';
+}
+
+/**
+ * Registers `microstream kafka run` (a member of the detector consumer group; SIGTERM or Ctrl-C
+ * shuts it down gracefully) and `microstream kafka produce <file|binance> [symbols...]` (publishes
+ * a Binance aggTrades export, or Binance's live trades, to the trades topic).
+ *
+ * @example
+ * ```sh
+ * microstream kafka run --brokers 10.0.0.5:9092 --group regimes --create-topics 24
+ * microstream kafka produce BTCUSDT-aggTrades-2026-01-01.zip --symbol BTCUSDT
+ * microstream kafka produce binance btcusdt ethusdt
+ * ```
+ */
+export function registerKafkaCommand(program: Command): void {
+  const kafka = program.command('kafka').description('Run the regime detector on Apache Kafka (scale-out)');
+  const common = (cmd: Command) =>
+    cmd
+      .option('--brokers <list>', 'bootstrap brokers, comma-separated host:port', '127.0.0.1:9092')
+      .option('--trades-topic <name>', 'topic of trades, keyed by symbol', 'microstream-trades')
+      .option('--quiet', 'print only errors');
+
+  common(kafka.command('run'))
+    .description('consume trades as a member of a consumer group, produce one signal per closed bar')
+    .option('--signals-topic <name>', 'topic the signals go to', 'microstream-signals')
+    .option('--state-topic <name>', 'compacted topic of detector snapshots', 'microstream-state')
+    .option('--group <id>', 'consumer group id', 'microstream-detector')
+    .option('--model <file>', 'model JSON (default: the bundled BTCUSDT 1-minute model)')
+    .option('--snapshot-every <bars>', "snapshot a partition's detectors every N closed bars", '500')
+    .option('--create-topics <partitions>', 'create the three topics first with this many partitions')
+    .option('--replicas <n>', 'replication factor of topics created with --create-topics', '1')
+    .action(async (flags: RunFlags) => {
+      const brokers = flags.brokers.split(',');
+      const topics = {
+        tradesTopic: flags.tradesTopic,
+        signalsTopic: flags.signalsTopic,
+        stateTopic: flags.stateTopic,
+      };
+      if (flags.createTopics !== undefined) {
+        await createDetectorTopics({
+          brokers,
+          ...topics,
+          partitions: positiveInteger('--create-topics', flags.createTopics),
+          replicas: positiveInteger('--replicas', flags.replicas),
+        });
+      }
+      const stop = new AbortController();
+      process.once('SIGTERM', () => stop.abort());
+      process.once('SIGINT', () => stop.abort());
+      const log = (line: string) => flags.quiet || process.stderr.write(`${line}\n`);
+      const stats = await runKafkaDetector({
+        brokers,
+        ...topics,
+        groupId: flags.group,
+        model: flags.model ? loadModel(readFileSync(flags.model, 'utf8')) : undefined,
+        snapshotEveryBars: positiveInteger('--snapshot-every', flags.snapshotEvery),
+        signal: stop.signal,
+        onEvent: (e) => {
+          if (e.type === 'assigned') log(`assigned partitions [${e.partitions.join(', ')}]`);
+          else if (e.type === 'restored')
+            log(
+              `partition ${e.partition}: ${e.fromSnapshot ? 'restored, resuming' : 'no snapshot, starting'} at offset ${e.offset}`,
+            );
+          else if (e.type === 'commitFailed')
+            log(`commit failed (a rebalance is under way): ${e.error.message}`);
+        },
+      });
+      log(
+        `stopped: ${stats.trades} trades, ${stats.signals} signals, ${stats.snapshots} snapshots, ${stats.malformed} malformed`,
+      );
+    });
+
+  common(kafka.command('produce <source> [symbols...]'))
+    .description("publish trades: an aggTrades export (.csv, .csv.gz, .zip) or 'binance' and live symbols")
+    .option('--symbol <symbol>', 'symbol of the trades in a file (exports have no symbol column)')
+    .option('--market <market>', "with 'binance': spot or usdm", 'spot')
+    .action(async (source: string, symbols: string[], flags: ProduceFlags) => {
+      const stop = new AbortController();
+      process.once('SIGTERM', () => stop.abort());
+      process.once('SIGINT', () => stop.abort());
+      let trades: string | AsyncIterable<Trade>;
+      if (source === 'binance') {
+        if (symbols.length === 0)
+          throw new Error("name the symbols to stream: 'kafka produce binance btcusdt ethusdt'");
+        trades = binanceTrades({ symbols, market: flags.market, signal: stop.signal });
+      } else {
+        if (!flags.symbol)
+          throw new Error('--symbol is needed for a file (Binance exports have no symbol column)');
+        trades = source;
+      }
+      const sent = await produceTrades({
+        brokers: flags.brokers.split(','),
+        topic: flags.tradesTopic,
+        source: trades,
+        symbol: flags.symbol,
+        // Live trades are few per second: send each as it comes.
+        batchSize: source === 'binance' ? 1 : 5000,
+        signal: stop.signal,
+        onProgress: (n) => {
+          if (!flags.quiet && (source === 'binance' || n % 100_000 === 0))
+            process.stderr.write(`\r${n} trades sent`);
+        },
+      });
+      if (!flags.quiet) process.stderr.write(`\r${sent} trades sent to ${flags.tradesTopic}\n`);
+    });
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+  return n;
+}
