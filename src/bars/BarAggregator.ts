@@ -440,6 +440,13 @@ export class BarAggregator {
     check(Number.isNaN(nextOpen) || nextOpen % I === 0, `${path}.nextOpenTime`, `not a multiple of ${I}`);
     const counts = plainObject(s.counts, `${path}.counts`);
     const count = (key: string) => integer(counts[key], `${path}.counts.${key}`, 0, Number.MAX_SAFE_INTEGER);
+    const [accepted, duplicates, late, invalid, bars] = [
+      'accepted',
+      'duplicates',
+      'late',
+      'invalid',
+      'bars',
+    ].map(count);
     const closedVolume = numberArray(s.closedVolume, `${path}.closedVolume`, EXACT_SUM_CELLS);
     const rejectedVolume = numberArray(s.rejectedVolume, `${path}.rejectedVolume`, EXACT_SUM_CELLS);
     const series = new GapFiller(I, this.#maxGapBars);
@@ -500,11 +507,11 @@ export class BarAggregator {
     this.#watermark = watermark;
     this.#maxId = maxId;
     this.#nextOpen = nextOpen;
-    this.#accepted = count('accepted');
-    this.#duplicates = count('duplicates');
-    this.#late = count('late');
-    this.#invalid = count('invalid');
-    this.#bars = count('bars');
+    this.#accepted = accepted;
+    this.#duplicates = duplicates;
+    this.#late = late;
+    this.#invalid = invalid;
+    this.#bars = bars;
     this.#refreshFastPath();
   }
 

@@ -319,6 +319,42 @@ describe('BarAggregator options', () => {
   });
 });
 
+describe('BarAggregator snapshots', () => {
+  function withState(): BarAggregator {
+    const agg = new BarAggregator({ allowedLatenessMs: 5_000 });
+    agg.push(trade(T0 + 1, 100, 1, { id: 50 }));
+    agg.push(trade(T0 + MIN + 1, 101, 1, { id: 52 }));
+    return agg;
+  }
+
+  it('refuses a malformed snapshot with an error naming the field, and keeps its state', () => {
+    const good = withState().snapshot();
+    const target = withState();
+    target.push(trade(T0 + MIN + 2, 102, 1, { id: 53 }));
+    const before = JSON.stringify(target.snapshot());
+    const broken = JSON.parse(JSON.stringify(good));
+    broken.open[1].high = 'high';
+    expect(() => target.restore(broken)).toThrow(/^snapshot\.open\[1\]\.high: expected a finite number/);
+    const other = JSON.parse(JSON.stringify(good));
+    other.open[0].ids = [60, 50];
+    expect(() => target.restore(other)).toThrow(/snapshot\.open\[0\]\.ids\[1\]/);
+    expect(() => target.restore({ ...good, counts: { ...good.counts, late: -1 } })).toThrow(
+      /snapshot\.counts\.late/,
+    );
+    expect(JSON.stringify(target.snapshot())).toBe(before);
+  });
+
+  it('refuses a snapshot made with other options', () => {
+    const snapshot = withState().snapshot();
+    expect(() =>
+      new BarAggregator({ allowedLatenessMs: 5_000, intervalMs: 1_000 }).restore(snapshot),
+    ).toThrow(/snapshot\.intervalMs: this aggregator has intervalMs 1000, the snapshot 60000/);
+    expect(() =>
+      new BarAggregator({ allowedLatenessMs: 5_000, symbol: 'ETHUSDT' }).restore(snapshot),
+    ).toThrow(/snapshot\.symbol/);
+  });
+});
+
 describe('BarAggregator properties', () => {
   const shape = { maxStepMs: 1_500, maxPauseMs: 12_000, maxTrades: 80 };
 
@@ -366,6 +402,39 @@ describe('BarAggregator properties', () => {
           expect(bars).toEqual(expected);
         },
       ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('advance() between trades, up to the next trade time, changes nothing (replay == live)', () => {
+    const cases = orderedTrades(shape).chain((trades) =>
+      fc.tuple(
+        fc.constant(trades),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), {
+          minLength: trades.length,
+          maxLength: trades.length,
+        }),
+        fc.integer({ min: 0, max: 3_000 }),
+      ),
+    );
+    fc.assert(
+      fc.property(cases, ([trades, where, latenessMs]) => {
+        const options = { intervalMs: 1_000, allowedLatenessMs: latenessMs, maxGapBars: 3 };
+        const spans: SkippedGap[] = [];
+        const liveSpans: SkippedGap[] = [];
+        const expected = run(trades, { ...options, onSkippedGap: (g) => spans.push(g) }).bars;
+        const agg = new BarAggregator({ ...options, onSkippedGap: (g) => liveSpans.push(g) });
+        const bars: Bar[] = [];
+        trades.forEach((t, i) => {
+          bars.push(...agg.push(t));
+          const next = trades[i + 1]?.time ?? t.time;
+          bars.push(...agg.advance(t.time + where[i] * (next - t.time)));
+        });
+        bars.push(...agg.flush());
+        expect(bars).toEqual(expected);
+        expect(liveSpans).toEqual(spans);
+        expect(agg.stats().late).toBe(0);
+      }),
       { numRuns: 200 },
     );
   });

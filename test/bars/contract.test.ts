@@ -21,14 +21,35 @@ const messyTrades = (trades: fc.Arbitrary<Trade[]>) =>
     }),
   );
 
+/** A trade, or a watermark for `advance()` (a heartbeat of the source). */
+type TradeOrWatermark = Trade | { advanceTo: number };
+
+// Heartbeats between trades: up to 4 s after the trade before them.
+const withHeartbeats = (trades: fc.Arbitrary<Trade[]>): fc.Arbitrary<TradeOrWatermark[]> =>
+  trades.chain((ts) =>
+    fc
+      .array(fc.option(fc.integer({ min: 0, max: 4_000 }), { freq: 3 }), {
+        minLength: ts.length,
+        maxLength: ts.length,
+      })
+      .map((beats) =>
+        ts.flatMap((t, i): TradeOrWatermark[] =>
+          beats[i] === null ? [t] : [t, { advanceTo: t.time + beats[i]! }],
+        ),
+      ),
+  );
+
 testStageContract({
   name: 'BarAggregator',
   create: () => new BarAggregator(aggregatorOptions),
-  push: (agg, trade: Trade) => agg.push(trade),
+  push: (agg, input: TradeOrWatermark) =>
+    typeof input === 'object' && input !== null && 'advanceTo' in input
+      ? agg.advance(input.advanceTo)
+      : agg.push(input as Trade),
   finish: (agg) => agg.flush(),
   snapshot: (agg) => agg.snapshot(),
   restore: (agg, json) => agg.restore(json),
-  inputs: messyTrades(orderedTrades(shape)),
+  inputs: withHeartbeats(messyTrades(orderedTrades(shape))),
   badInputs: invalidTrades,
   rejected: (agg) => agg.stats().invalid,
 });
