@@ -11,36 +11,7 @@ export class MalformedFrameError extends Error {
   }
 }
 
-// Field slots, indexed by the key's character code through SLOT.
-const E = 0;
-const S = 1;
-const P = 2;
-const Q = 3;
-const A = 4;
-const T_ID = 5;
-const F = 6;
-const L = 7;
-const TIME = 8;
-const M = 9;
-const SLOTS = 10;
-const DATA = -2;
-const NONE = -1;
-
-const SLOT = new Int8Array(128).fill(NONE);
-SLOT[101] = E; // e
-SLOT[115] = S; // s
-SLOT[112] = P; // p
-SLOT[113] = Q; // q
-SLOT[97] = A; // a
-SLOT[116] = T_ID; // t
-SLOT[102] = F; // f
-SLOT[108] = L; // l
-SLOT[84] = TIME; // T
-SLOT[109] = M; // m
-
-const KEYS = ['e', 's', 'p', 'q', 'a', 't', 'f', 'l', 'T', 'm'] as const;
-
-// What a slot held: absent, or the JSON type of its value.
+// What a field held: absent, or the JSON type of its value.
 const ABSENT = 0;
 const STRING = 1;
 const NUMBER = 2;
@@ -51,6 +22,20 @@ const NOT_TRADE = 0;
 const AGG_TRADE = 1;
 const TRADE = 2;
 
+// Keys, by the character code of one-character keys; DATA for "data", IGNORED for the rest.
+const KEY_E = 101;
+const KEY_S = 115;
+const KEY_P = 112;
+const KEY_Q = 113;
+const KEY_A = 97;
+const KEY_T = 116;
+const KEY_F = 102;
+const KEY_L = 108;
+const KEY_TIME = 84;
+const KEY_M = 109;
+const DATA = -2;
+const IGNORED = -1;
+
 const POW10 = new Float64Array(23).map((_, i) => 10 ** i);
 const TWO_53 = 9007199254740992;
 
@@ -59,15 +44,16 @@ const TWO_53 = 9007199254740992;
  * wrapped by a combined stream (`{"stream":"btcusdt@aggTrade","data":{...}}`) — into {@link Trade}s.
  *
  * It gives exactly what `JSON.parse` followed by `Number()` on the price and quantity strings
- * gives. A hand-written scanner reads the frame in one pass; a decimal with at most 2^53 in its
- * digits and at most 22 fraction digits is converted as `digits / 10^k`, which IEEE division
- * rounds correctly (Clinger's fast path), so it equals `Number()`. Anything outside that grammar
- * (exponents, escapes, nested values, fractions in integer fields, invalid JSON) goes to
- * `JSON.parse` instead: never wrong, only slower. The scanner allocates nothing but the trade
- * and its symbol string (hot path: called once per frame).
+ * gives. A hand-written scanner reads the frame once, left to right, into local variables; a
+ * decimal with fewer than 2^53 in its digits and at most 22 fraction digits is converted as
+ * `digits / 10^k`, which IEEE division rounds correctly (Clinger's fast path), so it equals
+ * `Number()`; other decimal strings go through `Number()` itself. Anything else outside the
+ * scanner's grammar (escapes, nested values, fractions or exponents in integer fields, invalid
+ * JSON) goes to `JSON.parse`: never wrong, only slower. Hot path, called once per frame: it
+ * allocates nothing but the trade (the symbol string is reused while it repeats).
  *
  * Fields used: `e` (event type), `s`, `p`, `q`, `T`, `m`, and `a`/`f`/`l` (aggTrade) or `t` (trade);
- * others are ignored.
+ * others are checked for syntax and ignored.
  *
  * @example
  * ```ts
@@ -77,13 +63,7 @@ const TWO_53 = 9007199254740992;
  * ```
  */
 export class TradeFrameParser {
-  #text = '';
-  #pos = 0;
-  #dataSeen = false;
-  readonly #kinds = new Uint8Array(SLOTS);
-  readonly #values = new Float64Array(SLOTS);
-  readonly #starts = new Int32Array(SLOTS);
-  readonly #ends = new Int32Array(SLOTS);
+  #symbol = '';
 
   /**
    * Decodes one frame.
@@ -94,21 +74,312 @@ export class TradeFrameParser {
    * or invalid field (the message names it).
    */
   parse(text: string): Trade | undefined {
-    this.#text = text;
-    this.#kinds.fill(ABSENT);
-    this.#dataSeen = false;
-    if (!this.#scanFrame()) return this.#parseSlow(text);
-    const kinds = this.#kinds;
+    const n = text.length;
+    let kE = ABSENT;
+    let eStart = 0;
+    let eEnd = 0;
+    let kS = ABSENT;
+    let sStart = 0;
+    let sEnd = 0;
+    let kP = ABSENT;
+    let p = 0;
+    let kQ = ABSENT;
+    let q = 0;
+    let kA = ABSENT;
+    let a = 0;
+    let kT = ABSENT;
+    let t = 0;
+    let kF = ABSENT;
+    let f = 0;
+    let kL = ABSENT;
+    let l = 0;
+    let kTime = ABSENT;
+    let time = 0;
+    let kM = ABSENT;
+    let m = 0;
+    let depth = 0;
+    let dataSeen = false;
+
+    let i = 0;
+    let c = text.charCodeAt(0);
+    if (c !== 123) {
+      i = skipWhitespace(text, 0);
+      if (text.charCodeAt(i) !== 123) return this.#parseSlow(text);
+    }
+    c = text.charCodeAt(++i);
+    for (;;) {
+      // A key.
+      if (c !== 34) {
+        i = skipWhitespace(text, i);
+        if (text.charCodeAt(i) !== 34) return this.#parseSlow(text);
+      }
+      const keyStart = i + 1;
+      let key = IGNORED;
+      if (text.charCodeAt(keyStart + 1) === 34) {
+        key = text.charCodeAt(keyStart);
+        if (key === 92 || key === 34 || key < 32) return this.#parseSlow(text);
+        i = keyStart + 2;
+      } else {
+        let j = keyStart;
+        for (; j < n; j++) {
+          const d = text.charCodeAt(j);
+          if (d === 34) break;
+          if (d === 92 || d < 32) return this.#parseSlow(text);
+        }
+        if (j >= n) return this.#parseSlow(text);
+        if (j - keyStart === 4 && isData(text, keyStart)) key = DATA;
+        i = j + 1;
+      }
+      if (text.charCodeAt(i) !== 58) {
+        i = skipWhitespace(text, i);
+        if (text.charCodeAt(i) !== 58) return this.#parseSlow(text);
+      }
+      c = text.charCodeAt(++i);
+      if (c === 32 || c === 10 || c === 13 || c === 9) {
+        i = skipWhitespace(text, i);
+        c = text.charCodeAt(i);
+      }
+      if (key === DATA && depth === 0) {
+        // A combined-stream wrapper: the trade is the (last) "data" object.
+        if (c !== 123) return this.#parseSlow(text);
+        kE = kS = kP = kQ = kA = kT = kF = kL = kTime = kM = ABSENT;
+        depth = 1;
+        c = text.charCodeAt(++i);
+        continue;
+      }
+      // The wrapper's own members never count once its "data" was read.
+      const target = depth === 0 && dataSeen ? IGNORED : key;
+      // A value.
+      if (c === 34) {
+        const valueStart = i + 1;
+        let j = valueStart;
+        if (target === KEY_P || target === KEY_Q) {
+          // Number() of the string: Clinger's fast path when it applies, Number() itself otherwise.
+          let d = text.charCodeAt(j);
+          const negative = d === 45;
+          if (negative) d = text.charCodeAt(++j);
+          const digitsStart = j;
+          let mantissa = 0;
+          let dot = -1;
+          for (;;) {
+            if (d >= 48 && d <= 57) mantissa = mantissa * 10 + (d - 48);
+            else if (d === 46 && dot < 0) dot = j;
+            else break;
+            d = text.charCodeAt(++j);
+          }
+          const digits = j - digitsStart - (dot < 0 ? 0 : 1);
+          const scale = dot < 0 ? 0 : j - dot - 1;
+          let value: number;
+          if (d === 34 && digits > 0 && mantissa < TWO_53 && scale <= 22) {
+            value = scale === 0 ? mantissa : mantissa / POW10[scale];
+            if (negative) value = -value;
+          } else {
+            for (; j < n; j++) {
+              d = text.charCodeAt(j);
+              if (d === 34) break;
+              if (d === 92 || d < 32) return this.#parseSlow(text);
+            }
+            if (j >= n) return this.#parseSlow(text);
+            value = Number(text.slice(valueStart, j));
+          }
+          if (target === KEY_P) {
+            kP = STRING;
+            p = value;
+          } else {
+            kQ = STRING;
+            q = value;
+          }
+        } else {
+          for (; j < n; j++) {
+            const d = text.charCodeAt(j);
+            if (d === 34) break;
+            if (d === 92 || d < 32) return this.#parseSlow(text);
+          }
+          if (j >= n) return this.#parseSlow(text);
+          switch (target) {
+            case KEY_E:
+              kE = STRING;
+              eStart = valueStart;
+              eEnd = j;
+              break;
+            case KEY_S:
+              kS = STRING;
+              sStart = valueStart;
+              sEnd = j;
+              break;
+            case KEY_A:
+              kA = STRING;
+              break;
+            case KEY_T:
+              kT = STRING;
+              break;
+            case KEY_F:
+              kF = STRING;
+              break;
+            case KEY_L:
+              kL = STRING;
+              break;
+            case KEY_TIME:
+              kTime = STRING;
+              break;
+            case KEY_M:
+              kM = STRING;
+              break;
+          }
+        }
+        i = j + 1;
+      } else if (c === 45 || (c >= 48 && c <= 57)) {
+        let j = c === 45 ? i + 1 : i;
+        const digitsStart = j;
+        let value = 0;
+        let d = text.charCodeAt(j);
+        while (d >= 48 && d <= 57) {
+          value = value * 10 + (d - 48);
+          d = text.charCodeAt(++j);
+        }
+        const digits = j - digitsStart;
+        if (digits === 0 || (digits > 1 && text.charCodeAt(digitsStart) === 48)) return this.#parseSlow(text);
+        if (d === 46 || d === 101 || d === 69) return this.#parseSlow(text);
+        // Below 2^53 every step of value * 10 + d was exact; above, Number() rounds as JSON.parse does.
+        if (value >= TWO_53) value = Number(text.slice(i, j));
+        else if (c === 45) value = -value;
+        i = j;
+        switch (target) {
+          case KEY_A:
+            kA = NUMBER;
+            a = value;
+            break;
+          case KEY_T:
+            kT = NUMBER;
+            t = value;
+            break;
+          case KEY_F:
+            kF = NUMBER;
+            f = value;
+            break;
+          case KEY_L:
+            kL = NUMBER;
+            l = value;
+            break;
+          case KEY_TIME:
+            kTime = NUMBER;
+            time = value;
+            break;
+          case KEY_E:
+            kE = NUMBER;
+            break;
+          case KEY_S:
+            kS = NUMBER;
+            break;
+          case KEY_P:
+            kP = NUMBER;
+            break;
+          case KEY_Q:
+            kQ = NUMBER;
+            break;
+          case KEY_M:
+            kM = NUMBER;
+            break;
+        }
+      } else {
+        let kind: number;
+        let value = 0;
+        if (
+          c === 116 &&
+          text.charCodeAt(i + 1) === 114 &&
+          text.charCodeAt(i + 2) === 117 &&
+          text.charCodeAt(i + 3) === 101
+        ) {
+          kind = BOOLEAN;
+          value = 1;
+          i += 4;
+        } else if (c === 102 && isFalse(text, i)) {
+          kind = BOOLEAN;
+          i += 5;
+        } else if (
+          c === 110 &&
+          text.charCodeAt(i + 1) === 117 &&
+          text.charCodeAt(i + 2) === 108 &&
+          text.charCodeAt(i + 3) === 108
+        ) {
+          kind = OTHER;
+          i += 4;
+        } else {
+          return this.#parseSlow(text);
+        }
+        switch (target) {
+          case KEY_M:
+            kM = kind;
+            m = value;
+            break;
+          case KEY_E:
+            kE = kind;
+            break;
+          case KEY_S:
+            kS = kind;
+            break;
+          case KEY_P:
+            kP = kind;
+            break;
+          case KEY_Q:
+            kQ = kind;
+            break;
+          case KEY_A:
+            kA = kind;
+            break;
+          case KEY_T:
+            kT = kind;
+            break;
+          case KEY_F:
+            kF = kind;
+            break;
+          case KEY_L:
+            kL = kind;
+            break;
+          case KEY_TIME:
+            kTime = kind;
+            break;
+        }
+      }
+      // After a value: more members, or the end of the object(s).
+      c = text.charCodeAt(i);
+      if (c !== 44 && c !== 125) {
+        i = skipWhitespace(text, i);
+        c = text.charCodeAt(i);
+      }
+      if (c === 125 && depth === 1) {
+        depth = 0;
+        dataSeen = true;
+        c = text.charCodeAt(++i);
+        if (c !== 44 && c !== 125) {
+          i = skipWhitespace(text, i);
+          c = text.charCodeAt(i);
+        }
+      }
+      if (c === 125) {
+        if (skipWhitespace(text, i + 1) !== n) return this.#parseSlow(text);
+        break;
+      }
+      if (c !== 44) return this.#parseSlow(text);
+      c = text.charCodeAt(++i);
+    }
+
     let event = NOT_TRADE;
-    if (kinds[E] === STRING) {
-      const start = this.#starts[E];
-      const length = this.#ends[E] - start;
-      if (length === 8 && text.startsWith('aggTrade', start)) event = AGG_TRADE;
-      else if (length === 5 && text.startsWith('trade', start)) event = TRADE;
+    if (kE === STRING) {
+      const length = eEnd - eStart;
+      if (length === 8 && isAggTrade(text, eStart)) event = AGG_TRADE;
+      else if (length === 5 && isTrade(text, eStart)) event = TRADE;
     }
     if (event === NOT_TRADE) return undefined;
-    const symbol = kinds[S] === STRING ? text.slice(this.#starts[S], this.#ends[S]) : undefined;
-    return this.#build(event, symbol);
+    let symbol: string | undefined;
+    if (kS === STRING) {
+      symbol = this.#symbol;
+      if (sEnd - sStart !== symbol.length || !sameChars(text, sStart, symbol)) {
+        symbol = text.slice(sStart, sEnd);
+        this.#symbol = symbol;
+      }
+    }
+    return buildTrade(event, symbol, kP, p, kQ, q, kTime, time, kM, m, kA, a, kT, t, kF, f, kL, l);
   }
 
   #parseSlow(text: string): Trade | undefined {
@@ -119,198 +390,142 @@ export class TradeFrameParser {
       throw new MalformedFrameError(`not JSON: ${(error as Error).message}`);
     }
     if (!isPlainObject(root)) return undefined;
-    const data = isPlainObject(root.data) ? root.data : root;
-    const kinds = this.#kinds;
-    const values = this.#values;
-    kinds.fill(ABSENT);
-    for (let slot = 0; slot < SLOTS; slot++) {
-      const key = KEYS[slot];
-      if (!Object.hasOwn(data, key)) continue;
-      const value = data[key];
-      if (typeof value === 'string') {
-        kinds[slot] = STRING;
-        if (slot === P || slot === Q) values[slot] = Number(value);
-      } else if (typeof value === 'number') {
-        kinds[slot] = NUMBER;
-        values[slot] = value;
-      } else if (typeof value === 'boolean') {
-        kinds[slot] = BOOLEAN;
-        values[slot] = value ? 1 : 0;
-      } else {
-        kinds[slot] = OTHER;
-      }
-    }
-    const event = data.e === 'aggTrade' ? AGG_TRADE : data.e === 'trade' ? TRADE : NOT_TRADE;
+    const d = isPlainObject(root.data) ? root.data : root;
+    const event = d.e === 'aggTrade' ? AGG_TRADE : d.e === 'trade' ? TRADE : NOT_TRADE;
     if (event === NOT_TRADE) return undefined;
-    return this.#build(event, typeof data.s === 'string' ? data.s : undefined);
+    const numberOf = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : 0);
+    return buildTrade(
+      event,
+      typeof d.s === 'string' ? d.s : undefined,
+      kindOf(d, 'p'),
+      numberOf(d.p),
+      kindOf(d, 'q'),
+      numberOf(d.q),
+      kindOf(d, 'T'),
+      numberOf(d.T),
+      kindOf(d, 'm'),
+      d.m === true ? 1 : 0,
+      kindOf(d, 'a'),
+      numberOf(d.a),
+      kindOf(d, 't'),
+      numberOf(d.t),
+      kindOf(d, 'f'),
+      numberOf(d.f),
+      kindOf(d, 'l'),
+      numberOf(d.l),
+    );
   }
+}
 
-  #build(event: number, symbol: string | undefined): Trade {
-    const kinds = this.#kinds;
-    const values = this.#values;
-    if (symbol === undefined || symbol === '')
-      throw new MalformedFrameError('"s" (symbol) must be a non-empty string');
-    if (kinds[P] !== STRING) throw new MalformedFrameError('"p" (price) must be a string');
-    const price = values[P];
-    if (!(price > 0 && price < Number.POSITIVE_INFINITY)) {
-      throw new MalformedFrameError('"p" (price) must be a finite number > 0');
-    }
-    if (kinds[Q] !== STRING) throw new MalformedFrameError('"q" (quantity) must be a string');
-    const qty = values[Q];
-    if (!(qty >= 0 && qty < Number.POSITIVE_INFINITY)) {
-      throw new MalformedFrameError('"q" (quantity) must be a finite number >= 0');
-    }
-    if (kinds[TIME] !== NUMBER || !Number.isFinite(values[TIME])) {
-      throw new MalformedFrameError('"T" (trade time) must be a finite number');
-    }
-    if (kinds[M] !== BOOLEAN) throw new MalformedFrameError('"m" (buyer is maker) must be true or false');
-    const time = values[TIME];
-    const isBuyerMaker = values[M] === 1;
-    if (event === TRADE) {
-      const id = this.#safeInteger(T_ID, '"t" (trade id)');
-      return { time, price, qty, isBuyerMaker, id, symbol };
-    }
-    const id = this.#safeInteger(A, '"a" (aggregate trade id)');
-    const firstId = this.#safeInteger(F, '"f" (first trade id)');
-    const lastId = this.#safeInteger(L, '"l" (last trade id)');
-    if (lastId < firstId)
-      throw new MalformedFrameError('"l" (last trade id) must be >= "f" (first trade id)');
-    return { time, price, qty, isBuyerMaker, id, firstId, lastId, symbol };
+/** Checks the fields of a trade event (kinds say each field's JSON type) and builds the Trade. */
+function buildTrade(
+  event: number,
+  symbol: string | undefined,
+  kP: number,
+  price: number,
+  kQ: number,
+  qty: number,
+  kTime: number,
+  time: number,
+  kM: number,
+  m: number,
+  kA: number,
+  a: number,
+  kT: number,
+  t: number,
+  kF: number,
+  f: number,
+  kL: number,
+  l: number,
+): Trade {
+  if (symbol === undefined || symbol === '')
+    throw new MalformedFrameError('"s" (symbol) must be a non-empty string');
+  if (kP !== STRING) throw new MalformedFrameError('"p" (price) must be a string');
+  if (!(price > 0 && price < Number.POSITIVE_INFINITY)) {
+    throw new MalformedFrameError('"p" (price) must be a finite number > 0');
   }
+  if (kQ !== STRING) throw new MalformedFrameError('"q" (quantity) must be a string');
+  if (!(qty >= 0 && qty < Number.POSITIVE_INFINITY)) {
+    throw new MalformedFrameError('"q" (quantity) must be a finite number >= 0');
+  }
+  if (kTime !== NUMBER || !Number.isFinite(time))
+    throw new MalformedFrameError('"T" (trade time) must be a finite number');
+  if (kM !== BOOLEAN) throw new MalformedFrameError('"m" (buyer is maker) must be true or false');
+  const isBuyerMaker = m === 1;
+  if (event === TRADE) {
+    if (kT !== NUMBER || !Number.isSafeInteger(t))
+      throw new MalformedFrameError('"t" (trade id) must be an integer below 2^53');
+    return { time, price, qty, isBuyerMaker, id: t, symbol };
+  }
+  if (kA !== NUMBER || !Number.isSafeInteger(a)) {
+    throw new MalformedFrameError('"a" (aggregate trade id) must be an integer below 2^53');
+  }
+  if (kF !== NUMBER || !Number.isSafeInteger(f))
+    throw new MalformedFrameError('"f" (first trade id) must be an integer below 2^53');
+  if (kL !== NUMBER || !Number.isSafeInteger(l))
+    throw new MalformedFrameError('"l" (last trade id) must be an integer below 2^53');
+  if (l < f) throw new MalformedFrameError('"l" (last trade id) must be >= "f" (first trade id)');
+  return { time, price, qty, isBuyerMaker, id: a, firstId: f, lastId: l, symbol };
+}
 
-  #safeInteger(slot: number, name: string): number {
-    const value = this.#values[slot];
-    if (this.#kinds[slot] !== NUMBER || !Number.isSafeInteger(value)) {
-      throw new MalformedFrameError(`${name} must be an integer below 2^53`);
-    }
-    return value;
-  }
+function kindOf(data: Record<string, unknown>, key: string): number {
+  if (!Object.hasOwn(data, key)) return ABSENT;
+  const v = data[key];
+  return typeof v === 'string'
+    ? STRING
+    : typeof v === 'number'
+      ? NUMBER
+      : typeof v === 'boolean'
+        ? BOOLEAN
+        : OTHER;
+}
 
-  /** Scans the whole frame; false when it needs the JSON.parse path. */
-  #scanFrame(): boolean {
-    const text = this.#text;
-    const i = skipWhitespace(text, 0);
-    if (text.charCodeAt(i) !== 123) return false;
-    this.#pos = i + 1;
-    if (!this.#scanMembers(0)) return false;
-    return skipWhitespace(text, this.#pos) === text.length;
-  }
+/** Whether `word` occurs in `text` at `start`. */
+function sameChars(text: string, start: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if (text.charCodeAt(start + k) !== word.charCodeAt(k)) return false;
+  return true;
+}
 
-  /** Scans the members of an object after its `{`, through its `}`. */
-  #scanMembers(depth: number): boolean {
-    const text = this.#text;
-    const length = text.length;
-    let i = skipWhitespace(text, this.#pos);
-    if (text.charCodeAt(i) === 125) {
-      this.#pos = i + 1;
-      return true;
-    }
-    for (;;) {
-      if (text.charCodeAt(i) !== 34) return false;
-      const keyStart = i + 1;
-      i = keyStart;
-      for (; i < length; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 34) break;
-        if (c === 92 || c < 32) return false;
-      }
-      if (i >= length) return false;
-      const keyLength = i - keyStart;
-      let slot = NONE;
-      if (keyLength === 1) {
-        const c = text.charCodeAt(keyStart);
-        if (c < 128) slot = SLOT[c];
-      } else if (keyLength === 4 && text.startsWith('data', keyStart)) {
-        slot = DATA;
-      }
-      i = skipWhitespace(text, i + 1);
-      if (text.charCodeAt(i) !== 58) return false;
-      this.#pos = skipWhitespace(text, i + 1);
-      if (!this.#scanValue(slot, depth)) return false;
-      i = skipWhitespace(text, this.#pos);
-      const c = text.charCodeAt(i);
-      if (c === 125) {
-        this.#pos = i + 1;
-        return true;
-      }
-      if (c !== 44) return false;
-      i = skipWhitespace(text, i + 1);
-    }
-  }
+// Fixed words, compared with constants: the hot path's cheapest way to recognise them.
+function isData(text: string, i: number): boolean {
+  return (
+    text.charCodeAt(i) === 100 &&
+    text.charCodeAt(i + 1) === 97 &&
+    text.charCodeAt(i + 2) === 116 &&
+    text.charCodeAt(i + 3) === 97
+  );
+}
 
-  /** Scans one value at #pos into `slot` (NONE: checked and skipped). */
-  #scanValue(slot: number, depth: number): boolean {
-    const text = this.#text;
-    const i = this.#pos;
-    const c = text.charCodeAt(i);
-    if (slot === DATA && depth === 0) {
-      if (c !== 123) return false;
-      this.#kinds.fill(ABSENT);
-      this.#pos = i + 1;
-      if (!this.#scanMembers(1)) return false;
-      this.#dataSeen = true;
-      return true;
-    }
-    // A combined-stream wrapper's own members never count once its `data` was read.
-    const target = slot === DATA || (depth === 0 && this.#dataSeen) ? NONE : slot;
-    if (c === 34) {
-      const length = text.length;
-      let j = i + 1;
-      for (; j < length; j++) {
-        const d = text.charCodeAt(j);
-        if (d === 34) break;
-        if (d === 92 || d < 32) return false;
-      }
-      if (j >= length) return false;
-      this.#pos = j + 1;
-      if (target !== NONE) {
-        this.#kinds[target] = STRING;
-        this.#starts[target] = i + 1;
-        this.#ends[target] = j;
-        if (target === P || target === Q) this.#values[target] = decimalString(text, i + 1, j);
-      }
-      return true;
-    }
-    if (c === 45 || (c >= 48 && c <= 57)) {
-      const length = text.length;
-      let j = c === 45 ? i + 1 : i;
-      const digitsStart = j;
-      let m = 0;
-      for (; j < length; j++) {
-        const d = text.charCodeAt(j);
-        if (d < 48 || d > 57) break;
-        m = m * 10 + (d - 48);
-      }
-      const digits = j - digitsStart;
-      if (digits === 0 || (digits > 1 && text.charCodeAt(digitsStart) === 48)) return false;
-      const next = text.charCodeAt(j);
-      if (next === 46 || next === 101 || next === 69) return false;
-      this.#pos = j;
-      if (target !== NONE) {
-        this.#kinds[target] = NUMBER;
-        // Below 2^53 every step of m * 10 + d was exact.
-        this.#values[target] = m < TWO_53 ? (c === 45 ? -m : m) : Number(text.slice(i, j));
-      }
-      return true;
-    }
-    if (c === 116 || c === 102) {
-      const isTrue = c === 116;
-      if (!text.startsWith(isTrue ? 'true' : 'false', i)) return false;
-      this.#pos = i + (isTrue ? 4 : 5);
-      if (target !== NONE) {
-        this.#kinds[target] = BOOLEAN;
-        this.#values[target] = isTrue ? 1 : 0;
-      }
-      return true;
-    }
-    if (c === 110) {
-      if (!text.startsWith('null', i)) return false;
-      this.#pos = i + 4;
-      if (target !== NONE) this.#kinds[target] = OTHER;
-      return true;
-    }
-    return false;
-  }
+function isFalse(text: string, i: number): boolean {
+  return (
+    text.charCodeAt(i + 1) === 97 &&
+    text.charCodeAt(i + 2) === 108 &&
+    text.charCodeAt(i + 3) === 115 &&
+    text.charCodeAt(i + 4) === 101
+  );
+}
+
+function isAggTrade(text: string, i: number): boolean {
+  return (
+    text.charCodeAt(i) === 97 &&
+    text.charCodeAt(i + 1) === 103 &&
+    text.charCodeAt(i + 2) === 103 &&
+    text.charCodeAt(i + 3) === 84 &&
+    text.charCodeAt(i + 4) === 114 &&
+    text.charCodeAt(i + 5) === 97 &&
+    text.charCodeAt(i + 6) === 100 &&
+    text.charCodeAt(i + 7) === 101
+  );
+}
+
+function isTrade(text: string, i: number): boolean {
+  return (
+    text.charCodeAt(i) === 116 &&
+    text.charCodeAt(i + 1) === 114 &&
+    text.charCodeAt(i + 2) === 97 &&
+    text.charCodeAt(i + 3) === 100 &&
+    text.charCodeAt(i + 4) === 101
+  );
 }
 
 function skipWhitespace(text: string, i: number): number {
@@ -319,32 +534,6 @@ function skipWhitespace(text: string, i: number): number {
     if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return i;
     i++;
   }
-}
-
-/** `Number(text.slice(start, end))`, without the slice when the digits allow an exact division. */
-function decimalString(text: string, start: number, end: number): number {
-  let i = start;
-  const negative = text.charCodeAt(i) === 45;
-  if (negative) i++;
-  let m = 0;
-  let scale = 0;
-  let digits = 0;
-  let dot = false;
-  for (; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      m = m * 10 + (c - 48);
-      digits++;
-      if (dot) scale++;
-    } else if (c === 46 && !dot) {
-      dot = true;
-    } else {
-      return Number(text.slice(start, end));
-    }
-  }
-  if (digits === 0 || m >= TWO_53 || scale > 22) return Number(text.slice(start, end));
-  const value = scale === 0 ? m : m / POW10[scale];
-  return negative ? -value : value;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -264,6 +264,53 @@ describe('TradeFrameParser', () => {
     );
   });
 
+  it('agrees with JSON.parse + Number() on hand-picked syntax edge cases', () => {
+    const parser = new TradeFrameParser();
+    const body = '"e":"aggTrade","s":"X","a":1,"p":"2.5","q":"1","f":1,"l":1,"T":1,"m":true';
+    const frames = [
+      `{${body}}`,
+      `{""":1,${body}}`,
+      `{"":1,${body}}`,
+      `{"\\\\":1,${body}}`,
+      `{${body},"x":"a\\u0000b"}`,
+      `{${body},"x":"a\\tb"}`,
+      `{${body},"x":"a\tb"}`,
+      `{${body},"x":"\u0001"}`,
+      `{${body},"x":"é€😀"}`,
+      `{${body},"p":"2.5\u0000"}`,
+      `{"data":{},${body}}`,
+      `{"data":{${body}}}`,
+      `{"data":{${body}},"data":{}}`,
+      `{"data":{${body}},"data":null}`,
+      `{"data":{"data":{${body}}}}`,
+      `{"stream":"s","data":{${body}},"e":"trade"}`,
+      `{"e":"trade","data":{${body}}}`,
+      '{}',
+      '[]',
+      '"aggTrade"',
+      `{${body}}}`,
+      `{${body}`,
+      `{${body},}`,
+      `{,${body}}`,
+      `{${body.replace('"a":1', '"a":1,"a":2')}}`,
+      `{${body.replace('"a":1', '"a":-0')}}`,
+      `{${body.replace('"a":1', '"a":1e0')}}`,
+      `{${body.replace('"m":true', '"m":true ')}}`,
+      `{${body.replace('"m":true', '"m":truex')}}`,
+      `{${body.replace('"T":1', '"T":12x')}}`,
+      `{${body.replace('"p":"2.5"', '"p":"2.5" ')}}`,
+      `{${body.replace('"p":"2.5"', '"p":"-"')}}`,
+      `{${body.replace('"p":"2.5"', '"p":"2.5.1"')}}`,
+      `{${body.replace('"p":"2.5"', '"p":"\\u0032"')}}`,
+      ` \n{${body}} \t`,
+      `\u00a0{${body}}`,
+      `\ufeff{${body}}`,
+    ];
+    for (const frame of frames) {
+      expect(same(parsed(parser, frame), reference(frame)), frame).toBe(true);
+    }
+  });
+
   it('agrees with JSON.parse + Number() on a million real and adversarial frames', () => {
     const parser = new TradeFrameParser();
     const rng = new Random(20260101);
