@@ -3,7 +3,15 @@ import { check, finiteNumber, integer, numberArray, plainObject } from '../util/
 import { type FeatureDefinition, type FeatureSet, REQUIRED_COLUMN } from './featureSpec.js';
 import { RollingWindow } from './RollingWindow.js';
 
-/** The feature stage's whole state as plain JSON. */
+/**
+ * The feature stage's whole state as plain JSON.
+ *
+ * @example
+ * ```ts
+ * const copy = new FeatureStage(DEFAULT_FEATURES);
+ * copy.restore(JSON.parse(JSON.stringify(stage.snapshot())));
+ * ```
+ */
 export interface FeatureStageSnapshot {
   /** Bars seen since the start (or the last reset). */
   bars: number;

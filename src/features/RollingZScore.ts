@@ -1,7 +1,15 @@
 import { check, integer, numberArray, plainObject } from '../util/validate.js';
 import { RollingWindow } from './RollingWindow.js';
 
-/** A {@link RollingZScore}'s state as plain JSON: each feature's window, oldest first. */
+/**
+ * A {@link RollingZScore}'s state as plain JSON: each feature's window, oldest first.
+ *
+ * @example
+ * ```ts
+ * const saved: RollingZScoreSnapshot = z.snapshot();
+ * other.restore(saved);
+ * ```
+ */
 export interface RollingZScoreSnapshot {
   windows: number[][];
 }

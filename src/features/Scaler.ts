@@ -1,6 +1,13 @@
 import { check, numberArray, plainObject } from '../util/validate.js';
 
-/** A {@link Scaler} as plain JSON (stored in the model file). */
+/**
+ * A {@link Scaler} as plain JSON (stored in the model file).
+ *
+ * @example
+ * ```ts
+ * const scaler = Scaler.fromJSON({ mean: [0, 1], std: [1, 2] }, 2);
+ * ```
+ */
 export interface ScalerJSON {
   mean: number[];
   std: number[];

@@ -17,6 +17,11 @@ import { check, finiteNumber, integer, plainObject } from '../util/validate.js';
  *   mean is 0). Needs `trades`.
  * - `averageTradeSize` — V / trades (the previous bar's value when there were no trades). Needs
  *   `trades`.
+ *
+ * @example
+ * ```ts
+ * const kinds: FeatureKind[] = ['logReturn', 'range', 'realizedVolatility'];
+ * ```
  */
 export type FeatureKind =
   | 'logReturn'
@@ -33,6 +38,11 @@ export type FeatureKind =
  * How a raw feature value is mapped before standardisation: `none`; `log` — ln(x + offset), for
  * positive heavy-tailed values (the offset keeps a zero, e.g. a gap bar's range, finite);
  * `signedLog` — sign(x) · ln(1 + |x|), for heavy tails on both sides.
+ *
+ * @example
+ * ```ts
+ * const def: FeatureDefinition = { name: 'logRange', kind: 'range', transform: 'log', offset: 1e-5 };
+ * ```
  */
 export type FeatureTransform = 'none' | 'log' | 'signedLog';
 
@@ -55,10 +65,24 @@ export interface FeatureDefinition {
   offset?: number;
 }
 
-/** A feature set: the ordered feature vector the forest and the HMM see. */
+/**
+ * A feature set: the ordered feature vector the forest and the HMM see.
+ *
+ * @example
+ * ```ts
+ * const mine: FeatureSet = [...DEFAULT_FEATURES, { name: 'ofi', kind: 'orderFlowImbalance', transform: 'none' }];
+ * ```
+ */
 export type FeatureSet = readonly FeatureDefinition[];
 
-/** The optional bar column each kind needs, if any. */
+/**
+ * The optional bar column each kind needs, if any.
+ *
+ * @example
+ * ```ts
+ * REQUIRED_COLUMN.orderFlowImbalance; // 'takerBuyVolume'
+ * ```
+ */
 export const REQUIRED_COLUMN: Readonly<
   Record<FeatureKind, 'takerBuyVolume' | 'quoteVolume' | 'trades' | null>
 > = {
@@ -83,6 +107,11 @@ const WINDOWED = new Set<FeatureKind>([
 /**
  * The original system's three features, as it computed them: log return, normalised range and
  * activity ratio over 20 bars, untransformed. Kept for comparison.
+ *
+ * @example
+ * ```ts
+ * trainModel({ bars, features: ORIGINAL_FEATURES }); // or features: 'original'
+ * ```
  */
 export const ORIGINAL_FEATURES: FeatureSet = [
   { name: 'logReturn', kind: 'logReturn', transform: 'none' },
@@ -96,6 +125,11 @@ export const ORIGINAL_FEATURES: FeatureSet = [
  * On the BTCUSDT training data the original three alone give a Crisis state that lasts 1.8 bars
  * on average (flicker); the realized-volatility window makes the states persistent regimes
  * (see the README's evidence table).
+ *
+ * @example
+ * ```ts
+ * new FeatureStage(DEFAULT_FEATURES).warmUp; // 30
+ * ```
  */
 export const DEFAULT_FEATURES: FeatureSet = [
   { name: 'logReturn', kind: 'logReturn', transform: 'none' },
@@ -110,6 +144,11 @@ export const DEFAULT_FEATURES: FeatureSet = [
  * taker order-flow imbalance and trade intensity. Both are scale-free, so one model can serve
  * several symbols; `amihud` and `averageTradeSize` are in the symbol's own units (quote volume,
  * base quantity) and suit single-symbol models only.
+ *
+ * @example
+ * ```ts
+ * trainModel({ bars: usdmBars, features: MICROSTRUCTURE_FEATURES });
+ * ```
  */
 export const MICROSTRUCTURE_FEATURES: FeatureSet = [
   ...DEFAULT_FEATURES,
@@ -117,7 +156,14 @@ export const MICROSTRUCTURE_FEATURES: FeatureSet = [
   { name: 'logTradeIntensity20', kind: 'tradeIntensity', window: 20, transform: 'log', offset: 0.01 },
 ];
 
-/** The named feature sets, as the CLI's `--features` accepts them. */
+/**
+ * The named feature sets, as the CLI's `--features` accepts them.
+ *
+ * @example
+ * ```ts
+ * Object.keys(FEATURE_SETS); // ['default', 'original', 'microstructure']
+ * ```
+ */
 export const FEATURE_SETS: Readonly<Record<string, FeatureSet>> = {
   default: DEFAULT_FEATURES,
   original: ORIGINAL_FEATURES,

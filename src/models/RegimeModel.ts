@@ -3,12 +3,33 @@ import type { FeatureDefinition } from '../features/featureSpec.js';
 import type { Scaler, ScalerJSON } from '../features/Scaler.js';
 import type { GaussianHMM, GaussianHMMJSON } from '../hmm/GaussianHMM.js';
 
-/** Format name of a model file. */
+/**
+ * Format name of a model file.
+ *
+ * @example
+ * ```ts
+ * if (json.format !== MODEL_FORMAT) throw new Error('not a microstream model');
+ * ```
+ */
 export const MODEL_FORMAT = 'microstream-model';
-/** Version of the model file format this library reads and writes. */
+/**
+ * Version of the model file format this library reads and writes.
+ *
+ * @example
+ * ```ts
+ * console.log(`reads model files of version ${MODEL_VERSION}`);
+ * ```
+ */
 export const MODEL_VERSION = 1;
 
-/** One training sequence: a contiguous run of bars (sequences are never glued across a hole). */
+/**
+ * One training sequence: a contiguous run of bars (sequences are never glued across a hole).
+ *
+ * @example
+ * ```ts
+ * for (const s of model.provenance.sequences) console.log(s.symbol, new Date(s.from), s.bars);
+ * ```
+ */
 export interface TrainingSequence {
   symbol: string;
   /** openTime of the first bar, epoch ms. */
@@ -18,7 +39,14 @@ export interface TrainingSequence {
   bars: number;
 }
 
-/** Where a model came from: enough to train it again and get the same bytes. */
+/**
+ * Where a model came from: enough to train it again and get the same bytes.
+ *
+ * @example
+ * ```ts
+ * const { seed, featureSet, libraryVersion } = defaultModel().provenance;
+ * ```
+ */
 export interface TrainingProvenance {
   /** The contiguous sequences trained on, in input order. */
   sequences: TrainingSequence[];
@@ -38,7 +66,14 @@ export interface TrainingProvenance {
   libraryVersion: string;
 }
 
-/** Per-state figures of a {@link TrainingReport}. */
+/**
+ * Per-state figures of a {@link TrainingReport}.
+ *
+ * @example
+ * ```ts
+ * for (const s of model.report.states) console.log(s.label, s.share, s.meanDwellBars);
+ * ```
+ */
 export interface StateReport {
   label: string;
   /** HMM state means in each feature's own units (after its transform, before standardisation). */
@@ -53,7 +88,15 @@ export interface StateReport {
   realizedVolatility: number;
 }
 
-/** What training found, stored in the model and printed by `microstream train`. */
+/**
+ * What training found, stored in the model and printed by `microstream train`.
+ *
+ * @example
+ * ```ts
+ * const { report } = trainModel({ bars });
+ * if (report.crisisToStableVolatility < 3) console.warn('weak separation');
+ * ```
+ */
 export interface TrainingReport {
   states: StateReport[];
   /** Transition matrix, rows = from-state, in state order. */
@@ -73,7 +116,15 @@ export interface TrainingReport {
   converged: boolean;
 }
 
-/** A model file: one JSON document. */
+/**
+ * A model file: one JSON document.
+ *
+ * @example
+ * ```ts
+ * const json: RegimeModelJSON = model.toJSON();
+ * writeFileSync('model.json', JSON.stringify(json));
+ * ```
+ */
 export interface RegimeModelJSON {
   format: typeof MODEL_FORMAT;
   version: typeof MODEL_VERSION;
@@ -160,7 +211,14 @@ export class RegimeModel {
   }
 }
 
-/** Default labels for `k` states in volatility order. */
+/**
+ * Default labels for `k` states in volatility order.
+ *
+ * @example
+ * ```ts
+ * defaultLabels(3); // ['Stable', 'Volatile', 'Crisis']
+ * ```
+ */
 export function defaultLabels(k: number): string[] {
   if (k === 3) return ['Stable', 'Volatile', 'Crisis'];
   if (k === 2) return ['Stable', 'Crisis'];

@@ -3,7 +3,14 @@ import type { Scaler } from '../features/Scaler.js';
 import type { GaussianHMM } from '../hmm/GaussianHMM.js';
 import type { StateReport, TrainingReport } from './RegimeModel.js';
 
-/** Standardised feature rows and 1-minute log returns of contiguous sequences of warm bars. */
+/**
+ * Standardised feature rows and 1-minute log returns of contiguous sequences of warm bars.
+ *
+ * @example
+ * ```ts
+ * const data: ReportData = { sequences: [standardisedRows], returns: [logReturns] };
+ * ```
+ */
 export interface ReportData {
   /** One entry per sequence: its standardised feature rows. */
   sequences: Float64Array[][];
@@ -77,7 +84,14 @@ export function regimeReport(
   };
 }
 
-/** Index of the largest entry (the first on ties). */
+/**
+ * Index of the largest entry (the first on ties).
+ *
+ * @example
+ * ```ts
+ * argmax([0.2, 0.7, 0.1]); // 1
+ * ```
+ */
 export function argmax(p: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;

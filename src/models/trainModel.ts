@@ -8,14 +8,28 @@ import { GaussianHMM } from '../hmm/GaussianHMM.js';
 import { defaultLabels, RegimeModel, type TrainingReport, type TrainingSequence } from './RegimeModel.js';
 import { regimeReport } from './regimeReport.js';
 
-/** Progress of {@link trainModel}, for a progress display. */
+/**
+ * Progress of {@link trainModel}, for a progress display.
+ *
+ * @example
+ * ```ts
+ * trainModel({ bars, onProgress: (p) => p.stage === 'hmm' && console.error(p.iteration, p.logLikelihood) });
+ * ```
+ */
 export type TrainingProgress =
   | { stage: 'features'; sequences: number; bars: number; trainingBars: number }
   | { stage: 'forest'; trees: number }
   | { stage: 'hmm'; iteration: number; logLikelihood: number }
   | { stage: 'report' };
 
-/** Options of {@link trainModel}. */
+/**
+ * Options of {@link trainModel}.
+ *
+ * @example
+ * ```ts
+ * const options: TrainModelOptions = { bars: [march, may], features: 'default', seed: 1 };
+ * ```
+ */
 export interface TrainModelOptions {
   /** Bar sequences, each in time order. A sequence is split wherever bars are missing: never glued across a hole. */
   bars: readonly (readonly Bar[])[];

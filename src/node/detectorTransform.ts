@@ -2,7 +2,14 @@ import { Transform } from 'node:stream';
 import type { Trade } from '../bars/trade.js';
 import { createRegimeDetector, type RegimeDetectorOptions } from '../pipeline/RegimeDetector.js';
 
-/** Options of {@link detectorTransform}: a detector's, plus what to do at the end of input. */
+/**
+ * Options of {@link detectorTransform}: a detector's, plus what to do at the end of input.
+ *
+ * @example
+ * ```ts
+ * detectorTransform({ symbol: 'BTCUSDT', flush: false });
+ * ```
+ */
 export interface DetectorTransformOptions extends RegimeDetectorOptions {
   /** Close and signal the open bar when the input ends (default true). */
   flush?: boolean;

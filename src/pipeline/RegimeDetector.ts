@@ -13,7 +13,14 @@ import { argmax } from '../models/regimeReport.js';
 import { check, integer, numberArray, plainObject } from '../util/validate.js';
 import type { RegimeSignal } from './signal.js';
 
-/** Options of {@link createRegimeDetector}. */
+/**
+ * Options of {@link createRegimeDetector}.
+ *
+ * @example
+ * ```ts
+ * createRegimeDetector({ model: loadModel(text), symbol: 'ETHUSDT', allowedLatenessMs: 2_000 });
+ * ```
+ */
 export interface RegimeDetectorOptions {
   /** The model (default: the bundled BTCUSDT 1-minute model, {@link defaultModel}). */
   model?: RegimeModel;
@@ -41,7 +48,14 @@ export interface RegimeDetectorOptions {
   normalize?: 'frozen' | 'rolling20';
 }
 
-/** Counters of a {@link RegimeDetector}. */
+/**
+ * Counters of a {@link RegimeDetector}.
+ *
+ * @example
+ * ```ts
+ * const { signals, coldBars, rejectedTrades } = detector.stats();
+ * ```
+ */
 export interface RegimeDetectorStats {
   /** Signals emitted (= bars closed). */
   signals: number;
@@ -63,7 +77,15 @@ export interface RegimeDetectorStats {
   bars: BarRegularizerStats | null;
 }
 
-/** A {@link RegimeDetector}'s whole state as plain JSON. */
+/**
+ * A {@link RegimeDetector}'s whole state as plain JSON.
+ *
+ * @example
+ * ```ts
+ * const saved = JSON.stringify(detector.snapshot());
+ * createRegimeDetector().restore(JSON.parse(saved));
+ * ```
+ */
 export interface DetectorSnapshot {
   format: 'microstream-detector';
   version: 1;

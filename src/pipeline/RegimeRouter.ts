@@ -5,10 +5,25 @@ import { check, plainObject } from '../util/validate.js';
 import { type DetectorSnapshot, RegimeDetector, type RegimeDetectorOptions } from './RegimeDetector.js';
 import type { RegimeSignal } from './signal.js';
 
-/** Options of {@link createRegimeRouter}: those of a detector, except the symbol, which comes from the data. */
+/**
+ * Options of {@link createRegimeRouter}: those of a detector, except the symbol, which comes from the data.
+ *
+ * @example
+ * ```ts
+ * createRegimeRouter({ model, allowedLatenessMs: 1_000 });
+ * ```
+ */
 export type RegimeRouterOptions = Omit<RegimeDetectorOptions, 'symbol'>;
 
-/** A {@link RegimeRouter}'s state as plain JSON: one detector snapshot per symbol. */
+/**
+ * A {@link RegimeRouter}'s state as plain JSON: one detector snapshot per symbol.
+ *
+ * @example
+ * ```ts
+ * const saved = JSON.stringify(router.snapshot());
+ * createRegimeRouter().restore(JSON.parse(saved));
+ * ```
+ */
 export interface RouterSnapshot {
   format: 'microstream-router';
   version: 1;

@@ -1,6 +1,13 @@
 import type { Bar } from '../bars/bar.js';
 
-/** Regime labels of the canonical 3-state model, in state order (calmest first). */
+/**
+ * Regime labels of the canonical 3-state model, in state order (calmest first).
+ *
+ * @example
+ * ```ts
+ * const label: RegimeLabel = signal.regime.label; // 'Stable' | 'Volatile' | 'Crisis' or your own
+ * ```
+ */
 export type RegimeLabel = 'Stable' | 'Volatile' | 'Crisis' | (string & {});
 
 /**

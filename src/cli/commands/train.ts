@@ -105,6 +105,11 @@ function number(text: string, flag: string): number {
 /**
  * The training report as text: state means in feature units, transition matrix, dwell times,
  * shares, realized volatility per state with the Crisis/Stable ratio, anomaly threshold and rate.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatTrainingReport(defaultModel()));
+ * ```
  */
 export function formatTrainingReport(model: RegimeModel): string {
   const r = model.report;
