@@ -56,6 +56,8 @@ export interface FakeBinanceOptions {
   apiKey?: string;
   /** First aggregate id of every symbol (default 1 000 000). */
   firstAggId?: number;
+  /** Trades kept per symbol for REST (default: all); a long load run keeps memory flat with a limit. */
+  historyLimit?: number;
   /** Kline rows (Binance's 12-column arrays) served by the klines endpoints, per symbol. */
   klines?: Record<string, unknown[][]>;
 }
@@ -163,8 +165,11 @@ export class FakeBinance {
         isBuyerMaker: this.#rng.int(2) === 0,
       };
       trades.push(trade);
-      this.#history.get(symbol)?.push(trade);
     }
+    const history = this.#history.get(symbol) as FakeTrade[];
+    history.push(...trades);
+    const limit = this.#options.historyLimit ?? Number.POSITIVE_INFINITY;
+    if (history.length > 2 * limit) history.splice(0, history.length - limit);
     for (const [ws, log] of this.#sockets) {
       for (const kind of ['aggTrade', 'trade'] as const) {
         if (log.streams.has(`${symbol.toLowerCase()}@${kind}`)) this.#send(ws, trades, kind);
