@@ -2,12 +2,15 @@
  * The example dashboard: `npm start` (or `tsx examples/dashboard/server.ts [flags]`), then open
  * the printed URL. Flags:
  *
- * - `--source replay|binance` — replay the bundled real BTCUSDT klines (default; no network), or
- *   live Binance spot trades.
- * - `--symbols BTCUSDT,ETHUSDT` — symbols for `binance` (default BTCUSDT); the label for `replay`.
+ * - `--source replay|binance|kafka` — replay the bundled real BTCUSDT klines (default; no
+ *   network), live Binance trades, or signals from a Kafka topic written by `microstream kafka run`.
+ * - `--symbols BTCUSDT,ETHUSDT` — `binance`: symbols to follow (default BTCUSDT); `kafka`: show
+ *   only these (default all); `replay`: the bars' symbol.
  * - `--speed 60` — replay speed: market time per wall-clock time (60: a one-minute bar per second).
  * - `--from 2024-12-05T00:00Z` — replay: start the paced replay at this time (earlier bars at once).
  * - `--file klines.csv.gz` — replay another Binance klines file.
+ * - `--market spot|usdm` — binance: spot (default) or USD-M futures.
+ * - `--brokers 127.0.0.1:9092`, `--topic signals`, `--group id` — kafka.
  * - `--history 500` — bars a page gets when it connects.
  * - `--model model.json` — a model file instead of the bundled BTCUSDT 1-minute model.
  * - `--host 127.0.0.1`, `--port 8080` (0: any free port).
@@ -16,6 +19,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../../src/index.js';
 import { startDashboard } from './dashboard.js';
+import { binanceSource } from './sources/binance.js';
+import { kafkaSource } from './sources/kafka.js';
 import { replaySource } from './sources/replay.js';
 import type { SignalSource } from './sources/source.js';
 
@@ -26,6 +31,10 @@ const { values: flags } = parseArgs({
     speed: { type: 'string', default: '60' },
     from: { type: 'string' },
     file: { type: 'string' },
+    market: { type: 'string', default: 'spot' },
+    brokers: { type: 'string', default: '127.0.0.1:9092' },
+    topic: { type: 'string', default: 'signals' },
+    group: { type: 'string' },
     history: { type: 'string', default: '500' },
     model: { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
@@ -48,7 +57,7 @@ function fail(message: string): never {
 const speed = numberFlag('speed', flags.speed, (n) => n > 0 && Number.isFinite(n), 'a number > 0');
 const history = numberFlag('history', flags.history, (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1');
 const port = numberFlag('port', flags.port, (n) => Number.isInteger(n) && n >= 0 && n < 65536, 'a TCP port');
-const symbols = (flags.symbols ?? 'BTCUSDT')
+const symbols = (flags.symbols ?? '')
   .split(',')
   .map((s) => s.trim().toUpperCase())
   .filter((s) => s !== '');
@@ -62,12 +71,31 @@ switch (flags.source) {
   case 'replay':
     source = replaySource({ file: flags.file, symbol: symbols[0], speed, preroll: history, from, model });
     break;
+  case 'binance':
+    if (flags.market !== 'spot' && flags.market !== 'usdm')
+      fail(`--market must be spot or usdm, got '${flags.market}'`);
+    source = binanceSource({
+      symbols: symbols.length > 0 ? symbols : ['BTCUSDT'],
+      market: flags.market,
+      model,
+    });
+    break;
+  case 'kafka':
+    source = kafkaSource({
+      brokers: flags.brokers.split(','),
+      topic: flags.topic,
+      groupId: flags.group,
+      symbols,
+    });
+    break;
   default:
-    fail(`--source must be replay, got '${flags.source}'`);
+    fail(`--source must be replay, binance or kafka, got '${flags.source}'`);
 }
 
 const dashboard = await startDashboard({ source, host: flags.host, port, historyLimit: history });
-console.log(`microstream dashboard (${source.name}, ${symbols.join(', ')}): ${dashboard.url}`);
+console.log(
+  `microstream dashboard (${source.name}${source.symbols.length > 0 ? `, ${source.symbols.join(', ')}` : ''}): ${dashboard.url}`,
+);
 let stopping = false;
 dashboard.sourceDone.then(
   () => {

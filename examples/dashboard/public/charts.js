@@ -135,10 +135,9 @@ export class Charts {
     }
     main.timeScale().subscribeVisibleTimeRangeChange((range) => {
       if (range === null) return;
-      for (const { chart, series } of Object.values(this.features)) {
-        // While reset() fills the charts one by one, a feature chart may not have its data yet.
-        if (series.data().length > 0) chart.timeScale().setVisibleRange(range);
-      }
+      // While reset() fills the charts one by one, a feature chart may not have its data yet.
+      if (this.#filling) return;
+      for (const { chart } of Object.values(this.features)) chart.timeScale().setVisibleRange(range);
     });
 
     /** Every series by name: the data API tests read (`series.candles.data()`). */
@@ -155,6 +154,8 @@ export class Charts {
   }
 
   #thresholdLine;
+  /** True while reset() is replacing the data of the charts. */
+  #filling = false;
   #threshold = Number.NaN;
   #featureTracker = new FeatureTracker();
   /** @type {import('lightweight-charts').SeriesMarker<import('lightweight-charts').Time>[]} */
@@ -165,10 +166,12 @@ export class Charts {
    * @param {import('../protocol.js').SignalMessage['signal'][]} signals
    */
   reset(signals) {
+    this.#filling = true;
     this.#featureTracker = new FeatureTracker();
     this.#markers = [];
     const rows = signals.map((s) => this.#rows(s));
     for (const name of Object.keys(this.series)) this.series[name].setData(rows.map((r) => r[name]));
+    this.#filling = false;
     this.anomalyMarkers.setMarkers(this.#markers);
     const lastTraded = signals.findLast((s) => !s.bar.gap);
     if (lastTraded !== undefined) this.#showAvailability(lastTraded.bar);

@@ -1,0 +1,37 @@
+import { consumeSignals } from '../../../src/adapters/kafka/index.js';
+import type { SignalSource } from './source.js';
+
+/** Options of {@link kafkaSource}. */
+export interface KafkaSourceOptions {
+  /** Bootstrap brokers, `host:port`. */
+  brokers: string[];
+  /** The signals topic `microstream kafka run` writes to. */
+  topic: string;
+  /** Consumer group; without one the whole topic is read from the beginning (so pages get history). */
+  groupId?: string;
+  /** Show only these symbols (default: every symbol in the topic, as it appears). */
+  symbols?: string[];
+}
+
+/**
+ * Signals already computed by detectors running on Kafka (`runKafkaDetector`), read from their
+ * output topic with duplicates dropped: the dashboard shows them and runs no detector itself.
+ *
+ * @example
+ * ```ts
+ * const source = kafkaSource({ brokers: ['127.0.0.1:9092'], topic: 'signals' });
+ * ```
+ */
+export function kafkaSource(options: KafkaSourceOptions): SignalSource {
+  const only = new Set(options.symbols ?? []);
+  return {
+    name: 'kafka',
+    symbols: [...only],
+    async run(emit, abort) {
+      const { brokers, topic, groupId } = options;
+      for await (const signal of consumeSignals({ brokers, topic, groupId, signal: abort })) {
+        if (only.size === 0 || only.has(signal.symbol)) emit(signal);
+      }
+    },
+  };
+}
