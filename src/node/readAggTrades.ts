@@ -36,7 +36,11 @@ const REQUIRED: readonly Field[] = ['price', 'qty', 'time', 'isBuyerMaker'];
 export interface AggTradeReaderOptions {
   /** Symbol put on every trade; default: the file name's prefix (`BTCUSDT-aggTrades-….zip`), else `''`. */
   symbol?: string;
-  /** Called for every line that cannot be read as a trade (it is also counted in `stats()`). */
+  /**
+   * Called for every line that cannot be read as a trade (it is also counted in `stats()`). Lines
+   * are parsed a piece (1 MiB) at a time, so the call may come before the trades just above it
+   * have been handed out.
+   */
   onMalformed?: (malformed: MalformedLine) => void;
 }
 

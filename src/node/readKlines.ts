@@ -46,7 +46,11 @@ export interface KlineReaderOptions {
   symbol?: string;
   /** Bar interval, for `closeTime` when the file has no `close_time` column. Default 60 000 (1m). */
   intervalMs?: number;
-  /** Called for every line that cannot be read as a bar (it is also counted in `stats()`). */
+  /**
+   * Called for every line that cannot be read as a bar (it is also counted in `stats()`). Lines
+   * are parsed a piece (1 MiB) at a time, so the call may come before the bars just above it
+   * have been handed out.
+   */
   onMalformed?: (malformed: MalformedLine) => void;
 }
 

@@ -166,3 +166,17 @@ describe('readAggTrades', () => {
     expect(() => reader[Symbol.asyncIterator]()).toThrow(/already being read; call readAggTrades again/);
   });
 });
+
+describe('readAggTrades, stopped early', () => {
+  it('reads lazily: a loop that breaks after 3 trades of a 5 MB file has parsed only its first piece', async () => {
+    const reader = readAggTrades(files.write('BTCUSDT-aggTrades-lazy', fixtureText.repeat(12)));
+    const first: Trade[] = [];
+    for await (const trade of reader) {
+      first.push(trade);
+      if (first.length === 3) break;
+    }
+    expect(first).toEqual(expectedTrades.slice(0, 3));
+    expect(reader.stats().lines).toBeGreaterThanOrEqual(3);
+    expect(reader.stats().lines).toBeLessThan(20_000); // 1 MiB pieces of ~87-byte lines
+  });
+});
