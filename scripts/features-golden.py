@@ -20,6 +20,13 @@ def trailing_mean(x, w):
     return out
 
 
+def ratio_to_previous_mean(x, w):
+    """x[t] / mean of x[t-w..t-1]; after w zeros: 0 if x[t] is 0, else w (NaN before the window is full)."""
+    m = previous_mean(x, w)
+    safe = np.where(m > 0, m, 1.0)
+    return np.where(m > 0, x / safe, np.where(x > 0, float(w), 0.0)) + 0 * m
+
+
 def previous_mean(x, w):
     """mean of x[t-w..t-1] at t."""
     out = np.full(len(x), np.nan)
@@ -35,8 +42,7 @@ def raw(kind, window, b):
     if kind == 'range':
         return (h - l) / o
     if kind == 'activity':
-        m = previous_mean(v, window)
-        return np.where(m > 0, v / m, 1.0)
+        return ratio_to_previous_mean(v, window)
     if kind == 'realizedVolatility':
         return np.sqrt(trailing_mean(r ** 2, window))
     if kind == 'parkinsonVolatility':
@@ -46,8 +52,7 @@ def raw(kind, window, b):
     if kind == 'amihud':
         return np.abs(r) * 1e6 / b['quote_volume']
     if kind == 'tradeIntensity':
-        m = previous_mean(b['count'], window)
-        return np.where(m > 0, b['count'] / m, 1.0)
+        return ratio_to_previous_mean(b['count'], window)
     if kind == 'averageTradeSize':
         return v / b['count']
     raise ValueError(kind)

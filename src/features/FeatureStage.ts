@@ -218,11 +218,19 @@ export class FeatureStage {
   }
 }
 
-/** x / mean of the window (before x joins it); 1 when that mean is 0 (nothing to compare with). */
+/**
+ * x / mean of the window (before x joins it). Without a reference the ratio is defined as: 1 while
+ * the window is empty (a cold start, a placeholder); when the window holds only zeros (a hole of
+ * at least `window` bars), 0 if x is 0 too (still nothing), else `capacity` (a burst after
+ * silence: large and finite, as if x were `capacity` times the usual).
+ */
 function ratioToMean(x: number, window: RollingWindow): number {
+  const empty = window.count === 0;
   const mean = window.mean();
   window.push(x);
-  return mean > 0 ? x / mean : 1;
+  if (mean > 0) return x / mean;
+  if (empty) return 1;
+  return x > 0 ? window.capacity : 0;
 }
 
 function transform(d: FeatureDefinition, x: number): number {

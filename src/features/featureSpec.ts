@@ -5,7 +5,8 @@ import { check, finiteNumber, integer, plainObject } from '../util/validate.js';
  *
  * - `logReturn` — ln(C_t / C_{t−1}).
  * - `range` — normalised range (H − L) / O.
- * - `activity` — V_t / mean of V over the previous `window` bars (1 when that mean is 0).
+ * - `activity` — V_t / mean of V over the previous `window` bars. When those bars traded nothing
+ *   (a hole at least `window` long): 0 if V_t is 0, else `window` (a burst after silence).
  * - `realizedVolatility` — √(mean of r² over the last `window` log returns, this bar's included).
  * - `parkinsonVolatility` — Parkinson's range estimator √(mean of ln(H/L)² / (4 ln 2)) over the
  *   last `window` bars.
@@ -13,8 +14,8 @@ import { check, finiteNumber, integer, plainObject } from '../util/validate.js';
  *   (0 when V is 0). Needs `takerBuyVolume`.
  * - `amihud` — Amihud illiquidity |r| / quoteVolume, in return per million units of quote volume
  *   (0 when quoteVolume is 0). Needs `quoteVolume`.
- * - `tradeIntensity` — trades_t / mean of trades over the previous `window` bars (1 when that
- *   mean is 0). Needs `trades`.
+ * - `tradeIntensity` — trades_t / mean of trades over the previous `window` bars (after a
+ *   hole, as `activity`). Needs `trades`.
  * - `averageTradeSize` — V / trades (the previous bar's value when there were no trades). Needs
  *   `trades`.
  *

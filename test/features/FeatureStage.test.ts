@@ -63,6 +63,22 @@ describe('FeatureStage', () => {
     for (const v of x) expect(Number.isFinite(v)).toBe(true);
   });
 
+  it('reads a silence longer than the window as no activity, and the first trades after it as a burst', () => {
+    const stage = new FeatureStage(spec);
+    for (const bar of bars.slice(0, 50)) stage.push(bar);
+    let previous = bars[49];
+    const at = (name: string) => stage.values[spec.findIndex((d) => d.name === name)];
+    for (let i = 0; i < 30; i++) {
+      previous = gapBarAfter(previous);
+      stage.push(previous);
+      expect(at('activity20')).toBe(0);
+      expect(at('tradeIntensity10')).toBe(0);
+    }
+    stage.push({ ...bars[50], openTime: previous.openTime + 60_000 });
+    expect(at('activity20')).toBe(20);
+    expect(at('tradeIntensity10')).toBe(10);
+  });
+
   it('names the feature and the column when a bar lacks what a feature needs', () => {
     const stage = new FeatureStage(spec);
     const { takerBuyVolume: _, ...ohlcvOnly } = bars[0];
