@@ -13,10 +13,24 @@ import {
 import { flattenObservations, sequenceLengths } from './observations.js';
 import { viterbi } from './viterbi.js';
 
-/** Covariance structure of the state Gaussians: one full D×D matrix per state, or D variances. */
+/**
+ * Covariance structure of the state Gaussians: one full D×D matrix per state, or D variances.
+ *
+ * @example
+ * ```ts
+ * const covariance: CovarianceType = 'diag';
+ * ```
+ */
 export type CovarianceType = 'full' | 'diag';
 
-/** Hyper-parameters of {@link GaussianHMM}, and optionally known parameters. */
+/**
+ * Hyper-parameters of {@link GaussianHMM}, and optionally known parameters.
+ *
+ * @example
+ * ```ts
+ * const options: GaussianHMMOptions = { states: 3, covariance: 'full', seed: 7, transPrior: 1, orderBy: 1 };
+ * ```
+ */
 export interface GaussianHMMOptions {
   /** Number of hidden states K (default 3; taken from `means` when parameters are given). */
   states?: number;
@@ -48,7 +62,14 @@ export interface GaussianHMMOptions {
   covars?: number[][][] | number[][];
 }
 
-/** Options of {@link GaussianHMM.fit}. */
+/**
+ * Options of {@link GaussianHMM.fit}.
+ *
+ * @example
+ * ```ts
+ * hmm.fit(X, { lengths: [500, 300], onIteration: (i, ll) => console.log(i, ll) });
+ * ```
+ */
 export interface GaussianHMMFitOptions {
   /** Lengths of the independent sequences laid end to end in X (hmmlearn's `lengths`); default one sequence. */
   lengths?: number[];
@@ -56,7 +77,14 @@ export interface GaussianHMMFitOptions {
   onIteration?: (iteration: number, logLikelihood: number) => void;
 }
 
-/** What {@link GaussianHMM.fit} returns. */
+/**
+ * What {@link GaussianHMM.fit} returns.
+ *
+ * @example
+ * ```ts
+ * const { logLikelihoods, converged, iterations } = hmm.fit(X);
+ * ```
+ */
 export interface GaussianHMMFitResult {
   /** Total log-likelihood of the training data at each iteration, under the parameters before its M-step. */
   logLikelihoods: number[];
@@ -66,7 +94,17 @@ export interface GaussianHMMFitResult {
   iterations: number;
 }
 
-/** State of an online filter: P(z_t | x_1..t) after `steps` observations. */
+/**
+ * State of an online filter: P(z_t | x_1..t) after `steps` observations. Plain data: copy
+ * `probabilities` and `steps` to save it, assign them back to resume.
+ *
+ * @example
+ * ```ts
+ * const state = hmm.createFilterState();
+ * hmm.forwardStep(state, row);
+ * const mostLikely = state.probabilities.indexOf(Math.max(...state.probabilities));
+ * ```
+ */
 export interface HMMFilterState {
   /** K filtered state probabilities; before any observation, the start probabilities. */
   probabilities: Float64Array;
@@ -74,7 +112,15 @@ export interface HMMFilterState {
   steps: number;
 }
 
-/** A {@link GaussianHMM} as plain JSON: hyper-parameters and parameters, numbers exactly as in the model. */
+/**
+ * A {@link GaussianHMM} as plain JSON: hyper-parameters and parameters, numbers exactly as in the model.
+ *
+ * @example
+ * ```ts
+ * const json: GaussianHMMJSON = hmm.toJSON();
+ * json.transMat[0];   // transition probabilities out of state 0
+ * ```
+ */
 export interface GaussianHMMJSON extends PlainHMMParameters {
   format: typeof FORMAT;
   version: typeof VERSION;
