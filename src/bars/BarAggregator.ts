@@ -116,6 +116,7 @@ const QUOTE = EXACT_SUM_CELLS; // offset of the quote sum within a side
 const STRIDE = TAKER_SELL + 2 * EXACT_SUM_CELLS;
 
 const MAX_LATENESS_INTERVALS = 1024;
+const MAX_ID = Number.MAX_SAFE_INTEGER;
 const NO_BARS: readonly Bar[] = Object.freeze([]);
 
 /**
@@ -230,16 +231,12 @@ export class BarAggregator {
     const lastId = trade.lastId;
     const isBuyerMaker = trade.isBuyerMaker;
     // Fast path, the common case, allocation-free: a well-formed trade of the newest open bar,
-    // later in (time, id) order than every trade seen (so it is the close and its id is new),
-    // that closes nothing. Comparisons and adds on numbers only.
+    // later in (time, id) order than every trade seen (so it is the close, and its id, if any, is new),
+    // that closes nothing. Comparisons and adds on numbers only; anything else takes #pushAny.
     if (
       typeof time === 'number' &&
       time >= this.#watermark &&
       time < this.#fastEnd &&
-      typeof id === 'number' &&
-      id > this.#maxId &&
-      id <= Number.MAX_SAFE_INTEGER &&
-      Math.floor(id) === id &&
       typeof price === 'number' &&
       price > 0 &&
       price < Number.POSITIVE_INFINITY &&
@@ -249,8 +246,13 @@ export class BarAggregator {
       typeof isBuyerMaker === 'boolean' &&
       (trade.symbol === undefined || typeof trade.symbol === 'string')
     ) {
-      let first = id;
-      let last = id;
+      const hasId = id !== undefined;
+      if (hasId && !(typeof id === 'number' && id > this.#maxId && id <= MAX_ID && Math.floor(id) === id)) {
+        return this.#pushAny(trade);
+      }
+      let first = hasId ? id : Number.POSITIVE_INFINITY;
+      let last = hasId ? id : Number.NEGATIVE_INFINITY;
+      let count = 1;
       if (firstId !== undefined || lastId !== undefined) {
         if (
           !(
@@ -258,7 +260,7 @@ export class BarAggregator {
             typeof lastId === 'number' &&
             firstId >= 0 &&
             firstId <= lastId &&
-            lastId <= Number.MAX_SAFE_INTEGER &&
+            lastId <= MAX_ID &&
             Math.floor(firstId) === firstId &&
             Math.floor(lastId) === lastId
           )
@@ -267,20 +269,23 @@ export class BarAggregator {
         }
         first = firstId;
         last = lastId;
+        count = lastId - firstId + 1;
       }
       const cells = this.#cells;
       const at = this.#fastAt;
       this.#watermark = time;
-      this.#maxId = id;
       this.#accepted++;
-      this.#ids[this.#fastSlot].addAbove(id);
+      if (hasId) {
+        this.#maxId = id;
+        this.#ids[this.#fastSlot].addAbove(id);
+      }
       if (price > cells[at + HIGH]) cells[at + HIGH] = price;
       else if (price < cells[at + LOW]) cells[at + LOW] = price;
       cells[at + CLOSE] = price;
       cells[at + CLOSE_TIME] = time;
-      cells[at + CLOSE_ID] = id;
+      cells[at + CLOSE_ID] = hasId ? id : Number.NaN;
       cells[at + RECORDS] += 1;
-      cells[at + TRADES] += last - first + 1;
+      cells[at + TRADES] += count;
       if (first < cells[at + FIRST_ID]) cells[at + FIRST_ID] = first;
       if (last > cells[at + LAST_ID]) cells[at + LAST_ID] = last;
       const side = at + (isBuyerMaker ? TAKER_SELL : TAKER_BUY);

@@ -378,6 +378,32 @@ describe('BarAggregator properties', () => {
     );
   });
 
+  it('without trade ids, any reordering within the lateness of trades at distinct times gives identical bars', () => {
+    const idless = orderedTrades(shape).map((trades) =>
+      trades
+        .filter((t, i) => i === 0 || t.time > trades[i - 1].time)
+        .map(({ time, price, qty, isBuyerMaker }): Trade => ({ time, price, qty, isBuyerMaker })),
+    );
+    const cases = fc
+      .integer({ min: 0, max: 4_000 })
+      .chain((latenessMs) =>
+        idless.chain((trades) =>
+          fc.tuple(fc.constant(latenessMs), fc.constant(trades), arrivalWithin(trades, latenessMs)),
+        ),
+      );
+    fc.assert(
+      fc.property(cases, ([latenessMs, trades, arrival]) => {
+        const options = { intervalMs: 1_000, allowedLatenessMs: latenessMs, maxGapBars: 5 };
+        const expected = run(trades, options);
+        expect(run(arrival, options).bars).toEqual(expected.bars);
+        expect(expected.bars.filter((b) => !b.gap).reduce((n, b) => n + (b.trades ?? 0), 0)).toBe(
+          trades.length,
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('cutting a stream anywhere with snapshot/restore gives identical bars', () => {
     fc.assert(
       fc.property(
