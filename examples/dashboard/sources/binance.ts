@@ -11,6 +11,9 @@ export interface BinanceSourceOptions {
   market?: BinanceMarket;
   /** Model of the detectors (default: the bundled BTCUSDT 1-minute model). */
   model?: RegimeModel;
+  /** WebSocket and REST base URLs (default: Binance's for the market). */
+  wsUrl?: string;
+  restUrl?: string;
 }
 
 /**
@@ -25,7 +28,7 @@ export interface BinanceSourceOptions {
  * ```
  */
 export function binanceSource(options: BinanceSourceOptions): SignalSource {
-  const { symbols, market = 'spot' } = options;
+  const { symbols, market = 'spot', wsUrl, restUrl } = options;
   return tradeSource({
     name: `binance ${market}`,
     symbols,
@@ -36,6 +39,8 @@ export function binanceSource(options: BinanceSourceOptions): SignalSource {
         market,
         stream: 'aggTrade',
         signal,
+        wsUrl,
+        restUrl,
         onMalformed: (m) => process.stderr.write(`binance: malformed frame skipped (${m.reason})\n`),
       }),
     allowedLatenessMs: 2000,

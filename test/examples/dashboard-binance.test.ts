@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Dashboard, startDashboard } from '../../examples/dashboard/dashboard.js';
+import { binanceSource } from '../../examples/dashboard/sources/binance.js';
+import { createRegimeDetector, type RegimeSignal } from '../../src/index.js';
+import { FakeBinance } from '../adapters/binance/fakeBinance.js';
+import { DashboardClient } from './dashboardClient.js';
+
+const symbols = ['BTCUSDT', 'ETHUSDT'];
+const minute = 60_000;
+const chromiumPath = '/usr/bin/chromium';
+
+/**
+ * The dashboard's Binance source against a real WebSocket + REST server on 127.0.0.1 that speaks
+ * Binance's formats (the Binance adapter's fake exchange): two symbols, six minutes of trades.
+ */
+describe('dashboard with --source binance (fake exchange on 127.0.0.1)', () => {
+  let fake: FakeBinance;
+  let dashboard: Dashboard;
+  /** The signals of the published minutes, computed by running a detector on the same trades. */
+  const expected = new Map<string, RegimeSignal[]>();
+  /** Open time of the first and last minute with trades. */
+  let firstMinute: number;
+  let lastClosedMinute: number;
+
+  beforeAll(async () => {
+    fake = await FakeBinance.start({ symbols });
+    dashboard = await startDashboard({
+      source: binanceSource({ symbols, wsUrl: fake.wsUrl, restUrl: fake.restUrl }),
+      port: 0,
+    });
+    const subscribed = () => fake.connections.reduce((n, c) => n + c.streams.size, 0) === symbols.length;
+    for (let i = 0; !subscribed(); i++) {
+      if (i > 500) throw new Error('the dashboard never subscribed to the fake exchange');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // Trade times a little in the future: the source's wall-clock advance() (which closes the bars
+    // of quiet symbols) then never closes one of these minutes before its trades are in.
+    firstMinute = Math.ceil(Date.now() / minute) * minute + minute;
+    lastClosedMinute = firstMinute + 5 * minute;
+    // Minutes 0..5 get trades; one trade 3 s into minute 6 closes minute 5 (lateness 2 s).
+    for (let k = 0; k <= 5; k++) {
+      for (const symbol of symbols)
+        for (let j = 0; j < 4; j++) fake.publish(symbol, 5, firstMinute + k * minute + j * 10_000);
+    }
+    for (const symbol of symbols) fake.publish(symbol, 1, firstMinute + 6 * minute + 3000);
+    for (const symbol of symbols) {
+      const detector = createRegimeDetector({ symbol, allowedLatenessMs: 2000 });
+      const signals: RegimeSignal[] = [];
+      for (const t of fake.history(symbol)) {
+        const trade = {
+          symbol,
+          time: t.time,
+          price: Number(t.price),
+          qty: Number(t.qty),
+          isBuyerMaker: t.isBuyerMaker,
+          id: t.aggId,
+          firstId: t.tradeId,
+          lastId: t.tradeId,
+        };
+        signals.push(...detector.pushTrade(trade));
+      }
+      expected.set(symbol, JSON.parse(JSON.stringify(signals)));
+    }
+  });
+  afterAll(async () => {
+    await dashboard?.close();
+    await fake?.close();
+  });
+
+  it('gives each symbol the signals of a detector run on the same trades', async () => {
+    for (const symbol of symbols) {
+      expect(expected.get(symbol)?.map((s) => s.bar.openTime)).toEqual(
+        [0, 1, 2, 3, 4, 5].map((k) => firstMinute + k * minute),
+      );
+      const client = new DashboardClient(dashboard.url);
+      await client.opened();
+      await client.until(() => client.messages.length > 0, 'hello');
+      expect(client.messages[0]).toMatchObject({ type: 'hello', source: 'binance spot', symbols });
+      client.subscribe(symbol);
+      await client.until(
+        () => client.signals.some((s) => s.bar.openTime === lastClosedMinute),
+        `${symbol} signals up to the last published minute`,
+      );
+      expect(client.signals.filter((s) => s.bar.openTime <= lastClosedMinute)).toEqual(expected.get(symbol));
+      expect(client.signals.every((s) => s.symbol === symbol)).toBe(true);
+      client.close();
+    }
+  });
+
+  const runInBrowser = existsSync(chromiumPath) || process.env.CI === 'true';
+  if (!runInBrowser) console.log(`dashboard symbol selector test skipped: ${chromiumPath} is missing`);
+  it.runIf(runInBrowser)('shows a symbol selector in the page and switches symbol', async () => {
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(dashboard.url);
+      const lastClose = (symbol: string) => expected.get(symbol)?.at(-1)?.bar.close;
+      const closeOf = (t: number) =>
+        page.evaluate((time) => {
+          const d = (
+            window as unknown as { dashboard: { series: Record<string, { data(): readonly object[] }> } }
+          ).dashboard;
+          const candle = d.series.candles.data().find((p) => (p as { time: number }).time === time);
+          return (candle as { close?: number } | undefined)?.close;
+        }, t);
+      await page.waitForFunction(
+        () => (document.getElementById('symbol') as HTMLSelectElement).options.length === 2,
+      );
+      expect(await page.locator('#symbol-picker').isVisible()).toBe(true);
+      expect(await page.locator('#symbol-name').textContent()).toBe('BTCUSDT');
+      await expect.poll(() => closeOf(lastClosedMinute / 1000)).toBe(lastClose('BTCUSDT'));
+
+      await page.selectOption('#symbol', 'ETHUSDT');
+      expect(await page.locator('#symbol-name').textContent()).toBe('ETHUSDT');
+      await expect.poll(() => closeOf(lastClosedMinute / 1000)).toBe(lastClose('ETHUSDT'));
+      expect(new URL(page.url()).hash).toBe('#ETHUSDT');
+      expect(lastClose('ETHUSDT')).not.toBe(lastClose('BTCUSDT'));
+    } finally {
+      await browser.close();
+    }
+  });
+});
