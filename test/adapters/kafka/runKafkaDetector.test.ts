@@ -1,0 +1,192 @@
+/**
+ * Scale-out on a real broker: 50 symbols, 1 000 000 trades, detector processes in one consumer
+ * group; one is SIGKILLed mid-run and another joins. After dropping repeats, the signals must
+ * equal a single process's for every (symbol, bar): nothing missing, nothing different.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { syntheticTrades } from '../../../scripts/kafka/syntheticTrades.js';
+import {
+  consumeSignals,
+  createDetectorTopics,
+  produceTrades,
+  signalIdentity,
+} from '../../../src/adapters/kafka/index.js';
+import { createRegimeDetector, type RegimeDetector } from '../../../src/pipeline/RegimeDetector.js';
+import { kafkaSkipReason, useKafkaBroker } from './useKafkaBroker.js';
+
+const SYMBOLS = 50;
+const TRADES = 1_000_000;
+const SEED = 20260101;
+const PARTITIONS = 10;
+const PREFIX = 'scale';
+const WORKER = fileURLToPath(new URL('./detectorWorker.ts', import.meta.url));
+
+describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real broker', () => {
+  const kafka = useKafkaBroker();
+
+  it('gives the single-process signals for every (symbol, bar) after a member is SIGKILLed and another joins', async () => {
+    const reference = singleProcessSignals();
+    await createDetectorTopics({
+      brokers: kafka.brokers,
+      tradesTopic: `${PREFIX}-trades`,
+      signalsTopic: `${PREFIX}-signals`,
+      stateTopic: `${PREFIX}-state`,
+      partitions: PARTITIONS,
+    });
+
+    const a = startWorker('A');
+    const b = startWorker('B');
+    const workers = [a, b];
+    try {
+      await waitFor(
+        () => a.owned().length > 0 && b.owned().length > 0,
+        60_000,
+        'A and B to share the partitions',
+      );
+      let c: Worker | undefined;
+      let killedAt = 0;
+      await produceTrades({
+        brokers: kafka.brokers,
+        topic: `${PREFIX}-trades`,
+        source: syntheticTrades({ symbols: SYMBOLS, trades: TRADES, seed: SEED }),
+        onProgress: (sent) => {
+          // Mid-run: A has snapshotted and kept going, and most trades are still to come.
+          if (c || sent < 0.3 * TRADES || !a.events.some((e) => e.type === 'snapshot')) return;
+          killedAt = sent;
+          a.process.kill('SIGKILL');
+          c = startWorker('C');
+          workers.push(c);
+        },
+      });
+      expect(killedAt, 'A was killed before the last trade was produced').toBeGreaterThan(0);
+      const aPartitions = a.owned();
+
+      // Every signal once, each equal to the single-process one.
+      const seen = new Map<string, string>();
+      const signals = consumeSignals({
+        brokers: kafka.brokers,
+        topic: `${PREFIX}-signals`,
+        signal: AbortSignal.timeout(240_000),
+      });
+      for await (const s of signals) {
+        const id = signalIdentity(s);
+        expect(seen.has(id), `${id} yielded twice`).toBe(false);
+        seen.set(id, JSON.stringify(s));
+        if (seen.size === reference.size) break;
+      }
+      const missing = [...reference.keys()].filter((id) => !seen.has(id));
+      expect(missing.slice(0, 5), `${missing.length} of ${reference.size} signals missing`).toEqual([]);
+      const different = [...seen].filter(([id, json]) => reference.get(id) !== json).map(([id]) => id);
+      expect(different.slice(0, 5), `${different.length} signals differ from the single process`).toEqual([]);
+
+      // The partitions A owned were taken over from its snapshots, not from scratch.
+      const takenOver = [b, c as Worker].flatMap((w) =>
+        w.events.filter((e) => e.type === 'restored' && aPartitions.includes(e.partition)),
+      );
+      expect(takenOver.map((e) => e.partition).sort()).toEqual(expect.arrayContaining(aPartitions));
+      expect(takenOver.some((e) => e.fromSnapshot && Number(e.offset) > 0)).toBe(true);
+
+      // Graceful shutdown of the survivors: exit 0 with their counts.
+      for (const w of [b, c as Worker]) w.process.kill('SIGTERM');
+      for (const w of [b, c as Worker]) {
+        const code = await w.exited;
+        expect(code, `${w.name} exit code; stderr: ${w.stderr()}`).toBe(0);
+        expect(w.events.at(-1)?.type).toBe('stopped');
+      }
+
+      // Repeats on the topic (from the replay after the kill) are identical copies.
+      const raw = consumeSignals({
+        brokers: kafka.brokers,
+        topic: `${PREFIX}-signals`,
+        dedupe: false,
+        signal: AbortSignal.timeout(120_000),
+      });
+      let copies = 0;
+      for await (const s of raw) {
+        expect(JSON.stringify(s)).toBe(reference.get(signalIdentity(s)));
+        copies++;
+        if (copies === signals.stats().received) break;
+      }
+      expect(copies).toBe(signals.stats().received);
+      console.log(
+        `scale-out: ${reference.size} signals, A killed after ${killedAt} trades produced, ` +
+          `${signals.stats().duplicates} repeats dropped`,
+      );
+    } finally {
+      for (const w of workers) if (w.process.exitCode === null) w.process.kill('SIGKILL');
+    }
+  }, 600_000);
+
+  interface WorkerEvent {
+    type: string;
+    partition: number;
+    partitions: number[];
+    offset: string;
+    fromSnapshot: boolean;
+  }
+  interface Worker {
+    name: string;
+    process: ChildProcess;
+    /** Exit code, from the moment the process started (it may exit before anyone waits). */
+    exited: Promise<number | null>;
+    events: WorkerEvent[];
+    owned(): number[];
+    stderr(): string;
+  }
+
+  function startWorker(name: string): Worker {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', WORKER, kafka.bootstrap, `${PREFIX}-group`, PREFIX, '100'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const events: WorkerEvent[] = [];
+    let buffered = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) if (line) events.push(JSON.parse(line));
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    return {
+      name,
+      process: child,
+      exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+      events,
+      owned: () => events.filter((e) => e.type === 'assigned').at(-1)?.partitions ?? [],
+      stderr: () => stderr.slice(-2000),
+    };
+  }
+});
+
+/** Identity → JSON of every signal a single in-process detector per symbol gives. */
+function singleProcessSignals(): Map<string, string> {
+  const detectors = new Map<string, RegimeDetector>();
+  const out = new Map<string, string>();
+  for (const trade of syntheticTrades({ symbols: SYMBOLS, trades: TRADES, seed: SEED })) {
+    const symbol = trade.symbol ?? '';
+    let detector = detectors.get(symbol);
+    if (!detector) {
+      detector = createRegimeDetector({ symbol });
+      detectors.set(symbol, detector);
+    }
+    for (const s of detector.pushTrade(trade)) out.set(signalIdentity(s), JSON.stringify(s));
+  }
+  return out;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
