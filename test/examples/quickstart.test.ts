@@ -41,7 +41,8 @@ describe('npm run example (examples/quickstart.ts)', () => {
       expect(`${date}T${time}`).toBe(want.time);
       expect([from, arrow, to]).toEqual([want.from, '→', want.to]);
       const printed = p.split('/').map(Number);
-      printed.forEach((x, j) => expect(Math.abs(x - want.p[j])).toBeLessThanOrEqual(0.005 + 1e-12));
+      for (let j = 0; j < printed.length; j++)
+        expect(Math.abs(printed[j] - want.p[j])).toBeLessThanOrEqual(0.005 + 1e-12);
       expect(Number(close)).toBeCloseTo(want.close, 2);
     });
 
