@@ -56,9 +56,11 @@ export interface FakeBinanceOptions {
   apiKey?: string;
   /** First aggregate id of every symbol (default 1 000 000). */
   firstAggId?: number;
+  /** First price of every symbol (default 100 + the symbol's length). */
+  startPrice?: number;
   /** Trades kept per symbol for REST (default: all); a long load run keeps memory flat with a limit. */
   historyLimit?: number;
-  /** Kline rows (Binance's 12-column arrays) served by the klines endpoints, per symbol. */
+  /** Kline rows (Binance's 12-column arrays) served by the klines endpoints, per symbol (default: built from the generated trades). */
   klines?: Record<string, unknown[][]>;
 }
 
@@ -85,6 +87,8 @@ export class FakeBinance {
   readonly restFaults: RestFault[] = [];
   /** Probabilities applied to every frame sent. */
   faults = { duplicate: 0, reorder: 0, malformed: 0 };
+  /** Standard deviation of the relative price step from one generated trade to the next. */
+  volatility = 0.0005;
   /** Malformed frames sent so far (each is a separate message). */
   malformedSent = 0;
   #options: FakeBinanceOptions;
@@ -111,7 +115,12 @@ export class FakeBinance {
     for (const symbol of options.symbols) {
       this.#history.set(symbol, []);
       const first = options.firstAggId ?? 1_000_000;
-      this.#state.set(symbol, { aggId: first, tradeId: first * 3, price: 100 + symbol.length, time: 0 });
+      this.#state.set(symbol, {
+        aggId: first,
+        tradeId: first * 3,
+        price: options.startPrice ?? 100 + symbol.length,
+        time: 0,
+      });
     }
   }
 
@@ -153,7 +162,7 @@ export class FakeBinance {
     if (!state) throw new Error(`fake exchange does not list ${symbol}`);
     const trades: FakeTrade[] = [];
     for (let i = 0; i < count; i++) {
-      state.price = Math.max(1, state.price * (1 + 0.0005 * this.#rng.normal()));
+      state.price = Math.max(1, state.price * (1 + this.volatility * this.#rng.normal()));
       state.time = Math.max(state.time, time ?? Math.floor(this.#clock.now()));
       const trade: FakeTrade = {
         symbol,
@@ -436,17 +445,82 @@ export class FakeBinance {
     );
   }
 
+  #klinesFromTrades(symbol: string, interval: string): unknown[][] {
+    return klineRows(
+      this.history(symbol),
+      { '1m': 60_000, '5m': 300_000, '1h': 3_600_000 }[interval] ?? 60_000,
+    );
+  }
+
   #klines(query: Record<string, string>): Answer {
     if (!['1m', '5m', '1h'].includes(query.interval ?? '')) {
       return { status: 400, body: { code: -1120, msg: 'Invalid interval.' }, headers: {} };
     }
-    const rows = this.#options.klines?.[query.symbol] ?? [];
+    const rows = this.#options.klines?.[query.symbol] ?? this.#klinesFromTrades(query.symbol, query.interval);
     const start = Number(query.startTime ?? 0);
     const end = Number(query.endTime ?? Number.MAX_SAFE_INTEGER);
     const limit = Math.min(1000, Number(query.limit ?? 500));
     const body = rows.filter((r) => (r[0] as number) >= start && (r[0] as number) <= end).slice(0, limit);
     return { status: 200, body, headers: {} };
   }
+}
+
+/** Binance's kline row for each interval of `trades` that had any (times ascending). */
+function klineRows(trades: readonly FakeTrade[], intervalMs: number): unknown[][] {
+  const rows: unknown[][] = [];
+  let bar:
+    | {
+        open: number;
+        high: number;
+        low: number;
+        close: number;
+        v: number;
+        qv: number;
+        n: number;
+        bv: number;
+        bqv: number;
+        t: number;
+      }
+    | undefined;
+  const emit = () => {
+    if (!bar) return;
+    const f = (x: number) => x.toFixed(8);
+    rows.push([
+      bar.t,
+      f(bar.open),
+      f(bar.high),
+      f(bar.low),
+      f(bar.close),
+      f(bar.v),
+      bar.t + intervalMs - 1,
+      f(bar.qv),
+      bar.n,
+      f(bar.bv),
+      f(bar.bqv),
+      '0',
+    ]);
+  };
+  for (const trade of trades) {
+    const t = Math.floor(trade.time / intervalMs) * intervalMs;
+    const price = Number(trade.price);
+    const qty = Number(trade.qty);
+    if (bar?.t !== t) {
+      emit();
+      bar = { open: price, high: price, low: price, close: price, v: 0, qv: 0, n: 0, bv: 0, bqv: 0, t };
+    }
+    bar.high = Math.max(bar.high, price);
+    bar.low = Math.min(bar.low, price);
+    bar.close = price;
+    bar.v += qty;
+    bar.qv += price * qty;
+    bar.n++;
+    if (!trade.isBuyerMaker) {
+      bar.bv += qty;
+      bar.bqv += price * qty;
+    }
+  }
+  emit();
+  return rows;
 }
 
 function frame(t: FakeTrade, kind: 'aggTrade' | 'trade'): string {
