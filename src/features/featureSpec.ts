@@ -140,11 +140,13 @@ export const DEFAULT_FEATURES: FeatureSet = [
 ];
 
 /**
- * The default set plus the microstructure features that need trade counts and taker volume
- * (Binance USD-M klines and bars built from trades carry them; most spot kline exports do not):
- * taker order-flow imbalance and trade intensity. Both are scale-free, so one model can serve
- * several symbols; `amihud` and `averageTradeSize` are in the symbol's own units (quote volume,
- * base quantity) and suit single-symbol models only.
+ * A feature set for bars that carry trade counts and taker volume (Binance USD-M klines, bars built
+ * from trades): log return, activity and realized volatility, plus taker order-flow imbalance and
+ * trade intensity. It leaves out the range: on coarse-tick symbols many minutes have a range of
+ * exactly 0, and `log range` then gives the HMM a degenerate "price stuck on one tick" state
+ * (seen on the USD-M data; see the README). Every feature is scale-free, so one model can serve
+ * several symbols; `amihud` and `averageTradeSize` are in the symbol's own units and suit
+ * single-symbol models only.
  *
  * @example
  * ```ts
@@ -152,7 +154,9 @@ export const DEFAULT_FEATURES: FeatureSet = [
  * ```
  */
 export const MICROSTRUCTURE_FEATURES: FeatureSet = [
-  ...DEFAULT_FEATURES,
+  { name: 'logReturn', kind: 'logReturn', transform: 'none' },
+  { name: 'logActivity20', kind: 'activity', window: 20, transform: 'log', offset: 0.01 },
+  { name: 'logRealizedVol30', kind: 'realizedVolatility', window: 30, transform: 'log', offset: 1e-6 },
   { name: 'orderFlowImbalance', kind: 'orderFlowImbalance', transform: 'none' },
   { name: 'logTradeIntensity20', kind: 'tradeIntensity', window: 20, transform: 'log', offset: 0.01 },
 ];
