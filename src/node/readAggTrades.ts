@@ -2,9 +2,10 @@ import type { Trade } from '../bars/trade.js';
 import type { CsvCursor } from './CsvCursor.js';
 import { epochMillis } from './epochMillis.js';
 import { expected, isNonNegative, isPositive } from './fieldChecks.js';
-import { findColumn, headerNames, startsWithNumber, symbolFromFileName } from './headerNames.js';
+import { findColumn, headerNames, startsWithNumber } from './headerNames.js';
 import type { MalformedLine, ReaderStats } from './ReaderStats.js';
 import { readCsvRows } from './readCsvRows.js';
+import { symbolFromFileName } from './symbolFromFileName.js';
 
 /** Binance's aggTrades columns, in the order of its exports (`is_best_match` is absent from futures files). */
 export const AGG_TRADE_COLUMNS = [
@@ -107,6 +108,7 @@ export class AggTradeReader implements AsyncIterable<Trade> {
         throw new Error(
           `${this.#path}: line ${cursor.lineNumber} has ${cursor.fieldCount} columns and there is no header row; ` +
             `an aggTrades file without a header must have Binance's 7 or 8 columns (${AGG_TRADE_COLUMNS.join(', ')}). ` +
+            (cursor.fieldCount === 12 ? 'It looks like a kline file: read it with readKlines. ' : '') +
             'Add a header row naming the columns.',
         );
       }

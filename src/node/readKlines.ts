@@ -2,9 +2,10 @@ import type { Bar } from '../bars/bar.js';
 import type { CsvCursor } from './CsvCursor.js';
 import { epochMillis } from './epochMillis.js';
 import { expected, isNonNegative, isPositive } from './fieldChecks.js';
-import { findColumn, headerNames, startsWithNumber, symbolFromFileName } from './headerNames.js';
+import { findColumn, headerNames, startsWithNumber } from './headerNames.js';
 import type { MalformedLine, ReaderStats } from './ReaderStats.js';
 import { readCsvRows } from './readCsvRows.js';
+import { symbolFromFileName } from './symbolFromFileName.js';
 
 /** Binance's kline columns, in the order of its exports (and of `microstream bars --format csv`). */
 export const KLINE_COLUMNS = [
@@ -123,6 +124,9 @@ export class KlineReader implements AsyncIterable<Bar> {
         throw new Error(
           `${this.#path}: line ${cursor.lineNumber} has ${cursor.fieldCount} columns and there is no header row; ` +
             `a kline file without a header must have Binance's 12 columns (${KLINE_COLUMNS.join(', ')}). ` +
+            (cursor.fieldCount === 7 || cursor.fieldCount === 8
+              ? 'It looks like an aggTrades file: read it with readAggTrades. '
+              : '') +
             'Add a header row naming the columns.',
         );
       }

@@ -142,6 +142,10 @@ describe('readAggTrades', () => {
 
   it('fails with a message that says what to fix when the file cannot be an aggTrades file', async () => {
     await expect(collect(readAggTrades(`${FIXTURE}.missing`))).rejects.toThrow(/\.missing: no such file/);
+    const kline = '1767225600000,1,1,1,1,0,1767225659999,0,0,0,0,0\n';
+    await expect(collect(readAggTrades(files.write('kline', kline)))).rejects.toThrow(
+      /has 12 columns and there is no header row.*It looks like a kline file: read it with readKlines/,
+    );
     await expect(collect(readAggTrades(files.write('five', '1,2,3,4,5\n')))).rejects.toThrow(
       /has 5 columns and there is no header row.*Add a header row/,
     );

@@ -182,6 +182,11 @@ describe('readKlines', () => {
   });
 
   it('fails with a message that says what to fix when the file cannot be a kline file', async () => {
+    await expect(
+      collect(readKlines('fixtures/trades/BTCUSDT-aggTrades-2026-01-01T0000-0012.csv')),
+    ).rejects.toThrow(
+      /has 8 columns and there is no header row.*It looks like an aggTrades file: read it with readAggTrades/,
+    );
     await expect(collect(readKlines(files.write('nine', '1767225600000,1,1,1,1,0,0,0,0\n')))).rejects.toThrow(
       /has 9 columns and there is no header row; a kline file without a header must have Binance's 12 columns/,
     );

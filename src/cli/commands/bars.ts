@@ -2,10 +2,10 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BarAggregator } from '../../bars/BarAggregator.js';
 import type { Bar } from '../../bars/bar.js';
-import { symbolFromFileName } from '../../node/headerNames.js';
 import type { MalformedLine } from '../../node/ReaderStats.js';
 import { readAggTrades } from '../../node/readAggTrades.js';
 import { KLINE_COLUMNS } from '../../node/readKlines.js';
+import { symbolFromFileName } from '../../node/symbolFromFileName.js';
 
 /** Options of `microstream bars`, as commander parses them. */
 interface BarsFlags {
