@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Trade } from '../../src/bars/trade.js';
 import type { MalformedLine } from '../../src/node/ReaderStats.js';
-import { readAggTrades } from '../../src/node/readAggTrades.js';
+import { AGG_TRADE_COLUMNS, readAggTrades } from '../../src/node/readAggTrades.js';
 import { collect, FORMATS, tempDir } from './tempFiles.js';
 
 const FIXTURE = 'fixtures/trades/BTCUSDT-aggTrades-2026-01-01T0000-0012.csv';
@@ -50,6 +51,62 @@ describe('readAggTrades', () => {
   it.each(FORMATS)('reads the same trades from a %s file', async (format) => {
     const path = files.write(`BTCUSDT-aggTrades-${format}`, fixtureText, format);
     expect(await collect(readAggTrades(path))).toEqual(expectedTrades);
+  });
+
+  it('reads back any trades written as Binance writes them, in any format, with or without a header', async () => {
+    const trade = fc.record({
+      id: fc.nat({ max: 2 ** 40 }),
+      price: fc.double({ min: 1e-8, max: 1e6, noNaN: true }),
+      qty: fc.double({ min: 0, max: 1e6, noNaN: true }),
+      firstId: fc.nat({ max: 2 ** 40 }),
+      count: fc.integer({ min: 1, max: 50 }),
+      ms: fc.integer({ min: 1_500_000_000_000, max: 2_000_000_000_000 }),
+      micros: fc.integer({ min: 0, max: 999 }),
+      isBuyerMaker: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(trade, { minLength: 1, maxLength: 40 }),
+        fc.constantFrom(7, 8),
+        fc.boolean(),
+        fc.boolean(),
+        async (rows, columns, header, microseconds) => {
+          const lines = rows.map((t) =>
+            [
+              t.id,
+              t.price,
+              t.qty,
+              t.firstId,
+              t.firstId + t.count - 1,
+              microseconds ? t.ms * 1000 + t.micros : t.ms,
+              t.isBuyerMaker ? 'True' : 'False',
+              'True',
+            ]
+              .slice(0, columns)
+              .join(','),
+          );
+          if (header) lines.unshift(AGG_TRADE_COLUMNS.slice(0, columns).join(','));
+          const expected: Trade[] = rows.map((t) => ({
+            time: microseconds ? (t.ms * 1000 + t.micros) / 1000 : t.ms,
+            price: t.price,
+            qty: t.qty,
+            isBuyerMaker: t.isBuyerMaker,
+            id: t.id,
+            firstId: t.firstId,
+            lastId: t.firstId + t.count - 1,
+            symbol: 'ETHUSDT',
+          }));
+          for (const format of FORMATS) {
+            const reader = readAggTrades(
+              files.write(`ETHUSDT-aggTrades-${format}`, `${lines.join('\n')}\n`, format),
+            );
+            expect(await collect(reader)).toEqual(expected);
+            expect(reader.stats()).toEqual({ lines: lines.length, rows: rows.length, malformed: 0 });
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 
   it('reads 7-column futures files with millisecond times, with or without a header, CRLF or LF', async () => {
