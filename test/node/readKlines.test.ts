@@ -181,6 +181,19 @@ describe('readKlines', () => {
     ]);
   });
 
+  it('reads an empty file and a header-only file as no bars', async () => {
+    for (const format of FORMATS) {
+      const empty = readKlines(files.write(`empty-${format}`, '', format));
+      expect(await collect(empty)).toEqual([]);
+      expect([empty.stats(), empty.columns]).toEqual([{ lines: 0, rows: 0, malformed: 0 }, []]);
+      const headerOnly = readKlines(
+        files.write(`header-${format}`, 'open_time,open,high,low,close,volume\r\n', format),
+      );
+      expect(await collect(headerOnly)).toEqual([]);
+      expect(headerOnly.columns).toEqual(['open_time', 'open', 'high', 'low', 'close', 'volume']);
+    }
+  });
+
   it('fails with a message that says what to fix when the file cannot be a kline file', async () => {
     await expect(
       collect(readKlines('fixtures/trades/BTCUSDT-aggTrades-2026-01-01T0000-0012.csv')),
