@@ -150,9 +150,10 @@ export function createRegimeDetector(options: RegimeDetectorOptions = {}): Regim
  * one online forward-filter step of the Gaussian HMM → a signal. Exactly one signal per closed bar,
  * gap bars included (`signal.bar.gap`).
  *
- * - **Warm-up**: `warm` is false until every feature window is full (and, with `rolling20`, the
- *   20-bar z-score window too). Cold signals carry the model's start probabilities, never flag an
- *   anomaly and never report a change; the HMM filter starts at the first warm bar, as in training.
+ * - **Warm-up**: `warm` is false until every feature window is full (and, with `rolling20`, until
+ *   the z-score window holds 20 warm feature vectors). Cold signals carry the model's start
+ *   probabilities, never flag an anomaly and never report a change; the HMM filter starts at the
+ *   first warm bar, as in training.
  * - **Changes**: `regime.changed` is true on the warm bar whose most probable state differs from the
  *   previous warm bar's (never on the first warm bar).
  * - **Holes**: empty intervals become gap bars (up to `maxGapBars`), which go through the pipeline
@@ -207,7 +208,7 @@ export class RegimeDetector {
 
   /** Bars before the first warm signal. */
   get warmUp(): number {
-    return this.#rolling === null ? this.#features.warmUp : Math.max(this.#features.warmUp, 19);
+    return this.#rolling === null ? this.#features.warmUp : this.#features.warmUp + 19;
   }
 
   /** Feeds one trade; returns the signals of the bars it closed (usually none), oldest first. */
@@ -397,9 +398,14 @@ export class RegimeDetector {
     if (this.#restartPending && !bar.gap) this.#restart();
     const x = this.#features.push(bar);
     const scratch = scratchOf(x.length);
+    // The rolling z-score only takes warm feature vectors, so its 20 bars are real readings; until
+    // then the frozen scaler standardises the (cold) vector for a placeholder score.
+    const featuresWarm = this.#features.warm;
     const z =
-      this.#rolling === null ? model.scaler.transform(x, scratch) : this.#rolling.transform(x, scratch);
-    const warm = this.#features.warm && (this.#rolling === null || this.#rolling.full);
+      this.#rolling !== null && featuresWarm
+        ? this.#rolling.transform(x, scratch)
+        : model.scaler.transform(x, scratch);
+    const warm = featuresWarm && (this.#rolling === null || this.#rolling.full);
     const score = model.forest.score(z);
     const threshold = model.forest.threshold;
     let changed = false;

@@ -203,7 +203,10 @@ describe('RegimeDetector', () => {
   it("with normalize 'rolling20' re-standardises over 20 bars, and refuses a snapshot of the other mode", () => {
     const rolling = run({ normalize: 'rolling20' }, trades);
     const frozen = run({}, trades);
-    expect(rolling.map((s) => s.warm)).toEqual(frozen.map((s) => s.warm));
+    // The z-score window fills with 20 warm feature vectors after the feature warm-up.
+    const warmUp = createRegimeDetector({ normalize: 'rolling20' }).warmUp;
+    expect(warmUp).toBe(30 + 19);
+    expect(rolling.map((s) => s.warm)).toEqual(rolling.map((_, i) => i >= warmUp));
     expect(rolling.map((s) => s.features)).toEqual(frozen.map((s) => s.features));
     expect(rolling.map((s) => s.anomaly.score)).not.toEqual(frozen.map((s) => s.anomaly.score));
     const d = createRegimeDetector({ normalize: 'rolling20' });
