@@ -67,7 +67,7 @@ describe('exact to Binance: readAggTrades + BarAggregator on real aggTrades', ()
     const withTrades = closed.filter((bar) => !bar.gap);
     expect(withTrades).toHaveLength(exact.length - 1); // all but the last interval, which may go on
     expect(partial.map((bar) => bar.openTime)).toEqual([exact[exact.length - 1].openTime]);
-    withTrades.forEach((bar, i) => expectExact(bar, exact[i], intervalMs));
+    for (const [i, bar] of withTrades.entries()) expectExact(bar, exact[i], intervalMs);
     // Gap bars only where no trade fell, carrying the previous close.
     for (const [i, bar] of closed.entries()) {
       if (bar.gap)
