@@ -1,7 +1,15 @@
 import { type BackoffOptions, backoffDelay } from './backoff.js';
 import { type Clock, sleep } from './clock.js';
 
-/** A REST request Binance refused, or could not be reached for; the message says what to fix. */
+/**
+ * A REST request Binance refused, or could not be reached for; the message says what to fix.
+ *
+ * @example
+ * ```ts
+ * try { for await (const bar of binanceKlines({ symbol: 'BTCUSDT', interval: '7m', startTime: 0 })) {} }
+ * catch (e) { if (e instanceof BinanceHttpError) console.error(e.status, e.code, e.message); }
+ * ```
+ */
 export class BinanceHttpError extends Error {
   /** HTTP status (0 when the server could not be reached). */
   readonly status: number;
@@ -16,7 +24,14 @@ export class BinanceHttpError extends Error {
   }
 }
 
-/** A wait before a REST retry, reported so a user can see throttling happen. */
+/**
+ * A wait before a REST retry, reported so a user can see throttling happen.
+ *
+ * @example
+ * ```ts
+ * const retry: RestRetry = { path: '/api/v3/aggTrades', status: 429, waitMs: 1000 };
+ * ```
+ */
 export interface RestRetry {
   /** Endpoint path, e.g. `/api/v3/aggTrades`. */
   path: string;
@@ -26,7 +41,14 @@ export interface RestRetry {
   waitMs: number;
 }
 
-/** Settings of {@link BinanceRest}. */
+/**
+ * Settings of {@link BinanceRest}.
+ *
+ * @example
+ * ```ts
+ * const options: BinanceRestOptions = { restUrl: 'https://api.binance.com', weightPerMinute: 6000, clock: systemClock, random: Math.random };
+ * ```
+ */
 export interface BinanceRestOptions {
   /** API root, e.g. `https://api.binance.com`. */
   restUrl: string;

@@ -4,7 +4,14 @@ import type { Clock } from './clock.js';
 import { RateWindow } from './RateWindow.js';
 import { MalformedFrameError, type TradeFrameParser } from './TradeFrameParser.js';
 
-/** What a {@link StreamConnection} reports to the stream that owns it. */
+/**
+ * What a {@link StreamConnection} reports to the stream that owns it.
+ *
+ * @example
+ * ```ts
+ * const hooks: ConnectionHooks = { onTrade, onMalformed, onReady, onStall, onClosed, onRefused };
+ * ```
+ */
 export interface ConnectionHooks {
   onTrade(trade: Trade): void;
   onMalformed(frame: string, reason: string, connection: StreamConnection): void;
@@ -18,7 +25,14 @@ export interface ConnectionHooks {
   onRefused(connection: StreamConnection, message: string): void;
 }
 
-/** Settings of one {@link StreamConnection}. */
+/**
+ * Settings of one {@link StreamConnection}.
+ *
+ * @example
+ * ```ts
+ * const options: ConnectionOptions = { url: 'wss://stream.binance.com:9443/stream', streams: ['btcusdt@aggTrade'], clock: systemClock, parser: new TradeFrameParser(), messagesPerSecond: 5, subscribeBatchSize: 200, stallTimeoutMs: 30_000 };
+ * ```
+ */
 export interface ConnectionOptions {
   /** Combined-stream endpoint, e.g. `wss://stream.binance.com:9443/stream`. */
   url: string;

@@ -1,6 +1,13 @@
 import type { Trade } from '../../bars/trade.js';
 
-/** A frame that is not valid JSON, or a trade event whose fields are missing or of the wrong type. */
+/**
+ * A frame that is not valid JSON, or a trade event whose fields are missing or of the wrong type.
+ *
+ * @example
+ * ```ts
+ * try { parser.parse(frame); } catch (e) { if (e instanceof MalformedFrameError) skipped++; }
+ * ```
+ */
 export class MalformedFrameError extends Error {
   /**
    * @param reason What is wrong with the frame, e.g. `"p" (price) must be a string`.

@@ -1,4 +1,11 @@
-/** Exponential backoff settings for reconnects and REST retries. */
+/**
+ * Exponential backoff settings for reconnects and REST retries.
+ *
+ * @example
+ * ```ts
+ * binanceTrades({ symbols: ['BTCUSDT'], backoff: { initialMs: 1000, maxMs: 60_000 } });
+ * ```
+ */
 export interface BackoffOptions {
   /** First delay, in ms (default 250). */
   initialMs?: number;

@@ -4,7 +4,14 @@ import { BinanceRest } from './BinanceRest.js';
 import { type Clock, systemClock } from './clock.js';
 import { type BinanceMarket, marketProfile } from './markets.js';
 
-/** Settings of {@link binanceKlines}. */
+/**
+ * Settings of {@link binanceKlines}.
+ *
+ * @example
+ * ```ts
+ * const options: BinanceKlinesOptions = { symbol: 'ETHUSDT', interval: '5m', startTime: Date.parse('2026-01-01'), market: 'usdm' };
+ * ```
+ */
 export interface BinanceKlinesOptions {
   /** Symbol, e.g. `'BTCUSDT'` (any case). */
   symbol: string;

@@ -9,7 +9,14 @@ import { RateWindow } from './RateWindow.js';
 import { StreamConnection } from './StreamConnection.js';
 import { TradeFrameParser } from './TradeFrameParser.js';
 
-/** Settings of {@link binanceTrades}. Every limit defaults to Binance's published one. */
+/**
+ * Settings of {@link binanceTrades}. Every limit defaults to Binance's published one.
+ *
+ * @example
+ * ```ts
+ * const options: BinanceTradesOptions = { symbols: ['BTCUSDT', 'ETHUSDT'], market: 'spot', maxBuffered: 50_000 };
+ * ```
+ */
 export interface BinanceTradesOptions {
   /** Symbols, e.g. `['BTCUSDT', 'ETHUSDT']` (any case). */
   symbols: readonly string[];
@@ -61,7 +68,14 @@ export interface BinanceTradesOptions {
   onEvent?: (event: BinanceStreamEvent) => void;
 }
 
-/** A frame that was counted as malformed and skipped. */
+/**
+ * A frame that was counted as malformed and skipped.
+ *
+ * @example
+ * ```ts
+ * binanceTrades({ symbols: ['BTCUSDT'], onMalformed: (m: MalformedFrame) => console.warn(m.reason, m.frame) });
+ * ```
+ */
 export interface MalformedFrame {
   /** The raw frame text. */
   frame: string;
@@ -71,7 +85,14 @@ export interface MalformedFrame {
   connection: number;
 }
 
-/** What the stream is doing, for logs and monitoring. */
+/**
+ * What the stream is doing, for logs and monitoring.
+ *
+ * @example
+ * ```ts
+ * binanceTrades({ symbols: ['BTCUSDT'], onEvent: (e: BinanceStreamEvent) => e.type === 'gapFilled' && console.log(e.trades) });
+ * ```
+ */
 export type BinanceStreamEvent =
   | { type: 'connected'; connection: number; streams: number }
   | { type: 'disconnected'; connection: number; code: number; reason: string }
@@ -84,7 +105,14 @@ export type BinanceStreamEvent =
   | { type: 'paused'; buffered: number }
   | { type: 'resumed'; buffered: number };
 
-/** Counters of a {@link BinanceTradeStream}. */
+/**
+ * Counters of a {@link BinanceTradeStream}.
+ *
+ * @example
+ * ```ts
+ * const { trades, duplicates, filledTrades, reconnects }: BinanceTradesStats = stream.stats();
+ * ```
+ */
 export interface BinanceTradesStats {
   /** Connections open now. */
   connections: number;
@@ -115,7 +143,15 @@ export interface BinanceTradesStats {
   pauses: number;
 }
 
-/** Symbols Binance does not list on the chosen market. */
+/**
+ * Symbols Binance does not list on the chosen market (checked before connecting).
+ *
+ * @example
+ * ```ts
+ * try { for await (const t of binanceTrades({ symbols: ['NOPEUSDT'] })) {} }
+ * catch (e) { if (e instanceof BinanceSymbolError) console.error(e.symbols); }
+ * ```
+ */
 export class BinanceSymbolError extends Error {
   readonly symbols: readonly string[];
 
@@ -156,6 +192,13 @@ interface Group {
 /**
  * Live trades from Binance for many symbols, as one `AsyncIterable<Trade>`: see
  * {@link binanceTrades}. Iterate it once; `stats()` may be read at any time.
+ *
+ * @example
+ * ```ts
+ * const stream = binanceTrades({ symbols: ['BTCUSDT'] });
+ * setInterval(() => console.log(stream.stats()), 10_000).unref();
+ * for await (const trade of stream) handle(trade);
+ * ```
  */
 export class BinanceTradeStream implements AsyncIterable<Trade> {
   readonly #symbols: string[];

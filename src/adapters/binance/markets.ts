@@ -1,7 +1,21 @@
-/** The Binance market a stream or request goes to. */
+/**
+ * The Binance market a stream or request goes to.
+ *
+ * @example
+ * ```ts
+ * const market: BinanceMarket = 'usdm';
+ * ```
+ */
 export type BinanceMarket = 'spot' | 'usdm';
 
-/** Endpoints and published limits of one Binance market. */
+/**
+ * Endpoints and published limits of one Binance market.
+ *
+ * @example
+ * ```ts
+ * const { restUrl, weightPerMinute }: MarketProfile = BINANCE_MARKETS.usdm;
+ * ```
+ */
 export interface MarketProfile {
   /** WebSocket base URL (the adapter appends `/stream`). */
   wsUrl: string;
@@ -48,7 +62,14 @@ export const BINANCE_MARKETS: Readonly<Record<BinanceMarket, MarketProfile>> = {
   },
 };
 
-/** Throws a RangeError naming the valid markets unless `market` is one. */
+/**
+ * The profile of `market`; throws a RangeError naming the valid markets unless it is one.
+ *
+ * @example
+ * ```ts
+ * marketProfile('spot').restPath; // '/api/v3'
+ * ```
+ */
 export function marketProfile(market: string): MarketProfile {
   if (market !== 'spot' && market !== 'usdm') {
     throw new RangeError(`market must be 'spot' or 'usdm', got ${JSON.stringify(market)}`);
