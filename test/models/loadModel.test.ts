@@ -51,6 +51,15 @@ describe('loadModel', () => {
     expect(rejection((m) => (m.report.transitionMatrix = [[1]]))).toBe('report.transitionMatrix');
   });
 
+  it('relabels states without touching the model', () => {
+    const relabelled = defaultModel().withLabels(['calm', 'busy', 'panic']);
+    expect(relabelled.labels).toEqual(['calm', 'busy', 'panic']);
+    expect(relabelled.hmm).toBe(defaultModel().hmm);
+    expect(defaultModel().labels).toEqual(['Stable', 'Volatile', 'Crisis']);
+    expect(loadModel(JSON.stringify(relabelled)).labels).toEqual(['calm', 'busy', 'panic']);
+    expect(() => defaultModel().withLabels(['a', 'b'])).toThrow(/expected 3 labels/);
+  });
+
   it('refuses text that is not JSON, and hostile keys', () => {
     expect(() => loadModel('{"format": ')).toThrow(ModelValidationError);
     expect(() => loadModel(text.replace('"format"', '"__proto__":{},"format"'))).toThrow(/__proto__/);
