@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FeatureStage } from '../../src/features/FeatureStage.js';
-import { DEFAULT_FEATURES, parseFeatureSet } from '../../src/features/featureSpec.js';
+import {
+  DEFAULT_FEATURES,
+  MICROSTRUCTURE_FEATURES,
+  parseFeatureSet,
+} from '../../src/features/featureSpec.js';
 import { gapBarAfter, readKlineCsv } from './klineCsv.js';
 
 const bars = readKlineCsv('fixtures/features/LINKUSDT-1m-2023-02-01-head400.csv', 'LINKUSDT');
@@ -77,6 +81,37 @@ describe('FeatureStage', () => {
     stage.push({ ...bars[50], openTime: previous.openTime + 60_000 });
     expect(at('activity20')).toBe(20);
     expect(at('tradeIntensity10')).toBe(10);
+  });
+
+  it('gives scale-free features for the default and microstructure sets (price and volume units do not matter)', () => {
+    const sets = [DEFAULT_FEATURES, MICROSTRUCTURE_FEATURES];
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e-3, max: 1e3, noNaN: true }),
+        fc.double({ min: 1e-3, max: 1e3, noNaN: true }),
+        (p, q) => {
+          const scaled = bars.slice(0, 80).map((b) => ({
+            ...b,
+            open: b.open * p,
+            high: b.high * p,
+            low: b.low * p,
+            close: b.close * p,
+            volume: b.volume * q,
+            takerBuyVolume: (b.takerBuyVolume as number) * q,
+          }));
+          for (const set of sets) {
+            const a = new FeatureStage(set);
+            const b = new FeatureStage(set);
+            for (let t = 0; t < scaled.length; t++) {
+              const x = a.push(bars[t]);
+              const y = b.push(scaled[t]);
+              for (let j = 0; j < set.length; j++) expect(y[j]).toBeCloseTo(x[j], 9);
+            }
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
 
   it('names the feature and the column when a bar lacks what a feature needs', () => {
