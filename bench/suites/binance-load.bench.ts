@@ -23,13 +23,14 @@ async function serve(data: ServerData): Promise<void> {
   const port = parentPort;
   if (!port) return;
   const sendTimes = new Float64Array(data.sendTimes);
-  const fake = await FakeBinance.start({ symbols: SYMBOLS, firstAggId: FIRST_ID, historyLimit: 5000 });
+  const fake = await FakeBinance.start({ symbols: SYMBOLS, firstAggId: FIRST_ID, historyLimit: 2000 });
   const nextId = new Float64Array(SYMBOLS.length).fill(FIRST_ID);
   const counts = new Int32Array(SYMBOLS.length);
   let timer: ReturnType<typeof setInterval> | undefined;
   port.on('message', (message: { type: 'start'; seconds: number } | { type: 'stop' }) => {
     if (message.type === 'stop') {
       clearInterval(timer);
+      clearInterval(memory);
       fake.close().then(() => port.close());
       return;
     }
@@ -55,6 +56,12 @@ async function serve(data: ServerData): Promise<void> {
       }
     }, 5);
   });
+  // This thread's heap, for the report: the process RSS is the client's and this server's together.
+  const memory = setInterval(
+    () => port.postMessage({ type: 'memory', heap: process.memoryUsage().heapUsed }),
+    1000,
+  );
+  port.on('close', () => clearInterval(memory));
   port.postMessage({ type: 'ready', wsUrl: fake.wsUrl, restUrl: fake.restUrl });
 }
 
@@ -79,8 +86,13 @@ const suite: BenchSuite = {
     const sendTimes = new SharedArrayBuffer(SYMBOLS.length * RING * 8);
     const sent = new Float64Array(sendTimes);
     const worker = startServer(sendTimes);
+    const serverHeap: number[] = [];
+    let sampling = false;
+    worker.on('message', (m) => {
+      if (m.type === 'memory' && sampling) serverHeap.push(m.heap / 2 ** 20);
+    });
     const ready = await new Promise<{ wsUrl: string; restUrl: string }>((resolve, reject) => {
-      worker.once('message', resolve);
+      worker.on('message', (m) => m.type === 'ready' && resolve(m));
       worker.once('error', reject);
     });
     const index = new Map(SYMBOLS.map((s, i) => [s, i]));
@@ -123,6 +135,7 @@ const suite: BenchSuite = {
       worker.on('message', (m) => m.type === 'done' && resolve(m)),
     );
     worker.postMessage({ type: 'start', seconds });
+    sampling = true;
     let previous = 0;
     const sampler = setInterval(() => {
       const memory = process.memoryUsage();
@@ -137,6 +150,7 @@ const suite: BenchSuite = {
       await new Promise((r) => setTimeout(r, 50));
     }
     clearInterval(sampler);
+    sampling = false;
     const missing = final.lastIds.reduce((sum, id, s) => sum + Math.max(0, id - lastIds[s]), 0);
     const stats = stream.stats();
     controller.abort();
@@ -191,6 +205,11 @@ const suite: BenchSuite = {
       },
       memoryRow('client heap used', heap, 'V8 heap of the client thread'),
       memoryRow('process RSS', rss, 'client and fake-server worker together'),
+      memoryRow(
+        'fake-server worker heap',
+        serverHeap,
+        'its trade history (2000 per symbol kept) and socket buffers',
+      ),
     ];
   },
 };
