@@ -10,9 +10,12 @@ import { syntheticTrades } from '../../../scripts/kafka/syntheticTrades.js';
 import {
   consumeSignals,
   createDetectorTopics,
+  type KafkaDetectorEvent,
   produceTrades,
+  runKafkaDetector,
   signalIdentity,
 } from '../../../src/adapters/kafka/index.js';
+import type { Trade } from '../../../src/bars/trade.js';
 import { createRegimeDetector, type RegimeDetector } from '../../../src/pipeline/RegimeDetector.js';
 import { kafkaSkipReason, useKafkaBroker } from './useKafkaBroker.js';
 
@@ -27,7 +30,7 @@ describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real
   const kafka = useKafkaBroker();
 
   it('gives the single-process signals for every (symbol, bar) after a member is SIGKILLed and another joins', async () => {
-    const reference = singleProcessSignals();
+    const reference = singleProcessSignals(syntheticTrades({ symbols: SYMBOLS, trades: TRADES, seed: SEED }));
     await createDetectorTopics({
       brokers: kafka.brokers,
       tradesTopic: `${PREFIX}-trades`,
@@ -119,6 +122,71 @@ describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real
     }
   }, 600_000);
 
+  it('stops gracefully (signals sent, snapshots written) and a restart continues without one repeat', async () => {
+    const trades = [...syntheticTrades({ symbols: 6, trades: 20_000, seed: 5 })];
+    const half = trades.slice(0, 10_000);
+    const topics = {
+      tradesTopic: 'restart-trades',
+      signalsTopic: 'restart-signals',
+      stateTopic: 'restart-state',
+    };
+    await createDetectorTopics({ brokers: kafka.brokers, ...topics, partitions: 3 });
+    const run = async (expected: number) => {
+      const stop = new AbortController();
+      const events: KafkaDetectorEvent[] = [];
+      const running = runKafkaDetector({
+        brokers: kafka.brokers,
+        ...topics,
+        groupId: 'restart',
+        signal: stop.signal,
+        onEvent: (e) => events.push(e),
+      });
+      let read = 0;
+      for await (const _ of consumeSignals({
+        brokers: kafka.brokers,
+        topic: topics.signalsTopic,
+        dedupe: false,
+      })) {
+        if (++read === expected) break;
+      }
+      stop.abort();
+      return { stats: await running, events };
+    };
+
+    await produceTrades({ brokers: kafka.brokers, topic: topics.tradesTopic, source: half });
+    const first = await run(singleProcessSignals(half).size);
+    expect(first.stats.signals).toBe(singleProcessSignals(half).size);
+    // The final checkpoint snapshots every partition that had trades.
+    const snapshotted = [
+      ...new Set(first.events.flatMap((e) => (e.type === 'snapshot' ? [e.partition] : []))),
+    ].sort();
+    expect(snapshotted.length).toBeGreaterThan(0);
+
+    await produceTrades({ brokers: kafka.brokers, topic: topics.tradesTopic, source: trades.slice(10_000) });
+    const reference = singleProcessSignals(trades);
+    const second = await run(reference.size);
+    const restored = second.events.filter((e) => e.type === 'restored');
+    expect(
+      restored.flatMap((e) => (e.type === 'restored' && e.fromSnapshot ? [e.partition] : [])).sort(),
+    ).toEqual(snapshotted);
+    // No trade applied twice (the restart resumed where the snapshots said).
+    expect(first.stats.trades + second.stats.trades).toBeLessThanOrEqual(trades.length);
+
+    // Everything on the topic, repeats included: exactly the single-process signals, each once.
+    const all = new Map<string, string>();
+    let copies = 0;
+    for await (const s of consumeSignals({
+      brokers: kafka.brokers,
+      topic: topics.signalsTopic,
+      dedupe: false,
+    })) {
+      all.set(signalIdentity(s), JSON.stringify(s));
+      if (++copies === reference.size) break;
+    }
+    expect(all).toEqual(reference);
+    expect(first.stats.signals + second.stats.signals).toBe(reference.size);
+  }, 180_000);
+
   interface WorkerEvent {
     type: string;
     partition: number;
@@ -168,10 +236,10 @@ describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real
 });
 
 /** Identity → JSON of every signal a single in-process detector per symbol gives. */
-function singleProcessSignals(): Map<string, string> {
+function singleProcessSignals(trades: Iterable<Trade>): Map<string, string> {
   const detectors = new Map<string, RegimeDetector>();
   const out = new Map<string, string>();
-  for (const trade of syntheticTrades({ symbols: SYMBOLS, trades: TRADES, seed: SEED })) {
+  for (const trade of trades) {
     const symbol = trade.symbol ?? '';
     let detector = detectors.get(symbol);
     if (!detector) {
