@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerBarsCommand } from './commands/bars.js';
 import { registerKafkaCommand } from './commands/kafka.js';
+import { registerReplayCommand } from './commands/replay.js';
 import { registerTrainCommand } from './commands/train.js';
 
 const program = new Command('microstream').description(
@@ -8,6 +9,7 @@ const program = new Command('microstream').description(
 );
 registerBarsCommand(program);
 registerTrainCommand(program);
+registerReplayCommand(program);
 registerKafkaCommand(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,308 @@
+/**
+ * The whole per-bar cost of the pipeline after a bar closes — features, frozen standardisation,
+ * Isolation Forest score, one HMM forward step and the signal (`detector.pushBar` on real bars
+ * with the shipped model; goal p99 ≤ 5 µs) — side by side in the same run with the original
+ * system's per-bar method:
+ *
+ * 1. a faithful TypeScript re-implementation: the original three features, each standardised over
+ *    the last 20 bars, scored by our `IsolationForest`, and Viterbi (`GaussianHMM.decode`) re-run
+ *    over the last 10 bars for every bar;
+ * 2. the original's real per-bar call: scikit-learn `IsolationForest.predict` + `decision_function`
+ *    on one row and hmmlearn `GaussianHMM.predict` on the last 10 rows, in a Python subprocess
+ *    (scripts/bench_pipeline.py) that times each bar itself, on the same standardised features.
+ *
+ * Data: the bundled month of BTCUSDT 1-minute klines (41 761 bars). Latency is measured per bar,
+ * individually: `process.hrtime.bigint()` around each call (wall time; the ~40 ns of the clock
+ * reads are included) over every bar of several passes, each pass a fresh detector. Throughput is
+ * CPU time (user + system) of whole passes: the bench machine is shared, and a process waiting for
+ * a core is not slower code. Python's per-bar figures are CPU time (`time.process_time_ns`); its
+ * wall time (`time.perf_counter_ns`) is reported in the note.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Bar } from '../../src/bars/bar.js';
+import { FeatureStage } from '../../src/features/FeatureStage.js';
+import { ORIGINAL_FEATURES } from '../../src/features/featureSpec.js';
+import { RollingZScore } from '../../src/features/RollingZScore.js';
+import { defaultModel } from '../../src/models/defaultModel.js';
+import type { RegimeModel } from '../../src/models/RegimeModel.js';
+import { trainModel } from '../../src/models/trainModel.js';
+import { readKlines } from '../../src/node/readKlines.js';
+import { createRegimeDetector } from '../../src/pipeline/RegimeDetector.js';
+import { type BenchRow, type BenchSuite, ratio, summarize } from '../lib/suite.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SAMPLE = join(root, 'fixtures/replay/BTCUSDT-1m-2024-11-30_2024-12-29.csv.gz');
+const LATENCY_PASSES = 5;
+const THROUGHPUT_PASSES = 7;
+/** The original's method costs about 0.5 ms per bar in TypeScript and tens of ms in Python. */
+const ORIGINAL_TS_BARS = 5_000;
+const PYTHON_BARS = 300;
+
+/** The original system's per-bar method, in TypeScript on our forest and HMM. */
+class OriginalPerBarMethod {
+  readonly #features = new FeatureStage(ORIGINAL_FEATURES);
+  readonly #zscore = new RollingZScore(ORIGINAL_FEATURES.length, 20);
+  readonly #model: RegimeModel;
+  readonly #last10: number[][] = [];
+  /** Whether the forest flagged the last bar. */
+  anomaly = false;
+
+  constructor(model: RegimeModel) {
+    this.#model = model;
+  }
+
+  /** One closed bar: returns the regime of the bar (−1 while the windows fill). */
+  push(bar: Bar): number {
+    const x = this.#features.push(bar);
+    const z = this.#zscore.transform(x, new Float64Array(x.length));
+    if (!this.#features.warm || !this.#zscore.full) return -1;
+    const forest = this.#model.forest;
+    this.anomaly = forest.score(z) < forest.threshold;
+    this.#last10.push(Array.from(z));
+    if (this.#last10.length > 10) this.#last10.shift();
+    const path = this.#model.hmm.decode(this.#last10);
+    return path[path.length - 1];
+  }
+}
+
+/** Wall nanoseconds of each call of `fn` on each bar. */
+function perBarLatency(bars: readonly Bar[], make: () => (bar: Bar) => unknown, passes: number): number[] {
+  const samples: number[] = [];
+  for (let pass = 0; pass < passes; pass++) {
+    const fn = make();
+    for (const bar of bars) {
+      const start = process.hrtime.bigint();
+      fn(bar);
+      samples.push(Number(process.hrtime.bigint() - start));
+    }
+  }
+  return samples;
+}
+
+/** CPU nanoseconds per bar of whole passes. */
+function perBarCpu(bars: readonly Bar[], make: () => (bar: Bar) => unknown, passes: number): number[] {
+  const samples: number[] = [];
+  for (let pass = -1; pass < passes; pass++) {
+    const fn = make();
+    const before = process.cpuUsage();
+    for (const bar of bars) fn(bar);
+    const used = process.cpuUsage(before);
+    if (pass >= 0) samples.push(((used.user + used.system) * 1000) / bars.length);
+  }
+  return samples;
+}
+
+function latencyRows(name: string, samples: number[], note: string): BenchRow[] {
+  const s = summarize(samples);
+  return [
+    {
+      case: `${name}: p50`,
+      unit: 'µs/bar',
+      median: s.median / 1e3,
+      spread: s.spread / 1e3,
+      samples: samples.length,
+      note,
+    },
+    { case: `${name}: p99`, unit: 'µs/bar', median: s.p99 / 1e3, spread: 0, samples: samples.length },
+  ];
+}
+
+interface PythonFigures {
+  sklearn: string;
+  hmmlearn: string;
+  forest_wall_ns: number[];
+  forest_cpu_ns: number[];
+  total_wall_ns: number[];
+  total_cpu_ns: number[];
+}
+
+/** The original's standardised features of `bars`, through scripts/bench_pipeline.py; undefined (reason on stderr) without Python. */
+function runPython(bars: readonly Bar[]): PythonFigures | undefined {
+  const features = new FeatureStage(ORIGINAL_FEATURES);
+  const zscore = new RollingZScore(ORIGINAL_FEATURES.length, 20);
+  const rows: number[] = [];
+  for (const bar of bars) {
+    const z = zscore.transform(features.push(bar), new Float64Array(ORIGINAL_FEATURES.length));
+    if (features.warm && zscore.full) rows.push(...z);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'pipeline-bench-'));
+  try {
+    const file = join(dir, 'X.f64');
+    writeFileSync(file, Float64Array.from(rows));
+    const n = rows.length / ORIGINAL_FEATURES.length;
+    const args = [file, n, ORIGINAL_FEATURES.length, PYTHON_BARS].map(String);
+    const run = spawnSync('python3', [join(root, 'scripts', 'bench_pipeline.py'), ...args], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+      env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+    });
+    if (run.status !== 0) {
+      process.stderr.write(`  Python peer skipped: ${run.error?.message ?? run.stderr.trim()}\n`);
+      return undefined;
+    }
+    return JSON.parse(run.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** CPU time per bar of each stage of pushBar alone, on the same bars and the shipped model: where the time goes. */
+function breakdown(bars: readonly Bar[]): BenchRow[] {
+  const model = defaultModel();
+  const d = model.features.length;
+  const features = new FeatureStage(model.features);
+  const rows: Float64Array[] = [];
+  for (const bar of bars) {
+    const x = features.push(bar);
+    if (features.warm) rows.push(model.scaler.transform(x, new Float64Array(d)));
+  }
+  let sink = 0;
+  const z = new Float64Array(d);
+  const stages: [string, () => void][] = [
+    [
+      'features + frozen standardisation',
+      () => {
+        const stage = new FeatureStage(model.features);
+        for (const bar of bars) sink += model.scaler.transform(stage.push(bar), z)[0];
+      },
+    ],
+    [
+      `Isolation Forest score (${model.forest.nEstimators} trees)`,
+      () => {
+        for (const row of rows) sink += model.forest.score(row);
+      },
+    ],
+    [
+      'HMM forward step',
+      () => {
+        const filter = model.hmm.createFilterState();
+        for (const row of rows) sink += model.hmm.forwardStep(filter, row);
+      },
+    ],
+  ];
+  const out = stages.map(([name, fn]) => {
+    const samples: number[] = [];
+    for (let pass = -1; pass < THROUGHPUT_PASSES; pass++) {
+      const before = process.cpuUsage();
+      fn();
+      const used = process.cpuUsage(before);
+      if (pass >= 0) samples.push(((used.user + used.system) * 1000) / bars.length);
+    }
+    const s = summarize(samples);
+    return {
+      case: `  of pushBar: ${name}`,
+      unit: 'ns/bar',
+      median: s.median,
+      spread: s.spread,
+      samples: samples.length,
+      note: 'CPU time of whole passes',
+    };
+  });
+  if (Number.isNaN(sink)) throw new Error('a stage produced NaN');
+  return out;
+}
+
+const suite: BenchSuite = {
+  name: 'pipeline',
+  title:
+    'Per-bar cost after a bar closes: pushBar (shipped model) vs the original per-bar method, TS and Python',
+  async run() {
+    const bars: Bar[] = [];
+    for await (const bar of readKlines(SAMPLE)) bars.push(bar);
+    const ours = () => {
+      const detector = createRegimeDetector({ symbol: 'BTCUSDT' });
+      return (bar: Bar) => detector.pushBar(bar);
+    };
+    // A forest and an HMM on the original three features, trained on the same month (only their
+    // cost matters here: 100 trees of 256 samples, 3 states, full covariances, like the original's).
+    const { model: originalModel } = trainModel({ bars: [bars], features: 'original', maxIter: 20 });
+    const original = () => {
+      const method = new OriginalPerBarMethod(originalModel);
+      return (bar: Bar) => method.push(bar);
+    };
+    const originalBars = bars.slice(0, ORIGINAL_TS_BARS);
+
+    const ourLatency = latencyRows(
+      'pushBar (microstream, shipped model)',
+      perBarLatency(bars, ours, LATENCY_PASSES),
+      `goal p99 ≤ 5 µs; every bar of ${LATENCY_PASSES} passes over ${bars.length} bars, timed one by one (wall)`,
+    );
+    const originalLatency = latencyRows(
+      "original's per-bar method in TypeScript (rolling z-score, forest, Viterbi over last 10)",
+      perBarLatency(originalBars, original, 2),
+      `our IsolationForest and GaussianHMM.decode; first ${ORIGINAL_TS_BARS} bars, 2 passes (wall)`,
+    );
+    for (const [i, row] of ourLatency.entries()) {
+      row.vs = originalLatency[i].case;
+      row.ratio = ratio(originalLatency[i].median, row.median);
+    }
+    const rows = [...ourLatency, ...originalLatency];
+
+    const python = runPython(bars);
+    if (python !== undefined) {
+      const wall = summarize(python.total_wall_ns);
+      const forestWall = summarize(python.forest_wall_ns);
+      const pythonRows = [
+        ...latencyRows(
+          `original's per-bar call in Python (scikit-learn ${python.sklearn} + hmmlearn ${python.hmmlearn})`,
+          python.total_cpu_ns,
+          `CPU time, ${PYTHON_BARS} bars; wall p50 ${(wall.median / 1e6).toFixed(1)} ms, p99 ${(wall.p99 / 1e6).toFixed(1)} ms on the shared machine`,
+        ),
+        ...latencyRows(
+          '  of which IsolationForest.predict + decision_function on one row',
+          python.forest_cpu_ns,
+          `CPU time; wall p50 ${(forestWall.median / 1e6).toFixed(1)} ms (the original measured ~27 ms)`,
+        ),
+      ];
+      for (const [i, row] of ourLatency.entries()) {
+        const peer = pythonRows[i];
+        rows.push({
+          ...row,
+          case: `${row.case} vs Python`,
+          vs: peer.case,
+          ratio: ratio(peer.median, row.median),
+          note: undefined,
+        });
+      }
+      rows.push(...pythonRows);
+    }
+
+    const ourCpu = summarize(perBarCpu(bars, ours, THROUGHPUT_PASSES));
+    const originalCpu = summarize(perBarCpu(originalBars, original, 3));
+    const throughput = (
+      name: string,
+      s: { median: number; spread: number },
+      n: number,
+      note: string,
+    ): BenchRow => ({
+      case: name,
+      unit: 'bars/s',
+      median: 1e9 / s.median,
+      spread: (1e9 * s.spread) / (s.median * s.median),
+      samples: n,
+      note,
+    });
+    const ourThroughput = throughput(
+      'pushBar throughput (microstream)',
+      ourCpu,
+      THROUGHPUT_PASSES,
+      'CPU time of whole passes',
+    );
+    const originalThroughput = throughput(
+      "original's per-bar method in TypeScript, throughput",
+      originalCpu,
+      3,
+      'CPU time',
+    );
+    ourThroughput.vs = originalThroughput.case;
+    ourThroughput.ratio = ourThroughput.median / originalThroughput.median;
+    rows.push(ourThroughput, originalThroughput, ...breakdown(bars));
+    return rows;
+  },
+};
+
+export default suite;

@@ -1,0 +1,288 @@
+import { readFileSync, statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { defaultModel } from '../../models/defaultModel.js';
+import { loadModel } from '../../models/loadModel.js';
+import type { RegimeModel } from '../../models/RegimeModel.js';
+import { csvBytes } from '../../node/csvBytes.js';
+import type { MalformedLine } from '../../node/ReaderStats.js';
+import { readAggTrades } from '../../node/readAggTrades.js';
+import { readKlines } from '../../node/readKlines.js';
+import { symbolFromFileName } from '../../node/symbolFromFileName.js';
+import { createRegimeDetector, type RegimeDetector } from '../../pipeline/RegimeDetector.js';
+import type { RegimeSignal } from '../../pipeline/signal.js';
+
+/** Options of `microstream replay`, as commander parses them. */
+interface ReplayFlags {
+  model?: string;
+  format: string;
+  symbol?: string;
+  quiet?: boolean;
+}
+
+/** How many malformed lines the summary quotes. */
+const QUOTED = 5;
+
+/**
+ * What a Binance export holds, judged from its first line: a header naming kline columns
+ * (`open_time`, `open`, …) or aggTrades columns (`agg_trade_id`, `price`, …), or, without a header,
+ * the column count (12 for klines; 7 or 8 for aggTrades). Throws an error saying what was found
+ * otherwise.
+ *
+ * @example
+ * ```ts
+ * await detectFileKind('BTCUSDT-1m-2024-12.csv.gz'); // 'klines'
+ * ```
+ */
+export async function detectFileKind(path: string): Promise<'klines' | 'aggTrades'> {
+  const pieces = csvBytes(path);
+  let firstLine = '';
+  for await (const piece of pieces) {
+    const text = new TextDecoder().decode(piece.subarray(0, 4096));
+    firstLine = text.split('\n').find((line) => line.trim() !== '') ?? '';
+    if (firstLine !== '') break;
+  }
+  await pieces.return(undefined);
+  const fields = firstLine.split(',').map((f) => f.trim().replace(/^"|"$/g, '').toLowerCase());
+  if (fields.length > 0 && Number.isNaN(Number(fields[0]))) {
+    const names = new Set(fields.map((f) => f.replace(/[\s-]+/g, '_')));
+    if (names.has('open') || names.has('open_time')) return 'klines';
+    if (names.has('price') || names.has('agg_trade_id')) return 'aggTrades';
+    throw new Error(
+      `${path}: the header names neither kline columns (open_time, open, high, low, close, volume, …) nor aggTrades columns (agg_trade_id, price, quantity, …): ${firstLine.slice(0, 200)}`,
+    );
+  }
+  if (fields.length === 12) return 'klines';
+  if (fields.length === 7 || fields.length === 8) return 'aggTrades';
+  throw new Error(
+    `${path}: the first line has ${fields.length} columns and no header; expected Binance klines (12 columns) or aggTrades (7 or 8)`,
+  );
+}
+
+/**
+ * One signal as a line of `--format table`: bar open time (UTC), close, regime, P(state) for every
+ * state, anomaly score with `!` when flagged, `cold` during warm-up, `*` when the regime changed.
+ *
+ * @example
+ * ```ts
+ * tableLine(signal); // '2024-12-05 14:31  98210.01  Crisis    0.00/0.03/0.97  -0.612 !       *'
+ * ```
+ */
+export function tableLine(signal: RegimeSignal): string {
+  const time = new Date(signal.bar.openTime).toISOString().slice(0, 16).replace('T', ' ');
+  const p = signal.regime.probabilities.map((x) => x.toFixed(2)).join('/');
+  return [
+    time,
+    signal.bar.close.toFixed(2).padStart(10),
+    signal.regime.label.padEnd(9),
+    p.padEnd(16),
+    `${signal.anomaly.score.toFixed(3).padStart(7)} ${signal.anomaly.isAnomaly ? '!' : ' '}`,
+    (signal.warm ? '' : 'cold').padEnd(4),
+    signal.regime.changed ? '*' : '',
+  ]
+    .join('  ')
+    .trimEnd();
+}
+
+/** The header of `--format table` for a model's labels. */
+function tableHeader(labels: readonly string[]): string {
+  return [
+    'time (UTC)      ',
+    '     close',
+    'regime   ',
+    `P(${labels.map((l) => l.slice(0, 1)).join('/')})`.padEnd(16),
+    '  score  ',
+    'warm',
+    'changed',
+  ].join('  ');
+}
+
+/**
+ * Registers `microstream replay <klines|aggTrades file>`: replays a Binance export through a regime
+ * detector and prints one signal per bar — NDJSON (one `RegimeSignal` per line) or a table for
+ * reading. The file kind is taken from its columns: klines go through `pushBar`, aggTrades through
+ * `pushTrade` (the last bar built from trades may be incomplete and is not signalled, as live).
+ * Progress goes to stderr when it is a terminal; a summary (signals, warm-up, changes, anomalies,
+ * malformed lines, rejected bars or trades) goes to stderr unless `--quiet`. A missing file or a
+ * bad option exits with code 2.
+ *
+ * @example
+ * ```sh
+ * microstream replay BTCUSDT-1m-2024-12.csv.gz --format table | less
+ * microstream replay trades.csv.gz --model my-model.json > signals.ndjson
+ * ```
+ */
+export function registerReplayCommand(program: Command): void {
+  program
+    .command('replay')
+    .description('replay a Binance klines or aggTrades file through a regime detector: one signal per bar')
+    .argument('<file>', 'klines or aggTrades file (.csv, .csv.gz, .zip), with or without a header row')
+    .option('-m, --model <file>', 'model JSON (default: the bundled BTCUSDT 1-minute model)')
+    .option('-f, --format <format>', 'ndjson (one RegimeSignal per line) or table', 'ndjson')
+    .option('-s, --symbol <symbol>', 'symbol of the signals (default: from the file name)')
+    .option('-q, --quiet', 'nothing on stderr: no progress, no summary')
+    .action(async (file: string, flags: ReplayFlags, command: Command) => {
+      const usageError = (message: string) => command.error(`error: ${message}`, { exitCode: 2 });
+      if (flags.format !== 'ndjson' && flags.format !== 'table') {
+        usageError(`bad format ${JSON.stringify(flags.format)}: use ndjson or table`);
+      }
+      const stat = statSync(file, { throwIfNoEntry: false });
+      if (!stat) usageError(`no such file: ${file}`);
+      else if (!stat.isFile()) usageError(`not a file: ${file}`);
+      let model: RegimeModel = defaultModel();
+      if (flags.model !== undefined) {
+        try {
+          model = loadModel(readFileSync(flags.model, 'utf8'));
+        } catch (error) {
+          usageError(`cannot load the model ${flags.model}: ${(error as Error).message}`);
+        }
+      }
+      try {
+        await replay(file, model, flags);
+      } catch (error) {
+        command.error(`error: ${(error as Error).message}`, { exitCode: 1 });
+      }
+    });
+}
+
+async function replay(file: string, model: RegimeModel, flags: ReplayFlags): Promise<void> {
+  const kind = await detectFileKind(file);
+  const symbol = flags.symbol ?? symbolFromFileName(file);
+  const malformed: MalformedLine[] = [];
+  const onMalformed = (m: MalformedLine) => {
+    if (malformed.length < QUOTED) malformed.push(m);
+  };
+  const rejected: string[] = [];
+  const detector = createRegimeDetector({
+    model,
+    symbol,
+    onReject: (reason, trade, detail) => {
+      if (rejected.length < QUOTED) rejected.push(`${reason} trade ${trade.id ?? ''}: ${detail}`);
+    },
+    onRejectBar: (reason, bar, detail) => {
+      if (rejected.length < QUOTED) rejected.push(`${reason} bar ${bar.openTime}: ${detail}`);
+    },
+  });
+  const out = new LineWriter();
+  const format = flags.format === 'table' ? tableLine : (s: RegimeSignal) => JSON.stringify(s);
+  if (flags.format === 'table') out.line(tableHeader(model.labels));
+  const progress = new Progress(!flags.quiet && process.stderr.isTTY === true);
+  let rows = 0;
+  const emit = (signals: readonly RegimeSignal[]) => {
+    for (const s of signals) out.line(format(s));
+    return ++rows % 16_384 === 0;
+  };
+  const pause = async () => {
+    progress.update(rows, detector.stats().signals);
+    await out.drained();
+  };
+  let read: () => { rows: number; malformed: number };
+  if (kind === 'klines') {
+    const reader = readKlines(file, { symbol, onMalformed });
+    read = () => reader.stats();
+    for await (const bar of reader) if (emit(detector.pushBar(bar))) await pause();
+    for (const s of detector.flush()) out.line(format(s));
+  } else {
+    const reader = readAggTrades(file, { symbol, onMalformed });
+    read = () => reader.stats();
+    for await (const trade of reader) if (emit(detector.pushTrade(trade))) await pause();
+  }
+  await out.end();
+  progress.clear();
+  if (!flags.quiet)
+    process.stderr.write(summary(file, kind, detector, read(), malformed, rejected, progress));
+}
+
+function summary(
+  file: string,
+  kind: 'klines' | 'aggTrades',
+  detector: RegimeDetector,
+  read: { rows: number; malformed: number },
+  malformed: MalformedLine[],
+  rejected: string[],
+  progress: Progress,
+): string {
+  const s = detector.stats();
+  const seconds = progress.seconds();
+  const rejectedCount =
+    kind === 'klines'
+      ? (s.bars?.duplicates ?? 0) + (s.bars?.outOfOrder ?? 0) + (s.bars?.invalid ?? 0)
+      : s.rejectedTrades.duplicate + s.rejectedTrades.late + s.rejectedTrades.invalid;
+  const lines = [
+    `microstream replay: ${file} (${kind}): ${read.rows} rows → ${s.signals} signals in ${seconds.toFixed(2)} s` +
+      ` (${Math.round(read.rows / Math.max(seconds, 1e-3)).toLocaleString('en-US')} rows/s)`,
+    `  ${s.coldBars} cold (warm-up ${detector.warmUp} bars${s.restarts > 0 ? `, ${s.restarts} restarts after long holes` : ''}),` +
+      ` ${s.gapBars} gap bars, ${s.regimeChanges} regime changes, ${s.anomalies} anomalies`,
+    `  malformed lines: ${read.malformed}; rejected ${kind === 'klines' ? 'bars' : 'trades'}: ${rejectedCount}`,
+    ...malformed.map((m) => `    line ${m.line}: ${m.reason}`),
+    ...rejected.map((r) => `    ${r}`),
+  ];
+  if (kind === 'aggTrades' && s.trades !== null && s.trades.accepted > 0)
+    lines.push('  the last bar may be incomplete (trades of its minute may follow) and was not signalled');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Collects output lines and writes them to stdout in large pieces, respecting backpressure. */
+class LineWriter {
+  #pending: string[] = [];
+  #size = 0;
+
+  constructor() {
+    // `microstream replay … | head` closes the pipe early: stop quietly, as Unix tools do.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
+
+  line(text: string): void {
+    this.#pending.push(text);
+    this.#size += text.length;
+    if (this.#size >= 1 << 16) this.#write();
+  }
+
+  async drained(): Promise<void> {
+    if (process.stdout.writableNeedDrain)
+      await new Promise((resolve) => process.stdout.once('drain', resolve));
+  }
+
+  async end(): Promise<void> {
+    this.#write();
+    await this.drained();
+  }
+
+  #write(): void {
+    if (this.#pending.length === 0) return;
+    process.stdout.write(`${this.#pending.join('\n')}\n`);
+    this.#pending = [];
+    this.#size = 0;
+  }
+}
+
+/** A one-line progress display on stderr (rows read, rows/s, signals), for runs longer than a second. */
+class Progress {
+  readonly #enabled: boolean;
+  readonly #started = performance.now();
+  #shownAt = 0;
+  #shown = false;
+
+  constructor(enabled: boolean) {
+    this.#enabled = enabled;
+  }
+
+  seconds(): number {
+    return (performance.now() - this.#started) / 1000;
+  }
+
+  update(rows: number, signals: number): void {
+    const now = performance.now();
+    if (!this.#enabled || now - this.#started < 1000 || now - this.#shownAt < 250) return;
+    this.#shownAt = now;
+    this.#shown = true;
+    const rate = Math.round(rows / this.seconds()).toLocaleString('en-US');
+    process.stderr.write(`\r\x1b[K${rows.toLocaleString('en-US')} rows, ${rate} rows/s, ${signals} signals`);
+  }
+
+  clear(): void {
+    if (this.#shown) process.stderr.write('\r\x1b[K');
+  }
+}
