@@ -143,6 +143,20 @@ function fitOurs(
   return { ms, model, iterations };
 }
 
+/** CPU time of this process per item, 15 samples of ~0.2 s each, after a warm-up. */
+function cpuTimes(fn: () => void, items: number): number[] {
+  const calls = Math.max(1, Math.round(1e6 / items));
+  for (let i = 0; i < calls; i++) fn();
+  const samples: number[] = [];
+  for (let s = 0; s < 15; s++) {
+    const start = process.cpuUsage();
+    for (let i = 0; i < calls; i++) fn();
+    const used = process.cpuUsage(start);
+    samples.push(((used.user + used.system) * 1000) / (calls * items));
+  }
+  return samples;
+}
+
 function row(name: string, unit: string, samples: number[], note?: string): BenchRow {
   const s = summarize(samples);
   return { case: name, unit, median: s.median, spread: s.spread, samples: samples.length, note };
@@ -176,6 +190,16 @@ const suite: BenchSuite = {
       { unit: 'ns', per: 'step' },
     );
     rows.push(step);
+    rows.push(
+      row(
+        'forwardStep K=3 D=3 full, CPU time (microstream)',
+        'ns/step',
+        cpuTimes(() => {
+          for (const x of stream) truth.forwardStep(state, x);
+        }, stream.length),
+        'process CPU time per step (process.cpuUsage), less sensitive than wall time to other processes on the machine',
+      ),
+    );
     if (py) {
       const peer = row(
         `hmmlearn ${py.version} batch forward pass, per step`,

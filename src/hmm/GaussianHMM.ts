@@ -1,7 +1,7 @@
 import { Random } from '../util/random.js';
 import { check, finiteNumber, integer, plainObject } from '../util/validate.js';
 import { baumWelch, initialParameters } from './baumWelch.js';
-import { forwardBackward, forwardStep } from './forwardBackward.js';
+import { forward, forwardBackward, forwardStep } from './forwardBackward.js';
 import { GaussianEmissions } from './GaussianEmissions.js';
 import {
   type HMMParameters,
@@ -454,24 +454,10 @@ export class GaussianHMM {
     const p = this.#ready();
     const K = p.nStates;
     const alpha = new Float64Array(N * K);
-    const predicted = new Float64Array(K);
     let logLikelihood = 0;
     let start = 0;
     for (const n of seqs) {
-      for (let t = 0; t < n; t++) {
-        const at = (start + t) * K;
-        logLikelihood += forwardStep(
-          K,
-          p.startProb,
-          p.transMat,
-          alpha,
-          t === 0 ? -1 : at - K,
-          at,
-          logEmission,
-          at,
-          predicted,
-        );
-      }
+      logLikelihood += forward(K, p.startProb, p.transMat, logEmission, start, n, alpha);
       start += n;
     }
     return { alpha, N, logLikelihood };

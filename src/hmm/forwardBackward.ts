@@ -98,11 +98,44 @@ export function backwardStep(
 }
 
 /**
- * Forward–backward over one sequence of `n` steps starting at row `start`: `logEmission` holds
- * the log emission densities (n·K values from row `start`, overwritten with scaled emissions),
- * `alpha` receives the filtered probabilities and `gamma` the smoothed posteriors P(z_t | x_1..n),
- * each row normalised to sum to one. Adds expected transition counts to `xiSum` when given.
+ * The forward pass over one sequence of `n` steps starting at row `start`: `logEmission` holds the
+ * log emission densities (n·K values from row `start`, overwritten with scaled emissions as
+ * {@link forwardStep} leaves them) and `alpha` receives the filtered probabilities P(z_t | x_1..t).
  * Returns the log-likelihood of the sequence.
+ *
+ * @example
+ * ```ts
+ * const logLikelihood = forward(K, startProb, transMat, logEmission, 0, n, alpha);
+ * ```
+ */
+export function forward(
+  K: number,
+  startProb: Float64Array,
+  transMat: Float64Array,
+  logEmission: Float64Array,
+  start: number,
+  n: number,
+  alpha: Float64Array,
+): number {
+  const predicted = new Float64Array(K);
+  let logLikelihood = 0;
+  for (let t = 0; t < n; t++) {
+    const at = (start + t) * K;
+    const prev = t === 0 ? -1 : at - K;
+    logLikelihood += forwardStep(K, startProb, transMat, alpha, prev, at, logEmission, at, predicted);
+  }
+  return logLikelihood;
+}
+
+/**
+ * Forward–backward over one sequence of `n` steps starting at row `start`: as {@link forward},
+ * and `gamma` receives the smoothed posteriors P(z_t | x_1..n), each row normalised to sum to one.
+ * Adds expected transition counts to `xiSum` when given. Returns the log-likelihood of the sequence.
+ *
+ * @example
+ * ```ts
+ * const logLikelihood = forwardBackward(K, startProb, transMat, logEmission, 0, n, alpha, gamma, null);
+ * ```
  */
 export function forwardBackward(
   K: number,
@@ -115,22 +148,8 @@ export function forwardBackward(
   gamma: Float64Array,
   xiSum: Float64Array | null,
 ): number {
-  const predicted = new Float64Array(K);
-  let logLikelihood = 0;
-  for (let t = 0; t < n; t++) {
-    const at = (start + t) * K;
-    logLikelihood += forwardStep(
-      K,
-      startProb,
-      transMat,
-      alpha,
-      t === 0 ? -1 : at - K,
-      at,
-      logEmission,
-      at,
-      predicted,
-    );
-  }
+  const logLikelihood = forward(K, startProb, transMat, logEmission, start, n, alpha);
+  const weights = new Float64Array(K);
   let beta = new Float64Array(K).fill(1);
   let betaPrev = new Float64Array(K);
   for (let t = n - 1; t >= 0; t--) {
@@ -144,7 +163,7 @@ export function forwardBackward(
     const inv = 1 / sum;
     for (let i = 0; i < K; i++) gamma[at + i] *= inv;
     if (t === 0) break;
-    backwardStep(K, transMat, alpha, at - K, logEmission, at, beta, betaPrev, predicted, xiSum);
+    backwardStep(K, transMat, alpha, at - K, logEmission, at, beta, betaPrev, weights, xiSum);
     [beta, betaPrev] = [betaPrev, beta];
   }
   return logLikelihood;
