@@ -1,7 +1,7 @@
 import type { Bar } from '../bars/bar.js';
 import type { Trade } from '../bars/trade.js';
 import { defaultModel } from '../models/defaultModel.js';
-import { check, plainObject } from '../util/validate.js';
+import { check, ModelValidationError, plainObject } from '../util/validate.js';
 import { type DetectorSnapshot, RegimeDetector, type RegimeDetectorOptions } from './RegimeDetector.js';
 import type { RegimeSignal } from './signal.js';
 
@@ -118,9 +118,13 @@ export class RegimeRouter {
       try {
         detector.restore(detectorSnapshot);
       } catch (e) {
-        throw new Error(`snapshot.detectors[${JSON.stringify(symbol)}]: ${(e as Error).message}`, {
-          cause: e,
-        });
+        const at = `snapshot.detectors[${JSON.stringify(symbol)}]`;
+        if (!(e instanceof ModelValidationError)) throw e;
+        // Re-root the detector's path (`snapshot.state`) under this symbol's entry.
+        throw new ModelValidationError(
+          `${at}${e.path.replace(/^snapshot/, '')}`,
+          e.message.slice(e.path.length + 2),
+        );
       }
       restored.set(symbol, detector);
     }

@@ -75,7 +75,9 @@ describe('RegimeRouter', () => {
       ...snap,
       detectors: { ...snap.detectors, ETHUSDT: { ...snap.detectors.ETHUSDT, state: 9 } },
     };
-    expect(() => router.restore(bad)).toThrow(/snapshot\.detectors\["ETHUSDT"\].*snapshot\.state/);
+    expect(() => router.restore(bad)).toThrow(
+      /^snapshot\.detectors\["ETHUSDT"\]\.state: expected an integer/,
+    );
     expect(() => router.restore({ ...snap, format: 'x' })).toThrow(/snapshot\.format/);
     expect(router.symbols()).toEqual(['BTCUSDT', 'ETHUSDT']);
   });
