@@ -1,16 +1,20 @@
 import { BarAggregator } from '../../src/bars/BarAggregator.js';
+import { KeyedBarAggregator } from '../../src/bars/KeyedBarAggregator.js';
 import type { Trade } from '../../src/bars/trade.js';
 import { Random } from '../../src/util/random.js';
 import { type BenchRow, type BenchSuite, summarize } from '../lib/suite.js';
 
 const TRADES = 1_000_000;
+const SYMBOLS = 10;
 
 /**
  * 1 M BTCUSDT-like aggregate trades: ~20 per second (exponential gaps), a 0.01-tick random-walk
  * price, 5-decimal quantities, contiguous aggregate ids each covering 1–3 trades — about 14 hours,
- * 830 one-minute bars. Built once, before timing.
+ * 830 one-minute bars. Built once, before timing. With several symbols the trades are dealt
+ * round-robin, each symbol with its own contiguous ids as on an exchange. One object literal makes
+ * every trade, so all share one shape, as trades from one source do.
  */
-function realLookingTrades(n: number): Trade[] {
+function realLookingTrades(n: number, symbols: readonly string[]): Trade[] {
   const rng = new Random(20260101);
   const trades: Trade[] = new Array(n);
   let time = 1_767_225_600_000;
@@ -25,9 +29,10 @@ function realLookingTrades(n: number): Trade[] {
       price: cents / 100,
       qty: Math.max(1, Math.round(Math.exp(rng.normal() * 1.5 - 6.5) * 1e5)) / 1e5,
       isBuyerMaker: rng.float() < 0.5,
-      id: 3_800_397_495 + i,
+      id: 3_800_397_495 + Math.floor(i / symbols.length),
       firstId: tradeId,
       lastId: tradeId + count - 1,
+      symbol: symbols[i % symbols.length],
     };
     tradeId += count;
   }
@@ -84,6 +89,13 @@ function mapAggregator(trades: readonly Trade[]): number {
   return bars.size;
 }
 
+function throughKeyedAggregator(trades: readonly Trade[]): number {
+  const keyed = new KeyedBarAggregator();
+  let bars = 0;
+  for (let i = 0; i < trades.length; i++) bars += keyed.push(trades[i]).length;
+  return bars + keyed.flush().length;
+}
+
 function throughBarAggregator(trades: readonly Trade[], allowedLatenessMs: number): number {
   const agg = new BarAggregator({ allowedLatenessMs });
   let bars = 0;
@@ -113,16 +125,22 @@ const suite: BenchSuite = {
   name: 'bars',
   title: 'trades → 1-minute bars: BarAggregator.push from pre-built Trade objects (1 M per call, CPU time)',
   async run() {
-    const trades = realLookingTrades(TRADES);
+    const trades = realLookingTrades(TRADES, ['BTCUSDT']);
+    const dealt = realLookingTrades(
+      TRADES,
+      Array.from({ length: SYMBOLS }, (_, k) => `SYMBOL${k}USDT`),
+    );
     const expected = mapAggregator(trades);
     if (throughBarAggregator(trades, 0) !== expected) throw new Error('bars: the two aggregators disagree');
     const ours = 'BarAggregator.push (microstream)';
     const late = 'BarAggregator.push, 2 s lateness';
+    const keyed = `KeyedBarAggregator.push, ${SYMBOLS} symbols round-robin`;
     const peer = 'object-and-Map aggregator (original style)';
     const samples = cpuNsPerTrade(
       {
         [ours]: () => throughBarAggregator(trades, 0),
         [late]: () => throughBarAggregator(trades, 2_000),
+        [keyed]: () => throughKeyedAggregator(dealt),
         [peer]: () => mapAggregator(trades),
       },
       30,
@@ -140,6 +158,7 @@ const suite: BenchSuite = {
         ...(name === peer ? { note: rate } : { vs: peer, ratio: peerMedian / median }),
         ...(name === ours ? { note: `${rate}; goal ≥ 30 M trades/s on one core (≤ 33 ns/trade)` } : {}),
         ...(name === late ? { note: rate } : {}),
+        ...(name === keyed ? { note: `${rate}; a symbol lookup per trade` } : {}),
       };
     });
   },

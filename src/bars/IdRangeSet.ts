@@ -21,8 +21,12 @@ export class IdRangeSet {
   addAbove(id: number): void {
     const bounds = this.#bounds;
     const last = bounds.length - 1;
-    if (last > 0 && id === bounds[last] + 1) bounds[last] = id;
-    else bounds.push(id, id);
+    if (last > 0 && id === bounds[last] + 1) {
+      bounds[last] = id;
+    } else {
+      bounds.push(id);
+      bounds.push(id);
+    }
   }
 
   /** Adds any id, merging it with adjacent ranges. */
