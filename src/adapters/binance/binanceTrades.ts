@@ -485,6 +485,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     if (connection === group.next) {
       // Rotation: both connections deliver for the overlap (duplicates are dropped), then the old one goes.
       this.#clock.clearTimeout(group.timer);
+      group.attempts = 0;
       group.timer = this.#clock.setTimeout(() => {
         const old = group.current;
         group.current = group.next;
@@ -506,9 +507,10 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     group.everReady = true;
   }
 
-  #scheduleRotation(group: Group): void {
+  /** Replaces the current connection when it reaches the maximum age (not before `minDelayMs`). */
+  #scheduleRotation(group: Group, minDelayMs = 0): void {
     const connection = group.current;
-    if (!connection) return;
+    if (!connection || connection.openedAt === 0) return;
     const maxAge = this.#options.maxConnectionAgeMs ?? 23.5 * 3_600_000;
     const ageMs = this.#clock.now() - connection.openedAt;
     this.#clock.clearTimeout(group.timer);
@@ -522,7 +524,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
         });
         this.#connect(group, true).catch((error) => this.#fail(error));
       },
-      Math.max(0, maxAge - ageMs),
+      Math.max(minDelayMs, maxAge - ageMs),
     );
   }
 
@@ -530,15 +532,21 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     if (this.#closed) return;
     this.#emit({ type: 'disconnected', connection: connection.id, code, reason });
     if (connection === group.next) {
+      // The replacement failed: try again after a backoff, the current connection still serving.
       group.next = undefined;
-      this.#scheduleRotation(group);
+      this.#scheduleRotation(
+        group,
+        backoffDelay(++group.attempts, this.#options.backoff ?? {}, this.#random),
+      );
       return;
     }
     if (connection !== group.current) return;
     this.#clock.clearTimeout(group.timer);
     if (group.next) {
+      // The old connection went first during a rotation: the new one takes over now.
       group.current = group.next;
       group.next = undefined;
+      this.#scheduleRotation(group);
       return;
     }
     group.current = undefined;

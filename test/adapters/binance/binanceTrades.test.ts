@@ -149,6 +149,34 @@ describe('binanceTrades against a fake Binance on 127.0.0.1', () => {
     expect(f.connections[0].closedAt).toBeDefined();
   });
 
+  it('keeps rotating when the old connection dies during the overlap', async () => {
+    const clock = new JumpClock();
+    fake = await FakeBinance.start({ symbols: SYMBOLS, clock });
+    const f = fake;
+    const hour = 3_600_000;
+    const options = {
+      clock,
+      stallTimeoutMs: 96 * hour,
+      maxConnectionAgeMs: 23.5 * hour,
+      rotationOverlapMs: 5000,
+    };
+    run = startRun(f, { symbols: SYMBOLS, ...options });
+    const r = run;
+    await waitFor('connection', () => connectedCount(r) === 1);
+    await trade(f, SYMBOLS, 2, 5);
+    clock.jump(23.6 * hour);
+    await waitFor('rotation', () => connectedCount(r) === 2);
+    f.drop(1);
+    await trade(f, SYMBOLS, 3, 5);
+    clock.jump(23.6 * hour);
+    await waitFor('second rotation', () => connectedCount(r) === 3);
+    await trade(f, SYMBOLS, 3, 5);
+    await waitForAll(r, f, SYMBOLS);
+    expectExactIds(r, f, SYMBOLS);
+    expect(r.stream.stats().rotations).toBe(2);
+    expect(r.stream.stats().reconnects).toBe(0);
+  });
+
   it('without rotation the server cuts at 24 hours, and the reconnect fills the gap', async () => {
     const clock = new JumpClock();
     fake = await FakeBinance.start({ symbols: SYMBOLS, clock });

@@ -192,6 +192,11 @@ export class FakeBinance {
     this.#dropAfter = frames;
   }
 
+  /** Drops one connection (by its id in `connections`) abruptly. */
+  drop(id: number): void {
+    for (const [ws, log] of this.#sockets) if (log.id === id) this.#terminate(ws, 'dropped');
+  }
+
   /** Drops every connection abruptly (no close frame). */
   dropAll(): void {
     for (const ws of this.#sockets.keys()) this.#terminate(ws, 'dropped');
