@@ -102,6 +102,10 @@ interface Lane {
  * Time comes only from the trades (no wall clock), which is what makes a replay equal the
  * original. A bar therefore closes when its symbol's next trade arrives.
  *
+ * Malformed trade messages are counted and skipped. A send that still fails after the client's
+ * retries rejects the returned promise (after leaving the group): nothing was committed past it,
+ * so a supervisor that restarts the process loses nothing.
+ *
  * @example
  * ```ts
  * const stop = new AbortController();
