@@ -76,11 +76,26 @@ export async function startBroker(
   writeFileSync(log4jPath, LOG4J);
   const logPath = join(dir, 'broker.log');
   const classpath = join(kafkaLibs, '*');
-  const jvm = ['-Xms256m', '-Xmx1g', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${log4jPath}`, '-cp', classpath];
+  const jvm = [
+    '-Xms256m',
+    '-Xmx1g',
+    '-XX:+UseSerialGC',
+    `-Dlog4j2.configurationFile=${log4jPath}`,
+    '-cp',
+    classpath,
+  ];
 
   const clusterId = randomBytes(16).toString('base64url');
   // The one-shot format step needs no optimising compiler: C1 only starts faster.
-  const format = ['-XX:TieredStopAtLevel=1', 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configPath];
+  const format = [
+    '-XX:TieredStopAtLevel=1',
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    clusterId,
+    '-c',
+    configPath,
+  ];
   execFileSync('java', [...jvm, ...format], {
     stdio: ['ignore', openSync(logPath, 'a'), openSync(logPath, 'a')],
   });
@@ -89,7 +104,7 @@ export async function startBroker(
   const logTail = (lines = 60) => tail(logPath, lines);
 
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
   while (!readFileSync(logPath, 'utf8').includes('Kafka Server started')) {
     if (child.exitCode !== null) throw new Error(`Kafka broker exited (${child.exitCode}):\n${logTail()}`);
     if (Date.now() > deadline) {
