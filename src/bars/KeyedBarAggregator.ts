@@ -17,7 +17,7 @@ export interface KeyedBarAggregatorStats {
   accepted: number;
   duplicates: number;
   late: number;
-  /** Includes trades whose `symbol` was not a string (they reach no aggregator). */
+  /** Includes trades that were not objects or whose `symbol` was not a string (they reach no aggregator). */
   invalid: number;
   bars: number;
   gapBars: number;
@@ -64,9 +64,13 @@ export class KeyedBarAggregator {
 
   /** Feeds one trade to its symbol's aggregator; returns the bars it closed (see {@link BarAggregator.push}). */
   push(trade: Trade): readonly Bar[] {
-    const symbol = typeof trade === 'object' && trade !== null ? (trade.symbol ?? '') : '';
+    if (typeof trade !== 'object' || trade === null) {
+      return this.#reject(trade, `a trade must be an object, got ${String(trade)}`);
+    }
+    const symbol = trade.symbol ?? '';
     if (symbol === this.#lastSymbol) return this.#last!.push(trade);
-    if (typeof symbol !== 'string') return this.#rejectSymbol(trade);
+    if (typeof symbol !== 'string')
+      return this.#reject(trade, `symbol must be a string, got ${String(symbol)}`);
     let aggregator = this.#bySymbol.get(symbol);
     if (aggregator === undefined) {
       aggregator = this.#create(symbol);
@@ -179,9 +183,9 @@ export class KeyedBarAggregator {
     return out;
   }
 
-  #rejectSymbol(trade: Trade): readonly Bar[] {
+  /** Rejects a trade that reaches no symbol's aggregator. */
+  #reject(trade: Trade, detail: string): readonly Bar[] {
     this.#invalid++;
-    const detail = `symbol must be a string, got ${String(trade.symbol)}`;
     this.#options.onReject?.('invalid', trade, detail);
     if (this.#options.errorPolicy === 'throw') throw new TradeRejectedError('invalid', trade, detail);
     return NO_BARS;

@@ -79,11 +79,12 @@ describe('KeyedBarAggregator', () => {
     expect(keyed.stats()).toMatchObject({ symbols: 2, accepted: 3, bars: 3, gapBars: 2, skippedGapBars: 2 });
   });
 
-  it("counts a trade with a non-string symbol as invalid (and throws with 'throw')", () => {
+  it("counts a non-object trade or a non-string symbol as invalid, without a symbol (and throws with 'throw')", () => {
     const keyed = new KeyedBarAggregator();
     const bad = { time: T0, price: 1, qty: 1, isBuyerMaker: true, symbol: 42 } as unknown as Trade;
     expect(keyed.push(bad)).toEqual([]);
-    expect(keyed.stats()).toMatchObject({ symbols: 0, invalid: 1 });
+    expect(keyed.push(null as unknown as Trade)).toEqual([]);
+    expect(keyed.stats()).toMatchObject({ symbols: 0, invalid: 2 });
     expect(() => new KeyedBarAggregator({ errorPolicy: 'throw' }).push(bad)).toThrow(
       /symbol must be a string/,
     );
