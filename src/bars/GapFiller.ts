@@ -75,7 +75,7 @@ export class GapFiller {
   /** Appends a bar with trades to `out`: ends the current run of empty intervals. */
   append(bar: Bar, out: Bar[]): void {
     this.endRun();
-    this.#last = bar;
+    this.#last = { ...bar }; // our own copy: a caller changing the bar it got must not change gap bars
     out.push(bar);
   }
 
@@ -86,8 +86,9 @@ export class GapFiller {
   fill(fromOpenTime: number, count: number, out: Bar[]): void {
     const emit = Math.min(count, Math.max(0, this.#maxGapBars - this.#run));
     for (let i = 0; i < emit; i++) {
-      this.#last = gapBar(this.#last!, fromOpenTime + i * this.#intervalMs, this.#intervalMs);
-      out.push(this.#last);
+      const bar = gapBar(this.#last!, fromOpenTime + i * this.#intervalMs, this.#intervalMs);
+      this.#last = { ...bar };
+      out.push(bar);
     }
     if (count > emit && Number.isNaN(this.#skipFrom)) this.#skipFrom = fromOpenTime + emit * this.#intervalMs;
     this.#run += count;

@@ -82,6 +82,23 @@ describe('BarRegularizer', () => {
     expect(reg.stats()).toMatchObject({ accepted: 2, gapBars: 2 });
   });
 
+  it('is not affected by a caller changing the bars it got', () => {
+    const reg = new BarRegularizer();
+    for (const b of reg.push(bar(0, 10))) b.close = 99;
+    const out = reg.push(bar(3, 11));
+    expect(out.map((b) => [b.gap, b.close])).toEqual([
+      [true, 10],
+      [true, 10],
+      [false, 11],
+    ]);
+    out[0].close = 98;
+    out[2].close = 97;
+    expect(reg.push(bar(5, 12)).map((b) => [b.gap, b.close])).toEqual([
+      [true, 11],
+      [false, 12],
+    ]);
+  });
+
   it('counts and drops duplicate, out-of-order and malformed bars', () => {
     const reasons: string[] = [];
     const { out, reg } = regularize(
