@@ -86,8 +86,19 @@ export interface GaussianHMMFitOptions {
  * ```
  */
 export interface GaussianHMMFitResult {
-  /** Total log-likelihood of the training data at each iteration, under the parameters before its M-step. */
+  /**
+   * Total log-likelihood of the training data at each iteration, under the parameters before its
+   * M-step (hmmlearn's convention). Near convergence it can dip by a hair — measured ≤ 2e-10
+   * relative with the default priors, more with a large `transPrior` or a binding `minCovar` —
+   * because the M-step maximises the likelihood together with the priors: see `logPosteriors`.
+   */
   logLikelihoods: number[];
+  /**
+   * `logLikelihoods` plus the log-density of the priors — hmmlearn's default covariance prior and
+   * `transPrior` — at the same parameters, up to a constant: the quantity EM maximises, which never
+   * decreases beyond rounding.
+   */
+  logPosteriors: number[];
   /** True when the last iteration gained less than `tol`; false when `maxIter` ran out first. */
   converged: boolean;
   /** Number of EM iterations run. */
@@ -269,6 +280,7 @@ export class GaussianHMM {
     this.#setParameters(permuteStates(p, order));
     return {
       logLikelihoods: result.logLikelihoods,
+      logPosteriors: result.logPosteriors,
       converged: result.converged,
       iterations: result.logLikelihoods.length,
     };

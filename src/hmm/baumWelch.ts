@@ -1,4 +1,4 @@
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { Random } from '../util/random.js';
 import { forwardBackward } from './forwardBackward.js';
 import { GaussianEmissions } from './GaussianEmissions.js';
@@ -9,7 +9,8 @@ import { kmeansPlusPlus } from './kmeansPlusPlus.js';
 /**
  * hmmlearn's `GaussianHMM` defaults for the covariance prior of its M-step (`covars_prior = 1e-2`,
  * added to every entry of the scatter matrix, and `covars_weight = 1`), kept so that our training
- * and hmmlearn's solve the same problem.
+ * and hmmlearn's solve the same problem. As a prior density this is log p(Σ) = −½·tr(Ψ·Σ⁻¹) with
+ * Ψ = 1e-2 in every entry (full), and −½·1e-2/σ² per variance (diag), up to a constant.
  */
 const COVARS_PRIOR = 1e-2;
 const COVARS_WEIGHT = 1;
@@ -31,6 +32,11 @@ export interface BaumWelchResult {
   params: HMMParameters;
   /** Total log-likelihood of the data under the parameters of each iteration, before its M-step. */
   logLikelihoods: number[];
+  /**
+   * The same plus the log-density of the priors (the covariance prior, `transPrior`) at those
+   * parameters, up to a constant: the quantity each EM iteration maximises, so it never decreases.
+   */
+  logPosteriors: number[];
   converged: boolean;
 }
 
@@ -99,7 +105,7 @@ export function initialParameters(
  *
  * @example
  * ```ts
- * const { params, logLikelihoods, converged } = baumWelch(X, [N], init, { maxIter: 100, tol: 1e-4, minCovar: 1e-3, transPrior: 0 });
+ * const { params, logLikelihoods, logPosteriors, converged } = baumWelch(X, [N], init, { maxIter: 100, tol: 1e-4, minCovar: 1e-3, transPrior: 0 });
  * ```
  */
 export function baumWelch(
@@ -123,6 +129,7 @@ export function baumWelch(
     obs2: new Float64Array(full ? K * D * D : K * D),
   };
   const logLikelihoods: number[] = [];
+  const logPosteriors: number[] = [];
   let params = init;
   let converged = false;
   for (let iter = 0; iter < opts.maxIter; iter++) {
@@ -148,6 +155,7 @@ export function baumWelch(
     }
     accumulateMoments(X, gamma, N, K, D, full, stats.post, stats.obs, stats.obs2);
     logLikelihoods.push(logLikelihood);
+    logPosteriors.push(logLikelihood + logPrior(params, opts.transPrior));
     opts.onIteration?.(iter, logLikelihood);
     params = maximize(params, stats, opts);
     if (iter > 0 && logLikelihood - logLikelihoods[iter - 1] < opts.tol) {
@@ -155,7 +163,7 @@ export function baumWelch(
       break;
     }
   }
-  return { params, logLikelihoods, converged };
+  return { params, logLikelihoods, logPosteriors, converged };
 }
 
 /** Posterior-weighted counts, sums and (outer) sums of squares of the observations per state. */
@@ -246,7 +254,7 @@ function maximize(
         c[j * D + i] = c[i * D + j];
       }
     }
-    floorEigenvalues(c, D, opts.minCovar);
+    clipEigenvalues(c, D, opts.minCovar);
   }
   return { ...old, startProb, transMat, means, covars };
 }
@@ -262,11 +270,49 @@ function normalizeInPlace(v: Float64Array, fallback: Float64Array): void {
   for (let i = 0; i < v.length; i++) v[i] /= sum;
 }
 
-/** Raises the smallest eigenvalue of the symmetric D×D matrix `c` to `floor` by adding to its diagonal. */
-function floorEigenvalues(c: Float64Array, D: number, floor: number): void {
+/**
+ * Raises every eigenvalue of the symmetric D×D matrix `c` below `floor` to `floor`, keeping the
+ * eigenvectors: the covariance that maximises the (penalised) likelihood subject to Σ ⪰ floor·I, so
+ * EM stays monotone when the floor binds.
+ */
+function clipEigenvalues(c: Float64Array, D: number, floor: number): void {
   const m = new Matrix(D, D);
   for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) m.set(i, j, c[i * D + j]);
-  const smallest = Math.min(...new EigenvalueDecomposition(m, { assumeSymmetric: true }).realEigenvalues);
-  if (smallest >= floor) return;
-  for (let i = 0; i < D; i++) c[i * D + i] += floor - smallest;
+  const evd = new EigenvalueDecomposition(m, { assumeSymmetric: true });
+  const values = evd.realEigenvalues;
+  if (Math.min(...values) >= floor) return;
+  const V = evd.eigenvectorMatrix;
+  for (let i = 0; i < D; i++) {
+    for (let j = 0; j <= i; j++) {
+      let v = 0;
+      for (let e = 0; e < D; e++) v += V.get(i, e) * Math.max(values[e], floor) * V.get(j, e);
+      c[i * D + j] = v;
+      c[j * D + i] = v;
+    }
+  }
+}
+
+/**
+ * Log-density of the priors at `p`, up to a constant: hmmlearn's covariance prior (see
+ * {@link COVARS_PRIOR}) and the Dirichlet pseudo-counts `transPrior` on the transition rows
+ * (structural zeros excluded).
+ */
+function logPrior(p: HMMParameters, transPrior: number): number {
+  const K = p.nStates;
+  const D = p.nFeatures;
+  let sum = 0;
+  if (transPrior > 0)
+    for (let i = 0; i < K * K; i++) if (p.transMat[i] > 0) sum += transPrior * Math.log(p.transMat[i]);
+  for (let k = 0; k < K; k++) {
+    if (p.covariance === 'diag') {
+      for (let i = 0; i < D; i++) sum -= (0.5 * COVARS_PRIOR) / p.covars[k * D + i];
+      continue;
+    }
+    // 1ᵀ·Σ⁻¹·1 = |L⁻¹·1|², with Σ = L·Lᵀ.
+    const sigma = new Matrix(D, D);
+    for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) sigma.set(i, j, p.covars[(k * D + i) * D + j]);
+    const x = new CholeskyDecomposition(sigma).solve(Matrix.ones(D, 1));
+    sum -= 0.5 * COVARS_PRIOR * x.sum();
+  }
+  return sum;
 }

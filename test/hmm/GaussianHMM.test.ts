@@ -276,6 +276,30 @@ describe('GaussianHMM.fit', () => {
     });
   }
 
+  it('never lets the penalised log-likelihood (what EM maximises) fall beyond rounding, whatever the priors', () => {
+    const arb = fc.record({
+      seed: fc.integer({ min: 0, max: 1000 }),
+      states: fc.integer({ min: 2, max: 4 }),
+      covariance: fc.constantFrom('full' as const, 'diag' as const),
+      transPrior: fc.constantFrom(0, 0.5, 3),
+      minCovar: fc.constantFrom(1e-3, 0.3, 1.5),
+      n: fc.integer({ min: 100, max: 600 }),
+    });
+    fc.assert(
+      fc.property(arb, ({ seed, states, covariance, transPrior, minCovar, n }) => {
+        const data = truth.sample(n, seed).X;
+        const hmm = new GaussianHMM({ states, covariance, seed, transPrior, minCovar, maxIter: 40, tol: 0 });
+        const { logPosteriors, logLikelihoods } = hmm.fit(data);
+        expect(logPosteriors).toHaveLength(logLikelihoods.length);
+        for (let i = 1; i < logPosteriors.length; i++) {
+          const prev = logPosteriors[i - 1];
+          expect(logPosteriors[i]).toBeGreaterThanOrEqual(prev - 1e-12 * Math.abs(prev));
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it('is deterministic for a seed and reports convergence honestly', () => {
     const a = new GaussianHMM({ states: 3, seed: 9, maxIter: 500, tol: 1e-3 });
     const b = new GaussianHMM({ states: 3, seed: 9, maxIter: 500, tol: 1e-3 });
