@@ -4,6 +4,7 @@ import { type BarSeriesOptions, resolveSeriesOptions } from './barOptions.js';
 import { addExact, EXACT_SUM_CELLS, exactSumTotal, exactSumValue } from './exactSum.js';
 import { GapFiller, type GapFillerSnapshot } from './GapFiller.js';
 import { IdRangeSet } from './IdRangeSet.js';
+import { MAX_MAGNITUDE, MAX_TIME_MS, MAX_TRADE_AMOUNT, MIN_MAGNITUDE } from './magnitudes.js';
 import { type RejectReason, TradeRejectedError } from './TradeRejectedError.js';
 import { invalidTradeReason, type Trade } from './trade.js';
 
@@ -238,11 +239,12 @@ export class BarAggregator {
       time >= this.#watermark &&
       time < this.#fastEnd &&
       typeof price === 'number' &&
-      price > 0 &&
-      price < Number.POSITIVE_INFINITY &&
+      price >= MIN_MAGNITUDE &&
+      price <= MAX_MAGNITUDE &&
       typeof qty === 'number' &&
       qty >= 0 &&
-      qty < Number.POSITIVE_INFINITY &&
+      qty <= MAX_TRADE_AMOUNT &&
+      price * qty <= MAX_TRADE_AMOUNT &&
       typeof isBuyerMaker === 'boolean' &&
       (trade.symbol === undefined || typeof trade.symbol === 'string')
     ) {
@@ -302,8 +304,10 @@ export class BarAggregator {
    * time of the source (an exchange heartbeat, a clock you trust); stages never read a clock.
    */
   advance(watermarkMs: number): readonly Bar[] {
-    if (typeof watermarkMs !== 'number' || !Number.isFinite(watermarkMs)) {
-      throw new RangeError(`advance(watermarkMs) needs a finite number of ms, got ${String(watermarkMs)}`);
+    if (typeof watermarkMs !== 'number' || !(Math.abs(watermarkMs) <= MAX_TIME_MS)) {
+      throw new RangeError(
+        `advance(watermarkMs) needs a finite number of ms within ±${MAX_TIME_MS}, got ${String(watermarkMs)}`,
+      );
     }
     if (watermarkMs <= this.#watermark) return NO_BARS;
     this.#watermark = watermarkMs;

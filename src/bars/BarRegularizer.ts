@@ -2,6 +2,7 @@ import { check, integer, plainObject } from '../util/validate.js';
 import type { Bar } from './bar.js';
 import { type BarSeriesOptions, resolveSeriesOptions } from './barOptions.js';
 import { GapFiller, type GapFillerSnapshot } from './GapFiller.js';
+import { isInMagnitudeRange, MAX_MAGNITUDE, MAX_TIME_MS, MIN_MAGNITUDE } from './magnitudes.js';
 
 /** Why a bar was not added to the series. */
 export type BarRejectReason = 'duplicate' | 'outOfOrder' | 'invalid';
@@ -181,20 +182,30 @@ export class BarRegularizer {
 
 /**
  * Why `bar` cannot join a series of `intervalMs` bars, naming the field, or `undefined`: the open
- * time must be a multiple of the interval, OHLC and volume finite (prices > 0, volume >= 0),
- * optional numeric fields finite when present, `symbol` a string and `gap` a boolean.
+ * time must be a multiple of the interval, OHLC and volume finite (prices > 0 and within
+ * [1e-100, 1e100], low <= open, close <= high), volumes 0 or within [1e-100, 1e100] (see
+ * `magnitudes.ts`), `trades` an integer >= 0, other optional numeric fields finite when present,
+ * `symbol` a string and `gap` a boolean.
  */
 function invalidBarReason(bar: unknown, intervalMs: number): string | undefined {
   if (typeof bar !== 'object' || bar === null) return `a bar must be an object, got ${String(bar)}`;
   const b = bar as Record<string, unknown>;
   if (typeof b.symbol !== 'string') return `symbol must be a string, got ${String(b.symbol)}`;
-  if (typeof b.openTime !== 'number' || !Number.isFinite(b.openTime) || b.openTime % intervalMs !== 0)
-    return `openTime must be a multiple of the interval (${intervalMs} ms), got ${String(b.openTime)}`;
+  if (
+    typeof b.openTime !== 'number' ||
+    !(Math.abs(b.openTime) <= MAX_TIME_MS) ||
+    b.openTime % intervalMs !== 0
+  )
+    return `openTime must be a multiple of the interval (${intervalMs} ms) within ±${MAX_TIME_MS}, got ${String(b.openTime)}`;
   for (const key of ['open', 'high', 'low', 'close']) {
     const v = b[key];
     if (typeof v !== 'number' || !(v > 0 && v < Number.POSITIVE_INFINITY))
       return `${key} must be a finite number > 0, got ${String(v)}`;
+    if (!isInMagnitudeRange(v)) return `${key} must be within [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}], got ${v}`;
   }
+  const { open, high, low, close } = b as unknown as Bar;
+  if (!(low <= open && low <= close && high >= open && high >= close))
+    return `low (${low}) and high (${high}) must enclose open (${open}) and close (${close})`;
   if (typeof b.volume !== 'number' || !(b.volume >= 0 && b.volume < Number.POSITIVE_INFINITY))
     return `volume must be a finite number >= 0, got ${String(b.volume)}`;
   for (const key of OPTIONAL_NUMBERS) {
@@ -202,9 +213,19 @@ function invalidBarReason(bar: unknown, intervalMs: number): string | undefined 
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v)))
       return `${key} must be a finite number when present, got ${String(v)}`;
   }
+  for (const key of VOLUMES) {
+    const v = b[key];
+    if (v !== undefined && !(v === 0 || (isInMagnitudeRange(v as number) && (v as number) > 0)))
+      return `${key} must be 0 or within [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}], got ${String(v)}`;
+  }
+  if (b.trades !== undefined && !(Number.isSafeInteger(b.trades) && (b.trades as number) >= 0))
+    return `trades must be an integer >= 0 when present, got ${String(b.trades)}`;
   if (typeof b.gap !== 'boolean') return `gap must be a boolean, got ${String(b.gap)}`;
   return undefined;
 }
+
+/** Volume fields: 0 or within the magnitude range, so ratios between bars stay finite. */
+const VOLUMES = ['volume', 'quoteVolume', 'takerBuyVolume', 'takerBuyQuoteVolume'] as const;
 
 const OPTIONAL_NUMBERS = [
   'closeTime',

@@ -1,3 +1,11 @@
+import {
+  isInMagnitudeRange,
+  MAX_MAGNITUDE,
+  MAX_TIME_MS,
+  MAX_TRADE_AMOUNT,
+  MIN_MAGNITUDE,
+} from './magnitudes.js';
+
 /**
  * One executed trade (or one Binance aggregate trade), the input of the whole pipeline.
  *
@@ -31,7 +39,8 @@ export interface Trade {
 
 /**
  * Why `trade` is not a valid {@link Trade}, naming the field to fix, or `undefined` when it is.
- * Valid: `time` a finite number; `price` a finite number > 0; `qty` a finite number >= 0;
+ * Valid: `time` a finite number within ±8.64e15 ms; `price` a finite number > 0 within [1e-100, 1e100]; `qty` a
+ * finite number >= 0 with `qty` and `price × qty` at most 2^51 (see `magnitudes.ts`);
  * `isBuyerMaker` a boolean; `id` absent or an integer in [0, 2^53); `firstId` and `lastId` both
  * absent, or both such integers with `firstId <= lastId`; `symbol` absent or a string.
  *
@@ -43,12 +52,16 @@ export interface Trade {
 export function invalidTradeReason(trade: unknown): string | undefined {
   if (typeof trade !== 'object' || trade === null) return `a trade must be an object, got ${String(trade)}`;
   const t = trade as Record<string, unknown>;
-  if (typeof t.time !== 'number' || !Number.isFinite(t.time))
-    return `time must be a finite number of ms, got ${show(t.time)}`;
+  if (typeof t.time !== 'number' || !(Math.abs(t.time) <= MAX_TIME_MS))
+    return `time must be a finite number of ms within ±${MAX_TIME_MS} (a Date's range), got ${show(t.time)}`;
   if (typeof t.price !== 'number' || !(t.price > 0 && t.price < Number.POSITIVE_INFINITY))
     return `price must be a finite number > 0, got ${show(t.price)}`;
   if (typeof t.qty !== 'number' || !(t.qty >= 0 && t.qty < Number.POSITIVE_INFINITY))
     return `qty must be a finite number >= 0, got ${show(t.qty)}`;
+  if (!isInMagnitudeRange(t.price))
+    return `price must be within [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}], got ${show(t.price)}`;
+  if (!(t.qty <= MAX_TRADE_AMOUNT && t.price * t.qty <= MAX_TRADE_AMOUNT))
+    return `qty and price × qty must be at most 2^51, got qty ${show(t.qty)} at price ${show(t.price)}`;
   if (typeof t.isBuyerMaker !== 'boolean')
     return `isBuyerMaker must be a boolean, got ${show(t.isBuyerMaker)}`;
   if (t.id !== undefined && !isTradeId(t.id)) return `id must be an integer in [0, 2^53), got ${show(t.id)}`;
