@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBarsCommand } from './commands/bars.js';
+import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerKafkaCommand } from './commands/kafka.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerTrainCommand } from './commands/train.js';
@@ -10,6 +11,7 @@ const program = new Command('microstream').description(
 registerBarsCommand(program);
 registerTrainCommand(program);
 registerReplayCommand(program);
+registerEvaluateCommand(program);
 registerKafkaCommand(program);
 
 await program.parseAsync(process.argv);
