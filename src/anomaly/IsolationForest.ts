@@ -1,4 +1,5 @@
 import { Random } from '../util/random.js';
+import { checkUntrustedValue } from '../util/safeJson.js';
 import { check, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
 import { averagePathLength } from './averagePathLength.js';
 
@@ -401,12 +402,13 @@ export class IsolationForest {
   }
 
   /**
-   * Restores a forest written by {@link IsolationForest.toJSON}, validating everything: shapes,
-   * finiteness, features below `nFeatures`, child indices that form one tree per entry, node
-   * sizes that add up. Throws a `ModelValidationError` whose `path` names the offending field,
+   * Restores a forest written by {@link IsolationForest.toJSON}, validating everything: no
+   * `__proto__` / `constructor` keys or nesting deeper than 32, shapes, finiteness, features below
+   * `nFeatures`, child indices that form one tree per entry, node sizes that add up. Throws a `ModelValidationError` whose `path` names the offending field,
    * prefixed by `path` (default `forest`).
    */
   static fromJSON(json: unknown, path = 'forest'): IsolationForest {
+    checkUntrustedValue(json, {}, path);
     const o = plainObject(json, path);
     const nFeatures = integer(o.nFeatures, `${path}.nFeatures`, 1, 2 ** 31 - 1);
     const maxSamples = integer(o.maxSamples, `${path}.maxSamples`, 1, MAX_SAMPLES);

@@ -1,4 +1,5 @@
 import { Random } from '../util/random.js';
+import { checkUntrustedValue } from '../util/safeJson.js';
 import { check, finiteNumber, integer, plainObject } from '../util/validate.js';
 import { baumWelch, initialParameters } from './baumWelch.js';
 import { forward, forwardBackward, forwardStep } from './forwardBackward.js';
@@ -413,7 +414,8 @@ export class GaussianHMM {
   }
 
   /**
-   * Restores a model saved by {@link GaussianHMM.toJSON}, validating everything: format and version,
+   * Restores a model saved by {@link GaussianHMM.toJSON}, validating everything: no `__proto__` /
+   * `constructor` keys and no nesting deeper than 32 (as `parseUntrustedJson`), format and version,
    * hyper-parameters, shapes, finiteness, probabilities summing to 1 within 1e-9, symmetric positive
    * definite covariances.
    *
@@ -425,6 +427,7 @@ export class GaussianHMM {
    * ```
    */
   static fromJSON(json: unknown, path = ''): GaussianHMM {
+    checkUntrustedValue(json, {}, path || 'GaussianHMM');
     const o = plainObject(json, path || 'GaussianHMM');
     const at = (field: string) => (path ? `${path}.${field}` : field);
     check(o.format === FORMAT, at('format'), `expected "${FORMAT}", got ${JSON.stringify(o.format)}`);
