@@ -129,6 +129,12 @@ class KafkaDetectorRun {
   #inbox: Message[] = [];
   #inboxHead = 0;
   #pending: MessageToProduce[] = [];
+  /** Every send and commit, in order: each starts once the previous one was acknowledged. */
+  #outbox: Promise<void> = Promise.resolve();
+  /** Checkpoints on the outbox not done yet. */
+  #queued = 0;
+  /** The outbox's first failure, thrown at the next checkpoint. */
+  #outboxError: Error | undefined;
   #snapshotDue = false;
   #lastCheckpoint = 0;
   #rebalancePending = false;
@@ -195,7 +201,8 @@ class KafkaDetectorRun {
         if (!message) {
           const idle = this.#pending.length === 0 && this.#allCommitted();
           await this.#sleep(idle ? undefined : lingerMs);
-          if (!idle && performance.now() - this.#lastCheckpoint >= lingerMs) await this.#checkpoint(false);
+          if (!idle && performance.now() - this.#lastCheckpoint >= lingerMs)
+            this.#checkpoint(this.#dueLanes(), true);
           continue;
         }
         this.#apply(message);
@@ -204,10 +211,16 @@ class KafkaDetectorRun {
           this.#snapshotDue ||
           ((this.#stats.trades & 1023) === 0 && performance.now() - this.#lastCheckpoint >= lingerMs)
         ) {
-          await this.#checkpoint(false);
+          this.#checkpoint(this.#dueLanes(), true);
+          // Processing runs ahead of the acknowledgements, but not by more than a few checkpoints.
+          if (this.#queued > MAX_QUEUED) await this.#drain();
         }
       }
-      await this.#checkpoint(true);
+      this.#checkpoint(
+        [...this.#lanes.values()].filter((l) => l.next > 0n),
+        true,
+      );
+      await this.#drain();
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.#detachStream();
@@ -250,69 +263,86 @@ class KafkaDetectorRun {
   }
 
   /**
-   * Sends the waiting signals, then the snapshots that are due (all of them when `final`), then
-   * commits: each step only after the previous one was acknowledged.
+   * Queues a checkpoint on the outbox: the waiting signals, then the state records of `snapshot`,
+   * then (when `commit`) every owned partition's next offset — each sent only once the previous
+   * one was acknowledged. The payloads are taken now, so processing goes on while they travel.
    */
-  async #checkpoint(final: boolean): Promise<void> {
-    await this.#flushSignals();
-    const every = this.#options.snapshotEveryBars ?? 500;
-    const due = [...this.#lanes.values()].filter((l) => (final ? l.next > 0n : l.barsSinceSnapshot >= every));
-    await this.#writeSnapshots(due);
-    this.#snapshotDue = false;
-    const toCommit = [...this.#lanes.values()].filter((l) => l.next > l.committed);
-    if (toCommit.length > 0) {
-      try {
-        await this.#consumer.commit({
-          offsets: toCommit.map((l) => ({
-            topic: this.#options.tradesTopic,
-            partition: l.partition,
-            offset: l.next,
-            leaderEpoch: -1,
-          })),
-        });
-        for (const l of toCommit) l.committed = l.next;
-      } catch (error) {
-        // A rebalance is under way: the snapshots, not the committed offsets, say where to resume.
-        this.#options.onEvent?.({ type: 'commitFailed', error: error as Error });
-      }
-    }
-    this.#lastCheckpoint = performance.now();
-  }
-
-  async #flushSignals(): Promise<void> {
-    if (this.#pending.length === 0) return;
-    const messages = this.#pending;
+  #checkpoint(snapshot: Lane[], commit: boolean): void {
+    if (this.#outboxError) throw this.#outboxError;
+    const signals = this.#pending;
     this.#pending = [];
-    await this.#producer.send({ messages });
-    this.#stats.signals += messages.length;
+    const states = snapshot.map((lane) => this.#stateRecord(lane));
+    const snapshotted = snapshot.map((lane) => ({ partition: lane.partition, offset: lane.next }));
+    for (const lane of snapshot) lane.barsSinceSnapshot = 0;
+    this.#snapshotDue = false;
+    const tradesTopic = this.#options.tradesTopic;
+    const offsets = commit
+      ? [...this.#lanes.values()]
+          .filter((l) => l.next > l.committed)
+          .map((l) => ({ topic: tradesTopic, partition: l.partition, offset: l.next, leaderEpoch: -1 }))
+      : [];
+    if (commit) for (const l of this.#lanes.values()) l.committed = l.next;
+    this.#lastCheckpoint = performance.now();
+    this.#queued++;
+    this.#outbox = this.#outbox
+      .then(async () => {
+        if (signals.length > 0) {
+          await this.#producer.send({ messages: signals });
+          this.#stats.signals += signals.length;
+        }
+        if (states.length > 0) {
+          await this.#producer.send({ messages: states, compression: 'gzip' });
+          this.#stats.snapshots += states.length;
+          for (const s of snapshotted) this.#options.onEvent?.({ type: 'snapshot', ...s });
+        }
+        if (offsets.length > 0) {
+          try {
+            await this.#consumer.commit({ offsets });
+          } catch (error) {
+            // A rebalance is under way: the snapshots, not the committed offsets, say where to resume.
+            this.#options.onEvent?.({ type: 'commitFailed', error: error as Error });
+          }
+        }
+      })
+      .catch((error: Error) => {
+        this.#outboxError ??= error;
+      })
+      .finally(() => {
+        this.#queued--;
+      });
   }
 
-  async #writeSnapshots(lanes: Lane[]): Promise<void> {
-    if (lanes.length === 0) return;
+  /** Waits until everything queued on the outbox was acknowledged; throws its failure, if any. */
+  async #drain(): Promise<void> {
+    await this.#outbox;
+    if (this.#outboxError) throw this.#outboxError;
+  }
+
+  /** The partitions whose symbols closed `snapshotEveryBars` bars since their last snapshot. */
+  #dueLanes(): Lane[] {
+    if (!this.#snapshotDue) return [];
+    const every = this.#options.snapshotEveryBars ?? 500;
+    return [...this.#lanes.values()].filter((l) => l.barsSinceSnapshot >= every);
+  }
+
+  /** A partition's state record: its detectors as they are now, and the offset they stand at. */
+  #stateRecord(lane: Lane): MessageToProduce {
     const { tradesTopic, stateTopic } = this.#options;
-    const messages = lanes.map((lane) => {
-      const snapshot: PartitionSnapshot = {
-        format: PARTITION_SNAPSHOT_FORMAT,
-        version: 1,
-        tradesTopic,
-        partition: lane.partition,
-        offset: lane.next.toString(),
-        writtenAt: Date.now(),
-        detectors: Object.fromEntries([...lane.detectors].map(([symbol, d]) => [symbol, d.snapshot()])),
-      };
-      return {
-        topic: stateTopic,
-        partition: lane.partition,
-        key: Buffer.from(stateKey(tradesTopic, lane.partition)),
-        value: Buffer.from(JSON.stringify(snapshot)),
-      };
-    });
-    await this.#producer.send({ messages, compression: 'gzip' });
-    for (const lane of lanes) {
-      lane.barsSinceSnapshot = 0;
-      this.#stats.snapshots++;
-      this.#options.onEvent?.({ type: 'snapshot', partition: lane.partition, offset: lane.next });
-    }
+    const snapshot: PartitionSnapshot = {
+      format: PARTITION_SNAPSHOT_FORMAT,
+      version: 1,
+      tradesTopic,
+      partition: lane.partition,
+      offset: lane.next.toString(),
+      writtenAt: Date.now(),
+      detectors: Object.fromEntries([...lane.detectors].map(([symbol, d]) => [symbol, d.snapshot()])),
+    };
+    return {
+      topic: stateTopic,
+      partition: lane.partition,
+      key: Buffer.from(stateKey(tradesTopic, lane.partition)),
+      value: Buffer.from(JSON.stringify(snapshot)),
+    };
   }
 
   /**
@@ -333,8 +363,11 @@ class KafkaDetectorRun {
     );
     const revoked = [...this.#lanes.values()].filter((l) => !assigned.has(l.partition));
     if (revoked.length > 0) {
-      await this.#flushSignals();
-      await this.#writeSnapshots(revoked.filter((l) => l.barsSinceSnapshot > 0));
+      this.#checkpoint(
+        revoked.filter((l) => l.barsSinceSnapshot > 0),
+        false,
+      );
+      await this.#drain();
       for (const l of revoked) this.#lanes.delete(l.partition);
       onEvent?.({ type: 'revoked', partitions: revoked.map((l) => l.partition) });
     }
@@ -445,6 +478,8 @@ class KafkaDetectorRun {
   }
 }
 
+/** Checkpoints that may be on their way before processing waits for them. */
+const MAX_QUEUED = 4;
 /** The inbox pauses the stream at this many waiting messages and resumes it below INBOX_LOW. */
 const INBOX_HIGH = 8192;
 const INBOX_LOW = 1024;
