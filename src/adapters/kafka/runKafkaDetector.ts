@@ -192,6 +192,7 @@ class KafkaDetectorRun {
       this.#consumer.topics.track(this.#options.tradesTopic);
       await this.#consumer.joinGroup({});
       while (!this.#stopping) {
+        if (this.#outboxError) throw this.#outboxError;
         if (this.#rebalancePending) {
           this.#rebalancePending = false;
           await this.#rebalance();
@@ -306,6 +307,7 @@ class KafkaDetectorRun {
       })
       .catch((error: Error) => {
         this.#outboxError ??= error;
+        this.#wake();
       })
       .finally(() => {
         this.#queued--;
