@@ -1,4 +1,4 @@
-import { check, integer, plainObject } from '../util/validate.js';
+import { check, describeValue, integer, plainObject } from '../util/validate.js';
 import type { Bar } from './bar.js';
 import { type BarSeriesOptions, resolveSeriesOptions } from './barOptions.js';
 import { GapFiller, type GapFillerSnapshot } from './GapFiller.js';
@@ -145,7 +145,7 @@ export class BarRegularizer {
    */
   restore(snapshot: unknown): void {
     const s = plainObject(snapshot, 'snapshot');
-    check(s.version === 1, 'snapshot.version', `expected 1, got ${String(s.version)}`);
+    check(s.version === 1, 'snapshot.version', `expected 1, got ${describeValue(s.version)}`);
     check(
       s.intervalMs === this.#intervalMs,
       'snapshot.intervalMs',
@@ -188,39 +188,39 @@ export class BarRegularizer {
  * `symbol` a string and `gap` a boolean.
  */
 function invalidBarReason(bar: unknown, intervalMs: number): string | undefined {
-  if (typeof bar !== 'object' || bar === null) return `a bar must be an object, got ${String(bar)}`;
+  if (typeof bar !== 'object' || bar === null) return `a bar must be an object, got ${describeValue(bar)}`;
   const b = bar as Record<string, unknown>;
-  if (typeof b.symbol !== 'string') return `symbol must be a string, got ${String(b.symbol)}`;
+  if (typeof b.symbol !== 'string') return `symbol must be a string, got ${describeValue(b.symbol)}`;
   if (
     typeof b.openTime !== 'number' ||
     !(Math.abs(b.openTime) <= MAX_TIME_MS) ||
     b.openTime % intervalMs !== 0
   )
-    return `openTime must be a multiple of the interval (${intervalMs} ms) within ±${MAX_TIME_MS}, got ${String(b.openTime)}`;
+    return `openTime must be a multiple of the interval (${intervalMs} ms) within ±${MAX_TIME_MS}, got ${describeValue(b.openTime)}`;
   for (const key of ['open', 'high', 'low', 'close']) {
     const v = b[key];
     if (typeof v !== 'number' || !(v > 0 && v < Number.POSITIVE_INFINITY))
-      return `${key} must be a finite number > 0, got ${String(v)}`;
+      return `${key} must be a finite number > 0, got ${describeValue(v)}`;
     if (!isInMagnitudeRange(v)) return `${key} must be within [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}], got ${v}`;
   }
   const { open, high, low, close } = b as unknown as Bar;
   if (!(low <= open && low <= close && high >= open && high >= close))
     return `low (${low}) and high (${high}) must enclose open (${open}) and close (${close})`;
   if (typeof b.volume !== 'number' || !(b.volume >= 0 && b.volume < Number.POSITIVE_INFINITY))
-    return `volume must be a finite number >= 0, got ${String(b.volume)}`;
+    return `volume must be a finite number >= 0, got ${describeValue(b.volume)}`;
   for (const key of OPTIONAL_NUMBERS) {
     const v = b[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v)))
-      return `${key} must be a finite number when present, got ${String(v)}`;
+      return `${key} must be a finite number when present, got ${describeValue(v)}`;
   }
   for (const key of VOLUMES) {
     const v = b[key];
     if (v !== undefined && !(v === 0 || (isInMagnitudeRange(v as number) && (v as number) > 0)))
-      return `${key} must be 0 or within [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}], got ${String(v)}`;
+      return `${key} must be 0 or within [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}], got ${describeValue(v)}`;
   }
   if (b.trades !== undefined && !(Number.isSafeInteger(b.trades) && (b.trades as number) >= 0))
-    return `trades must be an integer >= 0 when present, got ${String(b.trades)}`;
-  if (typeof b.gap !== 'boolean') return `gap must be a boolean, got ${String(b.gap)}`;
+    return `trades must be an integer >= 0 when present, got ${describeValue(b.trades)}`;
+  if (typeof b.gap !== 'boolean') return `gap must be a boolean, got ${describeValue(b.gap)}`;
   return undefined;
 }
 

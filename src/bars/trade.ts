@@ -1,3 +1,4 @@
+import { describeValue } from '../util/validate.js';
 import {
   isInMagnitudeRange,
   MAX_MAGNITUDE,
@@ -50,7 +51,7 @@ export interface Trade {
  * ```
  */
 export function invalidTradeReason(trade: unknown): string | undefined {
-  if (typeof trade !== 'object' || trade === null) return `a trade must be an object, got ${String(trade)}`;
+  if (typeof trade !== 'object' || trade === null) return `a trade must be an object, got ${show(trade)}`;
   const t = trade as Record<string, unknown>;
   if (typeof t.time !== 'number' || !(Math.abs(t.time) <= MAX_TIME_MS))
     return `time must be a finite number of ms within ±${MAX_TIME_MS} (a Date's range), got ${show(t.time)}`;
@@ -79,5 +80,5 @@ function isTradeId(value: unknown): value is number {
 }
 
 function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return typeof value === 'string' ? JSON.stringify(value) : describeValue(value);
 }

@@ -148,6 +148,15 @@ export interface GaussianHMMJSON extends PlainHMMParameters {
 const FORMAT = 'microstream/gaussian-hmm';
 const VERSION = 1;
 const PARAMETER_FIELDS = ['startProb', 'transMat', 'means', 'covars'] as const;
+const HYPER_PARAMETER_FIELDS = [
+  'covariance',
+  'seed',
+  'maxIter',
+  'tol',
+  'minCovar',
+  'transPrior',
+  'orderBy',
+] as const;
 
 interface ResolvedOptions {
   states: number;
@@ -432,7 +441,13 @@ export class GaussianHMM {
     const at = (field: string) => (path ? `${path}.${field}` : field);
     check(o.format === FORMAT, at('format'), `expected "${FORMAT}", got ${JSON.stringify(o.format)}`);
     check(o.version === VERSION, at('version'), `expected ${VERSION}, got ${JSON.stringify(o.version)}`);
-    for (const field of PARAMETER_FIELDS) check(o[field] !== undefined, at(field), 'missing');
+    // toJSON writes every field: none may be left to a default (a null seed is not seed 0).
+    for (const field of [...HYPER_PARAMETER_FIELDS, ...PARAMETER_FIELDS])
+      check(
+        o[field] !== undefined && o[field] !== null,
+        at(field),
+        o[field] === null ? 'got null' : 'missing',
+      );
     const { format: _format, version: _version, ...options } = o;
     resolveOptions(options, path);
     return new GaussianHMM(options as GaussianHMMOptions);

@@ -1,4 +1,5 @@
 import { IsolationForest } from '../anomaly/IsolationForest.js';
+import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from '../bars/barOptions.js';
 import { parseFeatureSet } from '../features/featureSpec.js';
 import { Scaler } from '../features/Scaler.js';
 import { GaussianHMM } from '../hmm/GaussianHMM.js';
@@ -45,7 +46,7 @@ export function loadModel(jsonTextOrObject: string | unknown): RegimeModel {
     `this library reads version ${MODEL_VERSION}, got ${JSON.stringify(o.version)}`,
   );
   check(typeof o.symbol === 'string', 'symbol', 'expected a string');
-  const intervalMs = integer(o.intervalMs, 'intervalMs', 1, 366 * 86_400_000);
+  const intervalMs = integer(o.intervalMs, 'intervalMs', MIN_INTERVAL_MS, MAX_INTERVAL_MS);
   const features = parseFeatureSet(o.features, 'features');
   const d = features.length;
   const scaler = Scaler.fromJSON(o.scaler, d, 'scaler');

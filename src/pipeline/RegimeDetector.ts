@@ -1,6 +1,7 @@
 import { BarAggregator, type BarAggregatorStats } from '../bars/BarAggregator.js';
 import { BarRegularizer, type BarRegularizerStats, type BarRejectReason } from '../bars/BarRegularizer.js';
 import type { Bar } from '../bars/bar.js';
+import { resolveSeriesOptions } from '../bars/barOptions.js';
 import type { SkippedGap } from '../bars/GapFiller.js';
 import type { RejectReason } from '../bars/TradeRejectedError.js';
 import type { Trade } from '../bars/trade.js';
@@ -197,6 +198,8 @@ export class RegimeDetector {
     this.model = options.model ?? defaultModel();
     this.symbol = symbol;
     this.intervalMs = options.intervalMs ?? this.model.intervalMs;
+    // Bad bar options fail here, not at the first trade of a stream.
+    resolveSeriesOptions({ intervalMs: this.intervalMs, maxGapBars: options.maxGapBars });
     this.normalize = options.normalize ?? 'frozen';
     if (this.normalize !== 'frozen' && this.normalize !== 'rolling20')
       throw new RangeError(`normalize must be 'frozen' or 'rolling20', got ${String(this.normalize)}`);

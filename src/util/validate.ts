@@ -28,7 +28,7 @@ export function finiteNumber(value: unknown, path: string): number {
   check(
     typeof value === 'number' && Number.isFinite(value),
     path,
-    `expected a finite number, got ${describe(value)}`,
+    `expected a finite number, got ${describeValue(value)}`,
   );
   return value;
 }
@@ -38,14 +38,14 @@ export function integer(value: unknown, path: string, min: number, max: number):
   check(
     typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
     path,
-    `expected an integer in [${min}, ${max}], got ${describe(value)}`,
+    `expected an integer in [${min}, ${max}], got ${describeValue(value)}`,
   );
   return value;
 }
 
 /** An array of finite numbers at `path`, of length `length` when given. */
 export function numberArray(value: unknown, path: string, length?: number): number[] {
-  check(Array.isArray(value), path, `expected an array of numbers, got ${describe(value)}`);
+  check(Array.isArray(value), path, `expected an array of numbers, got ${describeValue(value)}`);
   if (length !== undefined)
     check(value.length === length, path, `expected ${length} numbers, got ${value.length}`);
   for (let i = 0; i < value.length; i++) finiteNumber(value[i], `${path}[${i}]`);
@@ -54,7 +54,7 @@ export function numberArray(value: unknown, path: string, length?: number): numb
 
 /** A `rows × cols` matrix (array of arrays) of finite numbers at `path`. */
 export function numberMatrix(value: unknown, path: string, rows: number, cols: number): number[][] {
-  check(Array.isArray(value), path, `expected an array of ${rows} rows, got ${describe(value)}`);
+  check(Array.isArray(value), path, `expected an array of ${rows} rows, got ${describeValue(value)}`);
   check(value.length === rows, path, `expected ${rows} rows, got ${value.length}`);
   return value.map((row, i) => numberArray(row, `${path}[${i}]`, cols));
 }
@@ -64,13 +64,25 @@ export function plainObject(value: unknown, path: string): Record<string, unknow
   check(
     typeof value === 'object' && value !== null && !Array.isArray(value),
     path,
-    `expected an object, got ${describe(value)}`,
+    `expected an object, got ${describeValue(value)}`,
   );
   return value as Record<string, unknown>;
 }
 
-function describe(value: unknown): string {
+/**
+ * A short description of any value for an error message. Never throws, not even for an object
+ * without a prototype or with a broken `toString` (which `String(value)` would throw on).
+ *
+ * @example
+ * ```ts
+ * describeValue('1.5');               // 'the string "1.5"'
+ * describeValue(Object.create(null)); // 'an object'
+ * ```
+ */
+export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (typeof value === 'object' && value !== null) return 'an object';
+  if (typeof value === 'function') return 'a function';
   return String(value);
 }

@@ -16,7 +16,7 @@ const START_MS = 1_767_225_600_000;
 
 /** A cell as a hostile export may write it: a hostile number or value printed with String(). */
 const hostileCell = fc.oneof(
-  hostileValue.map((v) => (typeof v === 'bigint' ? `${v}` : String(v))),
+  hostileValue.map((v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v))),
   fc.constantFrom('', '"', '""', '"1,2"', ' 1', '1 ', '1e400', '-1e400', '0x1F', '1_000', '١٢٣', '\u0000'),
   fc.string({ maxLength: 6 }),
 );
@@ -124,8 +124,7 @@ describe('fuzz: hostile CSV lines through the file readers', () => {
           const validTrades = expected
             .filter((t) => t !== undefined)
             .map((t) => ({ ...t, symbol: 'BTCUSDT' }));
-          const validIds = new Set(validTrades.map((t) => t.id));
-          expect(items.filter((t) => validIds.has(t.id as number))).toEqual(validTrades);
+          expect(subsequence(validTrades, items)).toBe(true);
           // Whatever a hostile line turned into, the aggregator takes it or counts it: nothing escapes.
           const agg = new BarAggregator();
           const bars: Bar[] = [];

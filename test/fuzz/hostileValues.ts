@@ -27,7 +27,8 @@ export const hostileNumber: fc.Arbitrary<number> = fc.oneof(
 /** A value of the wrong type where a number belongs: numeric strings, null, objects, bigints. */
 export const notANumber: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom('1', '87000.5', '', ' ', 'NaN', 'Infinity', '1e308', '0x10', null, undefined, true, false),
-  fc.constantFrom<unknown>({}, [], [1], 10n, { valueOf: () => 1 }),
+  // Objects String() throws on: no prototype, a broken toString.
+  fc.constantFrom<unknown>({}, [], [1], 10n, { valueOf: () => 1 }, Object.create(null), { toString: [] }),
   fc.string({ maxLength: 8 }),
 );
 

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BarAggregator } from '../../src/bars/BarAggregator.js';
 import type { Bar } from '../../src/bars/bar.js';
 import { invalidTradeReason, type Trade } from '../../src/bars/trade.js';
+import { loadModel } from '../../src/models/loadModel.js';
 import { createRegimeDetector } from '../../src/pipeline/RegimeDetector.js';
 import type { RegimeSignal } from '../../src/pipeline/signal.js';
+import { ModelValidationError } from '../../src/util/validate.js';
 import { firstNonFinite } from './hostileValues.js';
 
 // Each case is an input the fuzzers in this folder found, shrunk, with the invariant it broke.
@@ -106,5 +109,46 @@ describe('fuzz regressions: bars', () => {
 
   it('a fractional or negative trade count is invalid', () => {
     expect(run([bar(0, { trades: 0.5 }), bar(1, { trades: -3 })]).invalid).toBe(2);
+  });
+});
+
+describe('fuzz regressions: models', () => {
+  it('a model whose interval no bar series accepts (1 ms) is refused at load, not at the first bar', () => {
+    const model = JSON.parse(readFileSync('fixtures/hostile/valid-small.json', 'utf8'));
+    model.intervalMs = 1;
+    expect(() => loadModel(model)).toThrow(ModelValidationError);
+    expect(() => loadModel(model)).toThrow(/^intervalMs: /);
+    expect(() => createRegimeDetector({ intervalMs: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('fuzz regressions: values String() throws on', () => {
+  const noPrototype = Object.create(null);
+  const brokenToString = { toString: [] };
+
+  it('a trade or a bar holding one is counted as invalid, not a TypeError out of push', () => {
+    const agg = new BarAggregator();
+    agg.push(noPrototype);
+    agg.push(trade(0, { price: brokenToString as unknown as number }));
+    expect(agg.stats().invalid).toBe(2);
+    const detector = createRegimeDetector();
+    detector.pushBar(bar(0, { volume: noPrototype }));
+    detector.pushBar(brokenToString as unknown as Bar);
+    expect(detector.stats().bars?.invalid).toBe(2);
+  });
+
+  it('a model holding one is refused with a ModelValidationError naming the field', () => {
+    expect(() => loadModel('{"toString":[]}')).toThrow(ModelValidationError);
+    const model = JSON.parse(readFileSync('fixtures/hostile/valid-small.json', 'utf8'));
+    model.scaler.std = brokenToString;
+    expect(() => loadModel(model)).toThrow(/^scaler\.std: expected an array of numbers, got an object/);
+  });
+});
+
+describe('fuzz regressions: null where a model number belongs', () => {
+  it('hmm.seed: null is refused, not read as the default seed 0', () => {
+    const model = JSON.parse(readFileSync('fixtures/hostile/valid-small.json', 'utf8'));
+    model.hmm.seed = null;
+    expect(() => loadModel(model)).toThrow(/^hmm\.seed: got null/);
   });
 });
