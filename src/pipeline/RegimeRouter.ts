@@ -68,12 +68,12 @@ export class RegimeRouter {
 
   /** Feeds a trade to its symbol's detector. */
   pushTrade(trade: Trade): readonly RegimeSignal[] {
-    return this.#detector(trade.symbol ?? '').pushTrade(trade);
+    return this.#detector(symbolOf(trade)).pushTrade(trade);
   }
 
   /** Feeds a bar to its symbol's detector. */
   pushBar(bar: Bar): readonly RegimeSignal[] {
-    return this.#detector(bar.symbol).pushBar(bar);
+    return this.#detector(symbolOf(bar)).pushBar(bar);
   }
 
   /** Advances event time for every symbol (trade input); returns the signals of all bars closed. */
@@ -140,4 +140,13 @@ export class RegimeRouter {
     }
     return detector;
   }
+}
+
+/**
+ * The symbol an input is routed by. Input that is not an object, or whose symbol is not a string,
+ * goes to the `''` detector, which rejects and counts it as invalid.
+ */
+function symbolOf(input: Trade | Bar): string {
+  if (typeof input !== 'object' || input === null) return '';
+  return typeof input.symbol === 'string' ? input.symbol : '';
 }

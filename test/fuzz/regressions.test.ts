@@ -5,6 +5,7 @@ import type { Bar } from '../../src/bars/bar.js';
 import { invalidTradeReason, type Trade } from '../../src/bars/trade.js';
 import { loadModel } from '../../src/models/loadModel.js';
 import { createRegimeDetector } from '../../src/pipeline/RegimeDetector.js';
+import { createRegimeRouter } from '../../src/pipeline/RegimeRouter.js';
 import type { RegimeSignal } from '../../src/pipeline/signal.js';
 import { ModelValidationError } from '../../src/util/validate.js';
 import { firstNonFinite } from './hostileValues.js';
@@ -150,5 +151,18 @@ describe('fuzz regressions: null where a model number belongs', () => {
     const model = JSON.parse(readFileSync('fixtures/hostile/valid-small.json', 'utf8'));
     model.hmm.seed = null;
     expect(() => loadModel(model)).toThrow(/^hmm\.seed: got null/);
+  });
+});
+
+describe('fuzz regressions: router', () => {
+  it('null, or a symbol that is not a string, is routed to the "" detector and counted, not a TypeError', () => {
+    const router = createRegimeRouter();
+    router.pushTrade(null as unknown as Trade);
+    router.pushTrade(trade(0, { symbol: 42 as unknown as string }));
+    expect(router.symbols()).toEqual(['']);
+    expect(router.get('')?.stats().rejectedTrades.invalid).toBe(2);
+    const barRouter = createRegimeRouter();
+    barRouter.pushBar(undefined as unknown as Bar);
+    expect(barRouter.get('')?.stats().bars?.invalid).toBe(1);
   });
 });

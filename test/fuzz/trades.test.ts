@@ -5,6 +5,7 @@ import type { Bar } from '../../src/bars/bar.js';
 import { TradeRejectedError } from '../../src/bars/TradeRejectedError.js';
 import { invalidTradeReason, type Trade } from '../../src/bars/trade.js';
 import { createRegimeDetector } from '../../src/pipeline/RegimeDetector.js';
+import { createRegimeRouter } from '../../src/pipeline/RegimeRouter.js';
 import type { RegimeSignal } from '../../src/pipeline/signal.js';
 import { anyScaleTime, firstNonFinite, hostileNumber, hostileValue } from './hostileValues.js';
 
@@ -153,6 +154,27 @@ describe('fuzz: hostile trades', () => {
         cleanOut.push(...clean.flush());
         expect(dirtyOut).toEqual(cleanOut);
         expect(resumed.stats().rejectedTrades.invalid).toBe(trades.length - valid.length);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('createRegimeRouter.pushTrade: hostile trades (not objects, symbols not strings) are counted, never thrown', () => {
+    fc.assert(
+      fc.property(hostileTrades, (trades) => {
+        const router = createRegimeRouter({ maxGapBars: 30 });
+        const signals: RegimeSignal[] = [];
+        for (const t of trades) signals.push(...router.pushTrade(t as Trade));
+        signals.push(...router.flush());
+        checkSignals(signals);
+        let counted = 0;
+        for (const symbol of router.symbols()) {
+          expect(typeof symbol).toBe('string');
+          const s = router.get(symbol)?.stats();
+          const r = s?.rejectedTrades;
+          counted += (s?.trades?.accepted ?? 0) + (r?.duplicate ?? 0) + (r?.late ?? 0) + (r?.invalid ?? 0);
+        }
+        expect(counted).toBe(trades.length);
       }),
       { numRuns: 60 },
     );
