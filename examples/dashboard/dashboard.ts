@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
@@ -18,6 +18,15 @@ export interface DashboardOptions extends Omit<SignalHubOptions, 'source' | 'sym
   port?: number;
   /** Pages connected at once, beyond which new ones are refused with 503 (default 100). */
   maxClients?: number;
+  /**
+   * Host names (besides `localhost` and IP addresses) the server answers to, e.g. `['dash.example.com']`
+   * when exposed under a name. Requests naming any other host are refused with 421, which defeats
+   * DNS rebinding: a hostile page whose name was re-pointed at this server is same-origin with
+   * itself, so only the Host header gives it away.
+   */
+  allowedHosts?: readonly string[];
+  /** TCP connections at once, page loads and WebSockets together (default `maxClients` + 32). */
+  maxConnections?: number;
 }
 
 /** A running dashboard server. */
@@ -44,9 +53,11 @@ const maxPageMessageBytes = 1024;
  * `protocol.ts`) and a JSON status (`/stats`: pages, skipped and dropped updates, server memory),
  * fed by `source`.
  *
- * Security: binds the loopback interface unless `host` says otherwise; WebSocket upgrades from a
- * page served by another origin are refused (cross-site WebSocket hijacking); pages may send at
- * most 1 KiB per message; at most `maxClients` pages at once; static files never leave `public/`.
+ * Security: binds the loopback interface unless `host` says otherwise; requests naming a host other
+ * than `localhost`, an IP address or one of `allowedHosts` are refused (DNS rebinding); WebSocket
+ * upgrades from a page served by another origin are refused (cross-site WebSocket hijacking); pages
+ * may send at most 1 KiB per message; at most `maxClients` pages and `maxConnections` TCP
+ * connections at once; static files never leave `public/`.
  *
  * @example
  * ```ts
@@ -55,12 +66,17 @@ const maxPageMessageBytes = 1024;
  * ```
  */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
-  const { source, host = '127.0.0.1', port = 8080, maxClients = 100 } = options;
+  const { source, host = '127.0.0.1', port = 8080, maxClients = 100, allowedHosts = [] } = options;
+  const knownHost = (req: IncomingMessage) => isAllowedHost(req.headers.host, allowedHosts);
   const hub = new SignalHub({ ...options, source: source.name, symbols: source.symbols });
   const serveStatic = staticFiles(publicDir, { '/vendor/lightweight-charts.js': chartLibrary });
   const startedAt = Date.now();
 
   const server = createServer((req, res) => {
+    if (!knownHost(req)) {
+      res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' }).end('unknown host\n');
+      return;
+    }
     if (new URL(req.url ?? '/', 'http://localhost').pathname === '/stats') {
       const body = JSON.stringify({
         uptimeMs: Date.now() - startedAt,
@@ -77,11 +93,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const refusal =
       new URL(req.url ?? '/', 'http://localhost').pathname !== '/ws'
         ? '404 Not Found'
-        : !sameOrigin(req)
-          ? '403 Forbidden'
-          : hub.clientCount >= maxClients
-            ? '503 Service Unavailable'
-            : undefined;
+        : !knownHost(req)
+          ? '421 Misdirected Request'
+          : !sameOrigin(req)
+            ? '403 Forbidden'
+            : hub.clientCount >= maxClients
+              ? '503 Service Unavailable'
+              : undefined;
     if (refusal !== undefined) {
       socket.end(`HTTP/1.1 ${refusal}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       return;
@@ -89,6 +107,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     wss.handleUpgrade(req, socket, head, (ws) => hub.attach(ws));
   });
 
+  server.maxConnections = options.maxConnections ?? maxClients + 32;
   server.listen(port, host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
@@ -129,4 +148,21 @@ function sameOrigin(req: IncomingMessage): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * True when the Host header names `localhost`, an IP address, or one of `allowed` (port ignored).
+ * A missing Host (HTTP/1.0) is allowed: no browser sends one.
+ */
+function isAllowedHost(hostHeader: string | undefined, allowed: readonly string[]): boolean {
+  if (hostHeader === undefined) return true;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${hostHeader}`).hostname;
+  } catch {
+    return false;
+  }
+  return (
+    hostname === 'localhost' || isIP(hostname.replace(/^\[|\]$/g, '')) !== 0 || allowed.includes(hostname)
+  );
 }

@@ -14,6 +14,8 @@
  * - `--history 500` — bars a page gets when it connects.
  * - `--model model.json` — a model file instead of the bundled BTCUSDT 1-minute model.
  * - `--host 127.0.0.1`, `--port 8080` (0: any free port).
+ * - `--allowed-host dash.example.com` (repeatable) — a name the server may be reached by besides
+ *   `localhost` and IP addresses (requests naming other hosts are refused: DNS rebinding).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -39,6 +41,7 @@ const { values: flags } = parseArgs({
     model: { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '8080' },
+    'allowed-host': { type: 'string', multiple: true },
   },
 });
 
@@ -92,7 +95,13 @@ switch (flags.source) {
     fail(`--source must be replay, binance or kafka, got '${flags.source}'`);
 }
 
-const dashboard = await startDashboard({ source, host: flags.host, port, historyLimit: history });
+const dashboard = await startDashboard({
+  source,
+  host: flags.host,
+  port,
+  historyLimit: history,
+  allowedHosts: flags['allowed-host'] ?? [],
+});
 console.log(
   `microstream dashboard (${source.name}${source.symbols.length > 0 ? `, ${source.symbols.join(', ')}` : ''}): ${dashboard.url}`,
 );
