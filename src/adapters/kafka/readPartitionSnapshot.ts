@@ -1,4 +1,5 @@
 import { type Consumer, ListOffsetTimestamps } from '@platformatic/kafka';
+import { parseUntrustedJson } from '../../util/safeJson.js';
 import { type PartitionSnapshot, parsePartitionSnapshot } from './PartitionSnapshot.js';
 
 /**
@@ -57,7 +58,10 @@ export async function readPartitionSnapshot(
       for (const batch of p.records ?? []) {
         for (const record of batch.records) {
           if (batch.firstOffset + BigInt(record.offsetDelta) !== last || !record.value) continue;
-          const snapshot = parsePartitionSnapshot(JSON.parse(record.value.toString('utf8')));
+          // The state topic is input like any other: size, depth and forbidden keys are checked first.
+          const snapshot = parsePartitionSnapshot(
+            parseUntrustedJson(record.value.toString('utf8'), {}, `${stateTopic}[${partition}]@${last}`),
+          );
           if (snapshot.tradesTopic !== tradesTopic || snapshot.partition !== partition) {
             throw new Error(
               `state record ${stateTopic}[${partition}]@${last} belongs to ${snapshot.tradesTopic}[${snapshot.partition}], ` +
