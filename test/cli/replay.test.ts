@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRegimeDetector, defaultModel, type RegimeSignal } from '../../src/index.js';
+import { createRegimeDetector, defaultModel, loadModel, type RegimeSignal } from '../../src/index.js';
 import { readAggTrades, readKlines } from '../../src/node/index.js';
 
 const KLINES = 'fixtures/klines/BTCUSDT-1m-2021-04-19_2021-04-20.csv.gz'; // 2 000 bars and a 2.5-hour outage
@@ -64,6 +64,29 @@ describe('microstream replay', () => {
     expect(printed[0].regime.label).toMatch(/^(Calm|Busy|Storm)$/);
     expect(run.stderr).toContain('(aggTrades): 5000 rows → 12 signals');
     expect(run.stderr).toContain('the last bar may be incomplete');
+  }, 60_000);
+
+  it('replays USD-M klines with the shipped microstructure model, and says which column an OHLCV file lacks', async () => {
+    const usdm = 'fixtures/binance/LINKUSDT-1m-2023-02-01_2023-02-02.csv.gz'; // every Binance column
+    const modelPath = 'models/usdm-microstructure-1m.json';
+    const run = replay(usdm, '--model', modelPath, '--quiet');
+    expect(run.status, run.stderr).toBe(0);
+    const printed = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+
+    const model = loadModel(readFileSync(modelPath, 'utf8'));
+    const detector = createRegimeDetector({ model, symbol: 'LINKUSDT' });
+    const expected: RegimeSignal[] = [];
+    for await (const bar of readKlines(usdm, { symbol: 'LINKUSDT' })) expected.push(...detector.pushBar(bar));
+    expect(expected.filter((s) => s.warm).length).toBeGreaterThan(2000);
+    expect(Object.keys(expected[0].features)).toContain('orderFlowImbalance');
+    expect(printed).toEqual(plain(expected));
+
+    const ohlcvOnly = replay(KLINES, '--model', modelPath, '--quiet');
+    expect(ohlcvOnly.status).toBe(1);
+    expect(ohlcvOnly.stderr).toMatch(/orderFlowImbalance needs bar\.takerBuyVolume/);
   }, 60_000);
 
   it('prints a table a person can read: one line per signal, cold and changed bars marked', async () => {
