@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { defaultModel } from '../../models/defaultModel.js';
 import { loadModel } from '../../models/loadModel.js';
 import type { RegimeModel } from '../../models/RegimeModel.js';
+import { loadChartRenderer } from '../../node/evaluate/charts.js';
 import { replaySeries } from '../../node/evaluate/replaySeries.js';
 import { writeEvaluationReport } from '../../node/evaluate/writeReport.js';
 
@@ -56,6 +57,7 @@ export function registerEvaluateCommand(program: Command): void {
       }
       const progress = flags.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
       try {
+        await loadChartRenderer();
         const started = performance.now();
         const data = await replaySeries(files, model, (file, bars) =>
           progress(`replaying ${file}: ${bars} bars`),

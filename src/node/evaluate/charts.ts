@@ -6,10 +6,31 @@ import type { StateSummary } from './StateStatistics.js';
 export const STATE_COLOURS = ['#4caf50', '#ffa726', '#e53935', '#8e24aa', '#1e88e5', '#6d4c41'];
 const WIDTH = 900;
 
+let renderer: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
+
 /**
- * Renders a Vega-Lite spec to an SVG document with `vega` and `vega-lite` (optional peer
- * dependencies, loaded on first use; no canvas or browser needed). Throws an error that says how
- * to install them when they are missing.
+ * Loads `vega` and `vega-lite`, the optional peer dependencies that draw the charts (once; later
+ * calls share the result). Rejects with an error that says how to install them when they are
+ * missing, so a command can check before doing any work.
+ *
+ * @example
+ * ```ts
+ * await loadChartRenderer(); // throws "… npm install vega vega-lite …" without them
+ * ```
+ */
+export function loadChartRenderer(): Promise<[typeof import('vega'), typeof import('vega-lite')]> {
+  renderer ??= Promise.all([import('vega'), import('vega-lite')]).catch((error: Error) => {
+    renderer = undefined;
+    throw new Error(
+      `microstream evaluate draws its charts with vega and vega-lite, optional peer dependencies that are not installed: npm install vega vega-lite (${error.message})`,
+    );
+  });
+  return renderer;
+}
+
+/**
+ * Renders a Vega-Lite spec to an SVG document with `vega` and `vega-lite` (no canvas or browser
+ * needed); see {@link loadChartRenderer}.
  *
  * @example
  * ```ts
@@ -17,15 +38,7 @@ const WIDTH = 900;
  * ```
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  let vega: typeof import('vega');
-  let vegaLite: typeof import('vega-lite');
-  try {
-    [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
-  } catch (error) {
-    throw new Error(
-      `microstream evaluate draws its charts with vega and vega-lite, optional peer dependencies that are not installed: npm install vega vega-lite (${(error as Error).message})`,
-    );
-  }
+  const [vega, vegaLite] = await loadChartRenderer();
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
