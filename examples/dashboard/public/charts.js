@@ -133,11 +133,11 @@ export class Charts {
         unavailable: figure.querySelector('.unavailable'),
       };
     }
-    main.timeScale().subscribeVisibleTimeRangeChange((range) => {
-      if (range === null) return;
-      // While reset() fills the charts one by one, a feature chart may not have its data yet.
-      if (this.#filling) return;
-      for (const { chart } of Object.values(this.features)) chart.timeScale().setVisibleRange(range);
+    // Scrolling or zooming the main chart scrolls the feature charts along. While reset() or
+    // append() is updating the series one by one, a feature chart may lack the newest bar: those
+    // two sync once every series has it.
+    main.timeScale().subscribeVisibleTimeRangeChange(() => {
+      if (!this.#updating) this.#syncFeatures();
     });
 
     /** Every series by name: the data API tests read (`series.candles.data()`). */
@@ -154,8 +154,10 @@ export class Charts {
   }
 
   #thresholdLine;
-  /** True while reset() is replacing the data of the charts. */
-  #filling = false;
+  /** Bars in the charts. */
+  #bars = 0;
+  /** True while reset() or append() is updating the series. */
+  #updating = false;
   #threshold = Number.NaN;
   #featureTracker = new FeatureTracker();
   /** @type {import('lightweight-charts').SeriesMarker<import('lightweight-charts').Time>[]} */
@@ -166,18 +168,20 @@ export class Charts {
    * @param {import('../protocol.js').SignalMessage['signal'][]} signals
    */
   reset(signals) {
-    this.#filling = true;
+    this.#updating = true;
     this.#featureTracker = new FeatureTracker();
     this.#markers = [];
     const rows = signals.map((s) => this.#rows(s));
+    this.#bars = rows.length;
     for (const name of Object.keys(this.series)) this.series[name].setData(rows.map((r) => r[name]));
-    this.#filling = false;
     this.anomalyMarkers.setMarkers(this.#markers);
     const lastTraded = signals.findLast((s) => !s.bar.gap);
     if (lastTraded !== undefined) this.#showAvailability(lastTraded.bar);
     if (signals.length > 0) this.#setThreshold(signals[signals.length - 1].anomaly.threshold);
     // Show the last few hours; the chart then keeps the newest bar in view as bars arrive.
     this.main.timeScale().setVisibleLogicalRange({ from: rows.length - visibleBars, to: rows.length + 2 });
+    this.#updating = false;
+    this.#syncFeatures();
   }
 
   /**
@@ -186,7 +190,11 @@ export class Charts {
    */
   append(signal) {
     const row = this.#rows(signal);
+    this.#updating = true;
+    this.#bars++;
     for (const name of Object.keys(this.series)) this.series[name].update(row[name]);
+    this.#updating = false;
+    this.#syncFeatures();
     if (signal.anomaly.isAnomaly) this.anomalyMarkers.setMarkers(this.#markers);
     this.#setThreshold(signal.anomaly.threshold);
     if (!signal.bar.gap) this.#showAvailability(signal.bar);
@@ -198,6 +206,13 @@ export class Charts {
    */
   #showAvailability(bar) {
     for (const name of featurePanels) this.features[name].unavailable.hidden = panelAvailable(name, bar);
+  }
+
+  /** Shows the main chart's time range in the feature charts. */
+  #syncFeatures() {
+    const range = this.main.timeScale().getVisibleRange();
+    if (range === null || this.#bars === 0) return;
+    for (const { chart } of Object.values(this.features)) chart.timeScale().setVisibleRange(range);
   }
 
   /** @param {number} threshold */
