@@ -1,5 +1,8 @@
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { binanceTrades } from '../../src/adapters/binance/binanceTrades.js';
 import { MalformedFrameError, TradeFrameParser } from '../../src/adapters/binance/TradeFrameParser.js';
 import type { Trade } from '../../src/bars/trade.js';
 import { createRegimeDetector } from '../../src/pipeline/RegimeDetector.js';
@@ -111,5 +114,91 @@ describe('fuzz: hostile Binance frames', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  describe('over a real WebSocket connection', () => {
+    /** The frames the server sends after confirming a subscription; set by each run. */
+    let script: string[] = [];
+    let server: WebSocketServer;
+    let wsUrl = '';
+    beforeAll(async () => {
+      server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/stream' });
+      await new Promise((resolve) => server.once('listening', resolve));
+      wsUrl = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      server.on('connection', (ws) => {
+        ws.on('message', (data) => {
+          const { id } = JSON.parse(data.toString()) as { id: number };
+          ws.send(JSON.stringify({ result: null, id }));
+          for (const frame of script) ws.send(frame);
+        });
+      });
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    /** Frames the parser does not take as a trade: all of them must be counted as malformed by the stream. */
+    const notATrade = hostileFrame.filter((frame) => {
+      try {
+        return new TradeFrameParser().parse(frame) === undefined;
+      } catch {
+        return true;
+      }
+    });
+
+    it('binanceTrades: hostile frames between real trades are counted as malformed; every real trade arrives, in order', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.boolean(), notATrade), { minLength: 1, maxLength: 30 }),
+          async (items) => {
+            let id = 100;
+            const expected: number[] = [];
+            script = items.map(([real, hostile]) => {
+              if (!real) return hostile;
+              id++;
+              expected.push(id);
+              return JSON.stringify({
+                stream: 'btcusdt@aggTrade',
+                data: {
+                  e: 'aggTrade',
+                  E: 1,
+                  s: 'BTCUSDT',
+                  a: id,
+                  p: '87000.5',
+                  q: '0.25',
+                  f: id,
+                  l: id,
+                  T: 1_767_225_600_000 + id,
+                  m: id % 2 === 0,
+                  M: true,
+                },
+              });
+            });
+            const malformedFrames = items.length - expected.length;
+            const controller = new AbortController();
+            const stream = binanceTrades({
+              symbols: ['BTCUSDT'],
+              wsUrl,
+              restUrl: 'http://127.0.0.1:9',
+              validateSymbols: false,
+              signal: controller.signal,
+            });
+            const received: number[] = [];
+            const done = (async () => {
+              for await (const trade of stream) received.push(trade.id as number);
+            })();
+            const deadline = Date.now() + 10_000;
+            while (
+              (received.length < expected.length || stream.stats().malformed < malformedFrames) &&
+              Date.now() < deadline
+            )
+              await new Promise((r) => setTimeout(r, 5));
+            controller.abort();
+            await done;
+            expect(received).toEqual(expected);
+            expect(stream.stats().malformed).toBe(malformedFrames);
+          },
+        ),
+        { numRuns: 15 },
+      );
+    });
   });
 });
