@@ -5,9 +5,9 @@
  *
  * - BTCUSDT spot (OHLCV only): train on the six spans up to 2024-11-04, hold out the two latest
  *   (2024-11-30 to 2025-02-04). Sets: the original three, the original three with log transforms,
- *   and the default (log transforms + 30-bar realized volatility).
+ *   the default (log transforms + 30-bar realized volatility), and the default without the range.
  * - Binance USD-M (every kline column): each month's first 75 % trains, its last 25 % is held out.
- *   Sets: original, default, microstructure.
+ *   Sets: original, default, default without the range, microstructure.
  *
  * Per set: Crisis/Stable realized volatility of 1-minute returns and the mean dwell per state
  * (filtered most probable state, as the detector emits it), in sample and held out, and the HMM's
@@ -42,6 +42,9 @@ const ORIGINAL_LOGGED: FeatureSet = [
   { name: 'logRange', kind: 'range', transform: 'log', offset: 1e-5 },
   { name: 'logActivity20', kind: 'activity', window: 20, transform: 'log', offset: 0.01 },
 ];
+
+/** The default set without the range: on coarse-tick symbols many minutes have a range of exactly 0. */
+const WITHOUT_RANGE: FeatureSet = FEATURE_SETS.default.filter((f) => f.kind !== 'range');
 
 interface Evaluation {
   summaries: StateSummary[];
@@ -123,6 +126,7 @@ const btc = await study(
     ['original', FEATURE_SETS.original],
     ['original, log-transformed', ORIGINAL_LOGGED],
     ['default', FEATURE_SETS.default],
+    ['default without the range', WITHOUT_RANGE],
   ],
   spot.slice(0, -2),
   spot.slice(-2),
@@ -140,6 +144,7 @@ const futures = await study(
   [
     ['original', FEATURE_SETS.original],
     ['default', FEATURE_SETS.default],
+    ['default without the range', WITHOUT_RANGE],
     ['microstructure', FEATURE_SETS.microstructure],
   ],
   usdm.map((bars) => bars.slice(0, split(bars))),
