@@ -106,4 +106,35 @@ describe('fuzz: hostile bars through pushBar', () => {
       );
     });
   }
+
+  it('a snapshot taken after rejected bars restores and continues exactly like a run without them', () => {
+    fc.assert(
+      fc.property(hostileBars, fc.nat(), (bars, cutSeed) => {
+        const cut = cutSeed % (bars.length + 1);
+        const rejected = new Set<unknown>();
+        let rejections = 0;
+        const onRejectBar = (_reason: string, bar: Bar) => {
+          rejected.add(bar);
+          rejections++;
+        };
+        const options = { maxGapBars: 20, onRejectBar };
+        const dirty = createRegimeDetector(options);
+        const dirtyOut: RegimeSignal[] = [];
+        for (const bar of bars.slice(0, cut)) dirtyOut.push(...dirty.pushBar(bar as Bar));
+        const resumed = createRegimeDetector(options);
+        resumed.restore(JSON.parse(JSON.stringify(dirty.snapshot())));
+        for (const bar of bars.slice(cut)) dirtyOut.push(...resumed.pushBar(bar as Bar));
+        dirtyOut.push(...resumed.flush());
+
+        const clean = createRegimeDetector({ maxGapBars: 20 });
+        const cleanOut: RegimeSignal[] = [];
+        for (const bar of bars) if (!rejected.has(bar)) cleanOut.push(...clean.pushBar(bar as Bar));
+        cleanOut.push(...clean.flush());
+        expect(dirtyOut).toEqual(cleanOut);
+        const b = resumed.stats().bars;
+        expect((b?.invalid ?? 0) + (b?.duplicates ?? 0) + (b?.outOfOrder ?? 0)).toBe(rejections);
+      }),
+      { numRuns: 60 },
+    );
+  });
 });
