@@ -1,4 +1,5 @@
 import type { Trade } from '../../bars/trade.js';
+import { BinanceLayoutReader } from './BinanceLayoutReader.js';
 
 /**
  * A frame that is not valid JSON, or a trade event whose fields are missing or of the wrong type.
@@ -45,13 +46,21 @@ const IGNORED = -1;
 
 const POW10 = new Float64Array(23).map((_, i) => 10 ** i);
 const TWO_53 = 9007199254740992;
+const SCRATCH_BYTES = 1024;
+
+// Keeps a leading byte-order mark, as Buffer#toString does, so JSON.parse sees (and refuses) it.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Decodes Binance `aggTrade` and `trade` WebSocket frames — plain (`{"e":"aggTrade",...}`) or
  * wrapped by a combined stream (`{"stream":"btcusdt@aggTrade","data":{...}}`) — into {@link Trade}s.
  *
  * It gives exactly what `JSON.parse` followed by `Number()` on the price and quantity strings
- * gives. A hand-written scanner reads the frame once, left to right, into local variables; a
+ * gives. Frames laid out exactly as Binance sends them are read from their UTF-8 bytes by a
+ * {@link BinanceLayoutReader} — directly for {@link TradeFrameParser.parseBytes} (what the
+ * WebSocket delivers), after `TextEncoder.encodeInto` a reused buffer for
+ * {@link TradeFrameParser.parse}. Any other frame goes to a hand-written scanner that reads the
+ * text once, left to right, into local variables; a
  * decimal with fewer than 2^53 in its digits and at most 22 fraction digits is converted as
  * `digits / 10^k`, which IEEE division rounds correctly (Clinger's fast path), so it equals
  * `Number()`; other decimal strings go through `Number()` itself. Anything else outside the
@@ -71,6 +80,10 @@ const TWO_53 = 9007199254740992;
  */
 export class TradeFrameParser {
   #symbol = '';
+  readonly #layout = new BinanceLayoutReader();
+  readonly #encoder = new TextEncoder();
+  // Holds a text frame's UTF-8 bytes for #layout.
+  readonly #scratch = new Uint8Array(SCRATCH_BYTES);
 
   /**
    * Decodes one frame.
@@ -81,6 +94,32 @@ export class TradeFrameParser {
    * or invalid field (the message names it).
    */
   parse(text: string): Trade | undefined {
+    // Frames in Binance's layout: as bytes (a frame too long for the scratch buffer is scanned).
+    const { read, written } = this.#encoder.encodeInto(text, this.#scratch);
+    if (read === text.length) {
+      const trade = this.#layout.read(this.#scratch, written);
+      if (trade !== undefined) return trade;
+    }
+    return this.#scan(text);
+  }
+
+  /**
+   * Decodes one frame from its UTF-8 bytes, as the WebSocket delivers it (a Node `Buffer` is a
+   * `Uint8Array`), with the same result as {@link TradeFrameParser.parse} of the decoded text.
+   *
+   * @returns The trade, or `undefined` when the frame is valid JSON but not a trade event.
+   * @throws {MalformedFrameError} as {@link TradeFrameParser.parse} does.
+   * @example
+   * ```ts
+   * socket.on('message', (data: Buffer) => handle(parser.parseBytes(data)));
+   * ```
+   */
+  parseBytes(bytes: Uint8Array): Trade | undefined {
+    return this.#layout.read(bytes) ?? this.#scan(utf8.decode(bytes));
+  }
+
+  // Any frame, one pass over its text.
+  #scan(text: string): Trade | undefined {
     const n = text.length;
     let kE = ABSENT;
     let eStart = 0;

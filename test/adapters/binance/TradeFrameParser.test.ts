@@ -4,55 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { MalformedFrameError, TradeFrameParser } from '../../../src/adapters/binance/TradeFrameParser.js';
 import type { Trade } from '../../../src/bars/trade.js';
 import { Random } from '../../../src/util/random.js';
+import { reference, same } from './frameReference.js';
 
-/** The reference: JSON.parse, then Number() on the price and quantity strings. */
-function reference(frame: string): Trade | undefined | 'malformed' {
-  let root: unknown;
+function parsed(parser: TradeFrameParser, frame: string | Uint8Array): Trade | undefined | 'malformed' {
   try {
-    root = JSON.parse(frame);
-  } catch {
-    return 'malformed';
-  }
-  const isObject = (v: unknown): v is Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObject(root)) return undefined;
-  const d = isObject(root.data) ? root.data : root;
-  if (d.e !== 'aggTrade' && d.e !== 'trade') return undefined;
-  if (typeof d.s !== 'string' || d.s === '' || typeof d.p !== 'string' || typeof d.q !== 'string') {
-    return 'malformed';
-  }
-  const price = Number(d.p);
-  const qty = Number(d.q);
-  if (!(price > 0) || price === Number.POSITIVE_INFINITY) return 'malformed';
-  if (!(qty >= 0) || qty === Number.POSITIVE_INFINITY) return 'malformed';
-  if (typeof d.T !== 'number' || !Number.isFinite(d.T) || typeof d.m !== 'boolean') return 'malformed';
-  if (d.e === 'trade') {
-    if (!Number.isSafeInteger(d.t)) return 'malformed';
-    return { time: d.T, price, qty, isBuyerMaker: d.m, id: d.t as number, symbol: d.s };
-  }
-  if (!Number.isSafeInteger(d.a) || !Number.isSafeInteger(d.f) || !Number.isSafeInteger(d.l))
-    return 'malformed';
-  if ((d.l as number) < (d.f as number)) return 'malformed';
-  const [id, firstId, lastId] = [d.a, d.f, d.l] as number[];
-  return { time: d.T, price, qty, isBuyerMaker: d.m, id, firstId, lastId, symbol: d.s };
-}
-
-function parsed(parser: TradeFrameParser, frame: string): Trade | undefined | 'malformed' {
-  try {
-    return parser.parse(frame);
+    return typeof frame === 'string' ? parser.parse(frame) : parser.parseBytes(frame);
   } catch (error) {
     if (error instanceof MalformedFrameError) return 'malformed';
     throw error;
   }
-}
-
-/** Same keys, and every value identical under Object.is (so -0 and 0 differ, NaN equals NaN). */
-function same(a: unknown, b: unknown): boolean {
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Object.is(a, b);
-  const ka = Object.keys(a).sort();
-  const kb = Object.keys(b).sort();
-  if (ka.join() !== kb.join()) return false;
-  return ka.every((k) => Object.is((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 interface Row {
@@ -325,6 +285,12 @@ describe('TradeFrameParser', () => {
           `frame ${JSON.stringify(frame)}: got ${JSON.stringify(actual)}, want ${JSON.stringify(expected)}`,
         );
       }
+      // The same frame as the WebSocket delivers it: UTF-8 bytes (a lone surrogate becomes U+FFFD).
+      const bytes = Buffer.from(frame);
+      const fromBytes = parsed(parser, bytes);
+      if (!same(fromBytes, reference(bytes.toString()))) {
+        expect.fail(`bytes of ${JSON.stringify(frame)}: got ${JSON.stringify(fromBytes)}`);
+      }
       if (expected === 'malformed') counts.malformed++;
       else if (expected === undefined) counts.other++;
       else counts.trades++;
@@ -334,6 +300,34 @@ describe('TradeFrameParser', () => {
     expect(counts.malformed).toBeGreaterThan(50_000);
     expect(counts.other).toBeGreaterThan(1_000);
   }, 120_000);
+
+  it('agrees with JSON.parse of the UTF-8 decoded text on corrupted bytes (invalid UTF-8 included)', () => {
+    const parser = new TradeFrameParser();
+    const rng = new Random(7);
+    const counts = { trades: 0, malformed: 0 };
+    for (let n = 0; n < 100_000; n++) {
+      const bytes = Buffer.from(realFrame(rows[n % rows.length], n % 4));
+      for (let k = rng.int(3); k >= 0; k--) {
+        const at = rng.int(bytes.length);
+        // Mostly bytes that matter to JSON or to UTF-8: digits, quotes, braces, high bytes.
+        bytes[at] =
+          rng.int(2) === 0
+            ? rng.int(256)
+            : [0x22, 0x5c, 0x7d, 0x2c, 0x30, 0x39, 0x80, 0xc3, 0xff, 0x20][rng.int(10)];
+      }
+      const expected = reference(bytes.toString());
+      const actual = parsed(parser, bytes);
+      if (!same(actual, expected)) {
+        expect.fail(
+          `bytes ${bytes.toString('hex')}: got ${JSON.stringify(actual)}, want ${JSON.stringify(expected)}`,
+        );
+      }
+      if (expected === 'malformed') counts.malformed++;
+      else if (expected !== undefined) counts.trades++;
+    }
+    expect(counts.trades).toBeGreaterThan(5_000);
+    expect(counts.malformed).toBeGreaterThan(50_000);
+  });
 
   it('gives Number() exactly for any double printed in any JavaScript format', () => {
     const parser = new TradeFrameParser();
@@ -350,17 +344,18 @@ describe('TradeFrameParser', () => {
             x.toExponential(digits - 1),
             `000${String(x)}`,
           ][format];
-          const trade = parsed(
-            parser,
-            `{"e":"aggTrade","s":"X","a":1,"p":"${text}","q":"${text}","f":1,"l":1,"T":1,"m":false}`,
-          );
+          // In Binance's layout, so the byte reader takes every value it can convert exactly.
+          const frame = `{"e":"aggTrade","E":1,"s":"X","a":1,"p":"${text}","q":"${text}","f":1,"l":1,"T":1,"m":false}`;
           const expected = Number(text);
-          if (expected > 0 && Number.isFinite(expected)) {
-            return (
-              trade !== 'malformed' && Object.is(trade?.price, expected) && Object.is(trade?.qty, expected)
-            );
-          }
-          return trade === 'malformed';
+          return [frame, Buffer.from(frame)].every((input) => {
+            const trade = parsed(parser, input);
+            if (expected > 0 && Number.isFinite(expected)) {
+              return (
+                trade !== 'malformed' && Object.is(trade?.price, expected) && Object.is(trade?.qty, expected)
+              );
+            }
+            return trade === 'malformed';
+          });
         },
       ),
       { numRuns: 20_000 },
