@@ -5,9 +5,10 @@
  *
  * - BTCUSDT spot (OHLCV only): train on the six spans up to 2024-11-04, hold out the two latest
  *   (2024-11-30 to 2025-02-04). Sets: the original three, the original three with log transforms,
- *   the default (log transforms + 30-bar realized volatility), and the default without the range.
+ *   the default with the log range added (the default before this evidence), and the default (log
+ *   return, log activity, 30-bar log realized volatility).
  * - Binance USD-M (every kline column): each month's first 75 % trains, its last 25 % is held out.
- *   Sets: original, default, default without the range, microstructure.
+ *   Sets: original, default with the log range, default, microstructure.
  *
  * Per set: Crisis/Stable realized volatility of 1-minute returns and the mean dwell per state
  * (filtered most probable state, as the detector emits it), in sample and held out, and the HMM's
@@ -43,8 +44,12 @@ const ORIGINAL_LOGGED: FeatureSet = [
   { name: 'logActivity20', kind: 'activity', window: 20, transform: 'log', offset: 0.01 },
 ];
 
-/** The default set without the range: on coarse-tick symbols many minutes have a range of exactly 0. */
-const WITHOUT_RANGE: FeatureSet = FEATURE_SETS.default.filter((f) => f.kind !== 'range');
+/** The default set with the log range after the log return (the default before this evidence). */
+const WITH_RANGE: FeatureSet = [
+  FEATURE_SETS.default[0],
+  ORIGINAL_LOGGED[1],
+  ...FEATURE_SETS.default.slice(1),
+];
 
 interface Evaluation {
   summaries: StateSummary[];
@@ -125,8 +130,8 @@ const btc = await study(
   [
     ['original', FEATURE_SETS.original],
     ['original, log-transformed', ORIGINAL_LOGGED],
+    ['default with the log range', WITH_RANGE],
     ['default', FEATURE_SETS.default],
-    ['default without the range', WITHOUT_RANGE],
   ],
   spot.slice(0, -2),
   spot.slice(-2),
@@ -143,8 +148,8 @@ const futures = await study(
   `Binance USD-M (${usdmFiles.map((f) => f.split('-')[0]).join(', ')}): first 75 % of each month trains, last 25 % held out`,
   [
     ['original', FEATURE_SETS.original],
+    ['default with the log range', WITH_RANGE],
     ['default', FEATURE_SETS.default],
-    ['default without the range', WITHOUT_RANGE],
     ['microstructure', FEATURE_SETS.microstructure],
   ],
   usdm.map((bars) => bars.slice(0, split(bars))),

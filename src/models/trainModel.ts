@@ -51,7 +51,11 @@ export interface TrainModelOptions {
   nEstimators?: number;
   /** State labels (default Stable/Volatile/Crisis for 3 states). */
   labels?: readonly string[];
-  /** Symbol recorded in the model (default: the first bar's). */
+  /**
+   * Symbol recorded in the model. Default: the bars' symbol; for bars of several symbols, their
+   * distinct symbols in input order joined by `,` (e.g. `'ALGOUSDT,AVAXUSDT'`), so a multi-symbol
+   * model never claims to be one symbol's. Each sequence's symbol is in `provenance.sequences`.
+   */
   symbol?: string;
   /** Bar interval (default: the first bar's `closeTime − openTime + 1`). */
   intervalMs?: number;
@@ -98,7 +102,8 @@ export function trainModel(options: TrainModelOptions): { model: RegimeModel; re
   const first = options.bars.find((s) => s.length > 0)?.[0];
   if (first === undefined) throw new RangeError('trainModel: no bars');
   const intervalMs = options.intervalMs ?? first.closeTime - first.openTime + 1;
-  const symbol = options.symbol ?? first.symbol;
+  const symbol =
+    options.symbol ?? [...new Set(options.bars.flatMap((s) => s.map((b) => b.symbol)))].join(',');
   const labels = options.labels ?? defaultLabels(states);
   const names = features.map((f) => f.name);
 

@@ -27,6 +27,7 @@ describe('microstream train', () => {
     expect(b.stderr).toMatch(/reading .*LINKUSDT.*: 400 bars, \d+ bars\/s/);
     expect(b.stderr).toMatch(/EM iteration 1: log-likelihood -?\d/);
     const model = loadModel(bytes);
+    expect(model.symbol).toBe('LINKUSDT');
     expect(model.provenance).toMatchObject({ seed: 5, bars: 400, featureSet: 'default' });
     for (const text of [
       'transition matrix',
@@ -39,10 +40,12 @@ describe('microstream train', () => {
     for (const s of model.report.states) expect(a.stdout).toContain(s.meanDwellBars.toFixed(1));
   }, 60_000);
 
-  it('takes the feature set and the number of states from the command line', () => {
-    train(join(dir, 'c.json'), '--features', 'original', '--states', '2', '--quiet');
+  it('takes the feature set, the number of states and the recorded symbol from the command line', () => {
+    train(join(dir, 'c.json'), '--features', 'original', '--states', '2', '--symbol', 'USDM-LINK', '--quiet');
     const model = loadModel(readFileSync(join(dir, 'c.json'), 'utf8'));
     expect(model.labels).toEqual(['Stable', 'Crisis']);
     expect(model.provenance.featureSet).toBe('original');
+    expect(model.symbol).toBe('USDM-LINK');
+    expect(model.provenance.sequences.map((s) => s.symbol)).toEqual(['LINKUSDT']);
   }, 60_000);
 });

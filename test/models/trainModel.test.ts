@@ -63,6 +63,16 @@ describe('trainModel', () => {
     for (let k = 0; k < 3; k++) expect(report.states[k].share).toBe(counts[k] / warm);
   });
 
+  it('records every symbol of a multi-symbol training set, unless told which symbol to record', () => {
+    const eth = bars.slice(1500).map((b) => ({ ...b, symbol: 'ETHUSDT' }));
+    const sequences = [bars.slice(0, 1500), eth];
+    const mixed = trainModel({ bars: sequences, nEstimators: 10 }).model;
+    expect(mixed.symbol).toBe('BTCUSDT,ETHUSDT');
+    expect(mixed.provenance.sequences.map((s) => s.symbol)).toEqual(['BTCUSDT', 'ETHUSDT']);
+    expect(trainModel({ bars: sequences, nEstimators: 10, symbol: 'BTC+ETH' }).model.symbol).toBe('BTC+ETH');
+    expect(trainModel({ bars: [bars], nEstimators: 10 }).model.symbol).toBe('BTCUSDT');
+  });
+
   it('refuses bars out of time order and unknown feature sets', () => {
     expect(() => trainModel({ bars: [[bars[1], bars[0]]] })).toThrow(/out of time order/);
     expect(() => trainModel({ bars: [bars], features: 'fancy' })).toThrow(/unknown feature set "fancy"/);

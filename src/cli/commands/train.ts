@@ -16,6 +16,7 @@ interface TrainFlags {
   contamination: string;
   covariance: 'full' | 'diag';
   maxIter: string;
+  symbol?: string;
   quiet?: boolean;
 }
 
@@ -27,6 +28,7 @@ interface TrainFlags {
  * @example
  * ```sh
  * microstream train BTCUSDT-1m-2024-*.csv.gz --out model.json --seed 0 --trans-prior 100
+ * microstream train ALGOUSDT-1m-2024-09.csv.gz AVAXUSDT-1m-2024-02.csv.gz --out usdm.json --symbol USDM
  * ```
  */
 export function registerTrainCommand(program: Command): void {
@@ -46,6 +48,10 @@ export function registerTrainCommand(program: Command): void {
     .option('--contamination <p>', 'share of training bars the forest flags as anomalies', '0.01')
     .option('--covariance <type>', 'HMM covariance: full | diag', 'full')
     .option('--max-iter <n>', 'most EM iterations', '100')
+    .option(
+      '--symbol <s>',
+      "symbol recorded in the model (default: the bars' symbol; several symbols joined by ',')",
+    )
     .option('--quiet', 'no progress on stderr')
     .action(async (files: string[], flags: TrainFlags) => {
       const progress = flags.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
@@ -74,6 +80,7 @@ export function registerTrainCommand(program: Command): void {
         contamination: number(flags.contamination, '--contamination'),
         covariance: flags.covariance,
         maxIter: number(flags.maxIter, '--max-iter'),
+        symbol: flags.symbol,
         onProgress: (p) => {
           if (p.stage === 'features')
             progress(`features: ${p.sequences} sequences, ${p.bars} bars, ${p.trainingBars} warm`);
