@@ -1,10 +1,16 @@
-import { check, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
+import { check, describeValue, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
 import type { Bar } from './bar.js';
 import { type BarSeriesOptions, resolveSeriesOptions } from './barOptions.js';
 import { addExact, EXACT_SUM_CELLS, exactSumTotal, exactSumValue } from './exactSum.js';
 import { GapFiller, type GapFillerSnapshot } from './GapFiller.js';
 import { IdRangeSet } from './IdRangeSet.js';
-import { MAX_MAGNITUDE, MAX_TIME_MS, MAX_TRADE_AMOUNT, MIN_MAGNITUDE } from './magnitudes.js';
+import {
+  isInMagnitudeRange,
+  MAX_MAGNITUDE,
+  MAX_TIME_MS,
+  MAX_TRADE_AMOUNT,
+  MIN_MAGNITUDE,
+} from './magnitudes.js';
 import { type RejectReason, TradeRejectedError } from './TradeRejectedError.js';
 import { invalidTradeReason, type Trade } from './trade.js';
 
@@ -306,7 +312,7 @@ export class BarAggregator {
   advance(watermarkMs: number): readonly Bar[] {
     if (typeof watermarkMs !== 'number' || !(Math.abs(watermarkMs) <= MAX_TIME_MS)) {
       throw new RangeError(
-        `advance(watermarkMs) needs a finite number of ms within ±${MAX_TIME_MS}, got ${String(watermarkMs)}`,
+        `advance(watermarkMs) needs a finite number of ms within ±${MAX_TIME_MS}, got ${describeValue(watermarkMs)}`,
       );
     }
     if (watermarkMs <= this.#watermark) return NO_BARS;
@@ -425,7 +431,7 @@ export class BarAggregator {
    */
   restore(snapshot: unknown, path = 'snapshot'): void {
     const s = plainObject(snapshot, path);
-    check(s.version === 1, `${path}.version`, `expected 1, got ${String(s.version)}`);
+    check(s.version === 1, `${path}.version`, `expected 1, got ${describeValue(s.version)}`);
     const expected = {
       symbol: this.#symbol,
       intervalMs: this.#intervalMs,
@@ -436,7 +442,7 @@ export class BarAggregator {
       check(
         s[key] === value,
         `${path}.${key}`,
-        `this aggregator has ${key} ${String(value)}, the snapshot ${String(s[key])}`,
+        `this aggregator has ${key} ${String(value)}, the snapshot ${describeValue(s[key])}`,
       );
     }
     const I = this.#intervalMs;
@@ -467,6 +473,11 @@ export class BarAggregator {
       const where = `${path}.open[${i}]`;
       const bar = plainObject(value, where);
       const openTime = finiteNumber(bar.openTime, `${where}.openTime`);
+      check(
+        Math.abs(openTime) <= MAX_TIME_MS,
+        `${where}.openTime`,
+        `expected a time within ±${MAX_TIME_MS} ms`,
+      );
       check(openTime % I === 0, `${where}.openTime`, `not a multiple of the interval ${I}`);
       check(openTime + I + this.#latenessMs > watermark, `${where}.openTime`, 'this bar should have closed');
       check(Number.isNaN(nextOpen) || openTime >= nextOpen, `${where}.openTime`, 'before nextOpenTime');
@@ -475,14 +486,30 @@ export class BarAggregator {
       check(cells[at + RECORDS] === 0, `${where}.openTime`, 'two open bars in the same slot');
       const num = (key: string) => finiteNumber(bar[key], `${where}.${key}`);
       const orNaN = (key: string) => (bar[key] === null ? Number.NaN : num(key));
+      // Prices as push() accepts them, and in order: what a bar built from trades always holds.
+      const price = (key: string) => {
+        const p = num(key);
+        check(
+          isInMagnitudeRange(p),
+          `${where}.${key}`,
+          `expected a price in [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}]`,
+        );
+        return p;
+      };
+      const [open, high, low, close] = ['open', 'high', 'low', 'close'].map(price);
+      check(
+        low <= Math.min(open, close) && high >= Math.max(open, close),
+        `${where}.high`,
+        'low and high must enclose open and close',
+      );
       cells[at + WINDOW] = openTime;
       cells[at + RECORDS] = integer(bar.records, `${where}.records`, 1, Number.MAX_SAFE_INTEGER);
-      cells[at + OPEN] = num('open');
+      cells[at + OPEN] = open;
       cells[at + OPEN_TIME] = num('openTradeTime');
       cells[at + OPEN_ID] = orNaN('openTradeId');
-      cells[at + HIGH] = num('high');
-      cells[at + LOW] = num('low');
-      cells[at + CLOSE] = num('close');
+      cells[at + HIGH] = high;
+      cells[at + LOW] = low;
+      cells[at + CLOSE] = close;
       cells[at + CLOSE_TIME] = num('closeTradeTime');
       cells[at + CLOSE_ID] = orNaN('closeTradeId');
       cells[at + TRADES] = num('trades');
@@ -494,8 +521,15 @@ export class BarAggregator {
         ['takerSellVolume', TAKER_SELL],
         ['takerSellQuoteVolume', TAKER_SELL + QUOTE],
       ];
-      for (const [key, from] of limbs)
+      for (const [key, from] of limbs) {
         cells.set(numberArray(bar[key], `${where}.${key}`, EXACT_SUM_CELLS), at + from);
+        const total = exactSumValue(cells, at + from);
+        check(
+          total >= 0 && total <= MAX_MAGNITUDE,
+          `${where}.${key}`,
+          `expected a volume >= 0, got ${total}`,
+        );
+      }
       const range = numberArray(bar.ids, `${where}.ids`);
       check(range.length % 2 === 0, `${where}.ids`, 'expected [lo, hi] pairs');
       for (let k = 1; k < range.length; k++) {

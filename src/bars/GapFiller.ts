@@ -1,5 +1,6 @@
 import { check, finiteNumber, integer, plainObject } from '../util/validate.js';
 import type { Bar } from './bar.js';
+import { isInMagnitudeRange, MAX_MAGNITUDE, MIN_MAGNITUDE } from './magnitudes.js';
 
 /** A run of empty intervals left out of the series because it was longer than `maxGapBars`. */
 export interface SkippedGap {
@@ -181,6 +182,20 @@ function snapshotBar(value: unknown, path: string): Bar {
   check(typeof bar.gap === 'boolean', `${path}.gap`, 'expected a boolean');
   for (const key of ['openTime', 'closeTime', 'open', 'high', 'low', 'close', 'volume'])
     finiteNumber(bar[key], `${path}.${key}`);
+  // Gap bars repeat this bar's close: prices as bars are accepted, volume >= 0.
+  for (const key of ['open', 'high', 'low', 'close'])
+    check(
+      isInMagnitudeRange(bar[key] as number),
+      `${path}.${key}`,
+      `expected a price in [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}]`,
+    );
+  const { open, high, low, close } = bar as unknown as Bar;
+  check(
+    low <= Math.min(open, close) && high >= Math.max(open, close),
+    `${path}.high`,
+    'low and high must enclose open and close',
+  );
+  check((bar.volume as number) >= 0, `${path}.volume`, 'expected a volume >= 0');
   for (const key of OPTIONAL_FIELDS) if (bar[key] !== undefined) finiteNumber(bar[key], `${path}.${key}`);
   return { ...bar } as unknown as Bar;
 }

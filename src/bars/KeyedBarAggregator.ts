@@ -1,4 +1,4 @@
-import { check, integer, plainObject } from '../util/validate.js';
+import { check, describeValue, integer, plainObject } from '../util/validate.js';
 import { BarAggregator, type BarAggregatorOptions, type BarAggregatorStats } from './BarAggregator.js';
 import type { Bar } from './bar.js';
 import type { SkippedGap } from './GapFiller.js';
@@ -65,12 +65,12 @@ export class KeyedBarAggregator {
   /** Feeds one trade to its symbol's aggregator; returns the bars it closed (see {@link BarAggregator.push}). */
   push(trade: Trade): readonly Bar[] {
     if (typeof trade !== 'object' || trade === null) {
-      return this.#reject(trade, `a trade must be an object, got ${String(trade)}`);
+      return this.#reject(trade, `a trade must be an object, got ${describeValue(trade)}`);
     }
     const symbol = trade.symbol ?? '';
     if (symbol === this.#lastSymbol) return this.#last!.push(trade);
     if (typeof symbol !== 'string')
-      return this.#reject(trade, `symbol must be a string, got ${String(symbol)}`);
+      return this.#reject(trade, `symbol must be a string, got ${describeValue(symbol)}`);
     let aggregator = this.#bySymbol.get(symbol);
     if (aggregator === undefined) {
       aggregator = this.#create(symbol);
@@ -147,7 +147,7 @@ export class KeyedBarAggregator {
    */
   restore(snapshot: unknown): void {
     const s = plainObject(snapshot, 'snapshot');
-    check(s.version === 1, 'snapshot.version', `expected 1, got ${String(s.version)}`);
+    check(s.version === 1, 'snapshot.version', `expected 1, got ${describeValue(s.version)}`);
     const invalid = integer(s.invalid, 'snapshot.invalid', 0, Number.MAX_SAFE_INTEGER);
     check(Array.isArray(s.aggregators), 'snapshot.aggregators', 'expected an array');
     const bySymbol = new Map<string, BarAggregator>();

@@ -1,4 +1,5 @@
 import type { Bar } from '../bars/bar.js';
+import { isInMagnitudeRange, MAX_MAGNITUDE, MIN_MAGNITUDE } from '../bars/magnitudes.js';
 import { check, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
 import { type FeatureDefinition, type FeatureSet, REQUIRED_COLUMN } from './featureSpec.js';
 import { RollingWindow } from './RollingWindow.js';
@@ -194,7 +195,13 @@ export class FeatureStage {
     const s = plainObject(snapshot, path);
     const bars = integer(s.bars, `${path}.bars`, 0, Number.MAX_SAFE_INTEGER);
     const previousClose = bars > 0 ? finiteNumber(s.previousClose, `${path}.previousClose`) : Number.NaN;
+    check(
+      bars === 0 || isInMagnitudeRange(previousClose),
+      `${path}.previousClose`,
+      `expected a price in [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}]`,
+    );
     const averageTradeSize = finiteNumber(s.averageTradeSize, `${path}.averageTradeSize`);
+    check(averageTradeSize >= 0, `${path}.averageTradeSize`, 'expected a number >= 0');
     check(
       Array.isArray(s.windows) && s.windows.length === this.#windows.length,
       `${path}.windows`,
@@ -209,6 +216,13 @@ export class FeatureStage {
       }
       const values = numberArray(windows[i], at);
       check(values.length <= w.capacity, at, `expected at most ${w.capacity} values`);
+      // Every window holds volumes, trade counts or squares: never negative, never near overflow.
+      for (let k = 0; k < values.length; k++)
+        check(
+          values[k] >= 0 && values[k] <= MAX_MAGNITUDE,
+          `${at}[${k}]`,
+          `expected a number in [0, ${MAX_MAGNITUDE}]`,
+        );
       return values;
     });
     this.#bars = bars;

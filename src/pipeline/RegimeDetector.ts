@@ -11,7 +11,7 @@ import type { HMMFilterState } from '../hmm/GaussianHMM.js';
 import { defaultModel } from '../models/defaultModel.js';
 import type { RegimeModel } from '../models/RegimeModel.js';
 import { argmax } from '../models/regimeReport.js';
-import { check, integer, numberArray, plainObject } from '../util/validate.js';
+import { check, describeValue, integer, numberArray, plainObject } from '../util/validate.js';
 import type { RegimeSignal } from './signal.js';
 
 /**
@@ -300,7 +300,7 @@ export class RegimeDetector {
   restore(snapshot: unknown): void {
     const s = plainObject(snapshot, 'snapshot');
     check(s.format === 'microstream-detector', 'snapshot.format', "expected 'microstream-detector'");
-    check(s.version === 1, 'snapshot.version', `expected 1, got ${String(s.version)}`);
+    check(s.version === 1, 'snapshot.version', `expected 1, got ${describeValue(s.version)}`);
     check(
       s.input === 'trades' || s.input === 'bars' || s.input === null,
       'snapshot.input',
@@ -309,6 +309,16 @@ export class RegimeDetector {
     const k = this.model.hmm.nStates;
     const filter = plainObject(s.filter, 'snapshot.filter');
     const probabilities = numberArray(filter.probabilities, 'snapshot.filter.probabilities', k);
+    let total = 0;
+    probabilities.forEach((p, i) => {
+      check(p >= 0 && p <= 1, `snapshot.filter.probabilities[${i}]`, `expected a probability, got ${p}`);
+      total += p;
+    });
+    check(
+      Math.abs(total - 1) <= 1e-9,
+      'snapshot.filter.probabilities',
+      `probabilities must sum to 1 (within 1e-9), got ${total}`,
+    );
     const steps = integer(filter.steps, 'snapshot.filter.steps', 0, Number.MAX_SAFE_INTEGER);
     const state = integer(s.state, 'snapshot.state', -1, k - 1);
     check(typeof s.restartPending === 'boolean', 'snapshot.restartPending', 'expected a boolean');
@@ -330,7 +340,7 @@ export class RegimeDetector {
     let regularizer: BarRegularizer | null = null;
     if (s.input === 'trades') {
       aggregator = this.#newAggregator();
-      aggregator.restore(s.aggregator as never);
+      aggregator.restore(s.aggregator, 'snapshot.aggregator');
     } else if (s.input === 'bars') {
       regularizer = this.#newRegularizer();
       regularizer.restore(s.regularizer as never);

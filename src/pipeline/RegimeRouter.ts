@@ -1,7 +1,7 @@
 import type { Bar } from '../bars/bar.js';
 import type { Trade } from '../bars/trade.js';
 import { defaultModel } from '../models/defaultModel.js';
-import { check, ModelValidationError, plainObject } from '../util/validate.js';
+import { check, describeValue, ModelValidationError, plainObject } from '../util/validate.js';
 import { type DetectorSnapshot, RegimeDetector, type RegimeDetectorOptions } from './RegimeDetector.js';
 import type { RegimeSignal } from './signal.js';
 
@@ -110,7 +110,7 @@ export class RegimeRouter {
   restore(snapshot: unknown): void {
     const s = plainObject(snapshot, 'snapshot');
     check(s.format === 'microstream-router', 'snapshot.format', "expected 'microstream-router'");
-    check(s.version === 1, 'snapshot.version', `expected 1, got ${String(s.version)}`);
+    check(s.version === 1, 'snapshot.version', `expected 1, got ${describeValue(s.version)}`);
     const entries = Object.entries(plainObject(s.detectors, 'snapshot.detectors'));
     const restored = new Map<string, RegimeDetector>();
     for (const [symbol, detectorSnapshot] of entries) {

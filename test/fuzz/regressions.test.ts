@@ -166,3 +166,42 @@ describe('fuzz regressions: router', () => {
     expect(barRouter.get('')?.stats().bars?.invalid).toBe(1);
   });
 });
+
+describe('fuzz regressions: snapshots', () => {
+  /** A warm detector's snapshot with an open bar, as plain JSON. */
+  function snapshot() {
+    const detector = createRegimeDetector();
+    for (let i = 0; i < 60; i++) detector.pushTrade(trade(i));
+    detector.pushTrade(trade(60, { time: START + 60 * MINUTE + 1 }));
+    return JSON.parse(JSON.stringify(detector.snapshot()));
+  }
+  const refusal = (change: (s: ReturnType<typeof snapshot>) => void) => {
+    const s = snapshot();
+    change(s);
+    const detector = createRegimeDetector();
+    try {
+      detector.restore(s);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ModelValidationError);
+      return (e as ModelValidationError).path;
+    }
+    throw new Error('restored');
+  };
+
+  it('an open bar with a price of 0 (NaN log return later) is refused', () => {
+    expect(refusal((s) => (s.aggregator.open[0].close = 0))).toBe('snapshot.aggregator.open[0].close');
+  });
+  it('a negative value in a feature window (the square root of a negative mean) is refused', () => {
+    expect(refusal((s) => (s.features.windows[3][1] = -1))).toBe('snapshot.features.windows[3][1]');
+  });
+  it('a previous close of 0 (an infinite log return) is refused', () => {
+    expect(refusal((s) => (s.features.previousClose = 0))).toBe('snapshot.features.previousClose');
+  });
+  it('filter probabilities that are not a probability vector are refused', () => {
+    expect(refusal((s) => (s.filter.probabilities[1] = -1774))).toBe('snapshot.filter.probabilities[1]');
+    expect(refusal((s) => (s.filter.probabilities = [0.5, 0.5, 0.5]))).toBe('snapshot.filter.probabilities');
+  });
+  it('a version String() throws on is refused, not a TypeError', () => {
+    expect(refusal((s) => (s.aggregator.version = { toString: [] }))).toBe('snapshot.aggregator.version');
+  });
+});
