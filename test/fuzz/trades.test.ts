@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BarAggregator } from '../../src/bars/BarAggregator.js';
 import type { Bar } from '../../src/bars/bar.js';
+import { KeyedBarAggregator } from '../../src/bars/KeyedBarAggregator.js';
 import { TradeRejectedError } from '../../src/bars/TradeRejectedError.js';
 import { invalidTradeReason, type Trade } from '../../src/bars/trade.js';
 import { createRegimeDetector } from '../../src/pipeline/RegimeDetector.js';
@@ -177,6 +178,21 @@ describe('fuzz: hostile trades', () => {
         expect(counted).toBe(trades.length);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('KeyedBarAggregator: never throws, counts every trade exactly once, emits only finite bars', () => {
+    fc.assert(
+      fc.property(hostileTrades, (trades) => {
+        const keyed = new KeyedBarAggregator({ maxGapBars: 30 });
+        const bars: Bar[] = [];
+        for (const t of trades) bars.push(...keyed.push(t as Trade));
+        for (const b of bars) expect(firstNonFinite(b)).toBeUndefined();
+        const s = keyed.stats();
+        expect(s.accepted + s.duplicates + s.late + s.invalid).toBe(trades.length);
+        expect(s.bars + s.gapBars).toBe(bars.length);
+      }),
+      { numRuns: 80 },
     );
   });
 });
