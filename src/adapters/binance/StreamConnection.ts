@@ -4,6 +4,9 @@ import type { Clock } from './clock.js';
 import { RateWindow } from './RateWindow.js';
 import { MalformedFrameError, type TradeFrameParser } from './TradeFrameParser.js';
 
+// What a binary frame (never sent by Binance) is parsed as: nothing, so it is reported malformed.
+const NO_BYTES = Buffer.alloc(0);
+
 /**
  * What a {@link StreamConnection} reports to the stream that owns it.
  *
@@ -114,8 +117,9 @@ export class StreamConnection {
     });
     ws.on('message', (data, isBinary) => {
       this.#touch();
-      const text = isBinary ? '' : data.toString();
-      this.#frame(text);
+      // A text frame arrives as its UTF-8 bytes (a Buffer: binaryType stays 'nodebuffer'); the
+      // parser reads them as they are, and they are decoded only when something needs the text.
+      this.#frame(isBinary ? NO_BYTES : (data as Buffer));
     });
     ws.on('ping', () => this.#touch());
     ws.on('pong', () => this.#touch());
@@ -156,19 +160,20 @@ export class StreamConnection {
     ws.once('close', () => this.#options.clock.clearTimeout(handle));
   }
 
-  #frame(text: string): void {
+  #frame(bytes: Buffer): void {
     let trade: Trade | undefined;
     try {
-      trade = this.#options.parser.parse(text);
+      trade = this.#options.parser.parseBytes(bytes);
     } catch (error) {
       if (!(error instanceof MalformedFrameError)) throw error;
-      this.#hooks.onMalformed(text, error.message, this);
+      this.#hooks.onMalformed(bytes.toString(), error.message, this);
       return;
     }
     if (trade !== undefined) {
       this.#hooks.onTrade(trade);
       return;
     }
+    const text = bytes.toString();
     const reply = JSON.parse(text) as {
       id?: unknown;
       result?: unknown;
