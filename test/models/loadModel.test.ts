@@ -42,7 +42,7 @@ describe('loadModel', () => {
     expect(
       rejection((m) => (m.hmm.covars[2] = m.hmm.covars[2].map((row: number[]) => row.map(() => 1)))),
     ).toMatch(/^hmm\.covars\[2\]/);
-    expect(rejection((m) => (m.forest.nFeatures = 3))).toMatch(/^forest/);
+    expect(rejection((m) => (m.forest.nFeatures = m.features.length + 1))).toMatch(/^forest/);
     expect(rejection((m) => (m.forest.trees[0].threshold[0] = 'x'))).toBe('forest.trees[0].threshold[0]');
     expect(rejection((m) => m.labels.pop())).toBe('labels');
     expect(rejection((m) => (m.labels[0] = ''))).toBe('labels[0]');
