@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { TradeFrameParser } from '../../src/adapters/binance/TradeFrameParser.js';
 import type { Trade } from '../../src/bars/trade.js';
-import { type BenchSuite, timeCases } from '../lib/suite.js';
+import { type BenchRow, type BenchSuite, summarize } from '../lib/suite.js';
 
 /**
  * 5 000 real Binance spot aggregate trades (the bundled 2026-01-01 export), each as the
- * combined-stream frame Binance sends for it.
+ * combined-stream frame Binance sends for it, for `symbols` symbols in turn (the export's
+ * BTCUSDT trades, relabelled, so 200 symbols exercise the parser's caches as a wide stream does).
  */
-function realFrames(): string[] {
+function realFrames(symbols: number): string[] {
   const csv = readFileSync(
     new URL('../../fixtures/trades/BTCUSDT-aggTrades-2026-01-01T0000-0012.csv', import.meta.url),
     'utf8',
@@ -15,10 +16,11 @@ function realFrames(): string[] {
   return csv
     .trim()
     .split('\n')
-    .map((line) => {
+    .map((line, n) => {
       const [a, p, q, f, l, us, m] = line.split(',');
       const t = Math.floor(Number(us) / 1000);
-      return `{"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":${t + 1},"s":"BTCUSDT","a":${a},"p":"${p}","q":"${q}","f":${f},"l":${l},"T":${t},"m":${m === 'True'},"M":true}}`;
+      const symbol = symbols === 1 ? 'BTCUSDT' : `S${(n % symbols).toString(36).toUpperCase()}USDT`;
+      return `{"stream":"${symbol.toLowerCase()}@aggTrade","data":{"e":"aggTrade","E":${t + 1},"s":"${symbol}","a":${a},"p":"${p}","q":"${q}","f":${f},"l":${l},"T":${t},"m":${m === 'True'},"M":true}}`;
     });
 }
 
@@ -37,46 +39,128 @@ function jsonParse(frame: string): Trade {
   };
 }
 
+interface CpuCase {
+  name: string;
+  /** Parses every frame of the input once; returns a sum so the work cannot be skipped. */
+  run: () => number;
+  frames: number;
+  vs?: string;
+  note?: string;
+}
+
+const ROUNDS = 40;
+const PASSES_PER_ROUND = 10;
+
+/**
+ * Process CPU time per frame (`process.cpuUsage`), not wall time, so time the machine spends on
+ * other processes is not counted; rounds interleave the cases (rotating their order), so what
+ * load remains (shared caches and cores) weighs on every case alike, and ratios compare cases
+ * measured side by side. The first 5 rounds are warm-up.
+ */
+function timeCpu(cases: CpuCase[]): BenchRow[] {
+  const samples = cases.map(() => [] as number[]);
+  let sink = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < cases.length; k++) {
+      const index = (k + round) % cases.length;
+      const c = cases[index];
+      const start = process.cpuUsage();
+      for (let pass = 0; pass < PASSES_PER_ROUND; pass++) sink += c.run();
+      const used = process.cpuUsage(start);
+      if (round >= 5) samples[index].push(((used.user + used.system) * 1e3) / (PASSES_PER_ROUND * c.frames));
+    }
+  }
+  if (!(sink > 0)) throw new Error('nothing parsed');
+  const rows: BenchRow[] = cases.map((c, k) => {
+    const { median, spread } = summarize(samples[k]);
+    return {
+      case: c.name,
+      unit: 'ns/frame',
+      median,
+      spread,
+      samples: samples[k].length,
+      vs: c.vs,
+      note: c.note,
+    };
+  });
+  for (const row of rows) {
+    const peer = rows.find((r) => r.case === row.vs);
+    if (peer) row.ratio = peer.median / row.median;
+  }
+  for (const row of rows.slice()) {
+    rows.push({
+      case: `${row.case}: throughput`,
+      unit: 'M frames/s',
+      median: 1e3 / row.median,
+      spread: (1e3 * row.spread) / row.median ** 2,
+      samples: row.samples,
+      note: row.note,
+    });
+  }
+  return rows;
+}
+
 const suite: BenchSuite = {
   name: 'binance-parse',
-  title: 'Binance aggTrade frame → Trade, one core: TradeFrameParser vs JSON.parse + Number()',
+  title:
+    'Binance aggTrade frame → Trade, one core, CPU time: TradeFrameParser vs JSON.parse + Number() from the same input',
   async run() {
-    const frames = realFrames();
     const parser = new TradeFrameParser();
-    let sink = 0;
-    const rows = await timeCases(
-      [
+    const cases: CpuCase[] = [];
+    for (const symbols of [1, 200]) {
+      const frames = realFrames(symbols);
+      // What ws delivers for a text frame: its UTF-8 bytes in a Buffer.
+      const bytes = frames.map((f) => Buffer.from(f));
+      const label = symbols === 1 ? 'BTCUSDT' : `${symbols} symbols`;
+      const peer = `JSON.parse(bytes.toString()) + Number(), ${label}`;
+      cases.push(
         {
-          name: 'TradeFrameParser.parse (microstream)',
-          ops: frames.length,
-          vs: 'JSON.parse + Number()',
-          note: 'goal: >= 3 M frames/s',
-          fn: () => {
-            for (const f of frames) sink += (parser.parse(f) as Trade).price;
+          name: `TradeFrameParser.parseBytes (microstream), ${label}`,
+          frames: bytes.length,
+          vs: peer,
+          note: 'from the Buffer ws delivers (the live path); goal: >= 3 M frames/s',
+          run: () => {
+            let sum = 0;
+            for (const b of bytes) sum += (parser.parseBytes(b) as Trade).price;
+            return sum;
           },
         },
         {
-          name: 'JSON.parse + Number()',
-          ops: frames.length,
-          fn: () => {
-            for (const f of frames) sink += jsonParse(f).price;
+          name: peer,
+          frames: bytes.length,
+          run: () => {
+            let sum = 0;
+            for (const b of bytes) sum += jsonParse(b.toString()).price;
+            return sum;
           },
         },
-      ],
-      { unit: 'ns', per: 'frame', time: 3000 },
-    );
-    if (sink === 0) throw new Error('nothing parsed');
-    for (const row of rows.slice()) {
-      rows.push({
-        case: `${row.case}: throughput`,
-        unit: 'M frames/s',
-        median: 1e3 / row.median,
-        spread: (1e3 * row.spread) / row.median ** 2,
-        samples: row.samples,
-        note: row.note,
-      });
+      );
+      if (symbols === 1) {
+        cases.push(
+          {
+            name: 'TradeFrameParser.parse (microstream), string',
+            frames: frames.length,
+            vs: 'JSON.parse + Number(), string',
+            note: 'from a JS string',
+            run: () => {
+              let sum = 0;
+              for (const f of frames) sum += (parser.parse(f) as Trade).price;
+              return sum;
+            },
+          },
+          {
+            name: 'JSON.parse + Number(), string',
+            frames: frames.length,
+            run: () => {
+              let sum = 0;
+              for (const f of frames) sum += jsonParse(f).price;
+              return sum;
+            },
+          },
+        );
+      }
     }
-    return rows;
+    return timeCpu(cases);
   },
 };
 

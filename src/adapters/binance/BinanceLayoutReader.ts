@@ -26,13 +26,10 @@ import type { Trade } from '../../bars/trade.js';
  * ```
  */
 export class BinanceLayoutReader {
-  readonly #heads: (Literal | undefined)[] = new Array<Literal | undefined>(1 << HEAD_CACHE_BITS).fill(
-    undefined,
-  );
-  readonly #symbolTexts: (Literal | undefined)[] = new Array<Literal | undefined>(
-    2 << SYMBOL_CACHE_BITS,
-  ).fill(undefined);
-  // The symbol of each of #symbolTexts.
+  // Texts already checked: `{"stream":"<name>","data":{"e":"aggTrade","E":` heads, and
+  // `,"s":"<symbol>","a":` (or `"t"`) with the symbol string of each.
+  readonly #heads = new KnownTexts(HEAD_CACHE_BITS, 16);
+  readonly #symbolTexts = new KnownTexts(SYMBOL_CACHE_BITS + 1, 8);
   readonly #symbols: string[] = new Array<string>(2 << SYMBOL_CACHE_BITS).fill('');
   // The number the last #integer or #decimal read.
   #value = 0;
@@ -51,13 +48,12 @@ export class BinanceLayoutReader {
       // `{"stream":"<name>","data":{"e":"aggTrade","E":`, compared whole with the same text in an
       // earlier frame, found by the name's first 8 bytes; checked piece by piece the first time.
       const slot = (Math.imul(word(b, 11), 0x9e3779b1) + word(b, 15)) >>> (32 - HEAD_CACHE_BITS);
-      let head = this.#heads[slot];
-      if (head === undefined || !matches(b, 0, head, n)) {
-        head = wrappedHead(b, n);
-        if (head === undefined) return undefined;
-        this.#heads[slot] = head;
+      i = this.#heads.lengthAt(slot, b, 0, n);
+      if (i < 0) {
+        i = wrappedHeadEnd(b, n);
+        if (i < 0) return undefined;
+        this.#heads.remember(slot, b, 0, i);
       }
-      i = head.length;
     } else {
       const head = b[6] === 97 ? AGG_TRADE_HEAD : TRADE_HEAD;
       if (!matches(b, 0, head, n)) return undefined;
@@ -74,17 +70,19 @@ export class BinanceLayoutReader {
     const slot =
       (((Math.imul(word(b, i + 6), 0x9e3779b1) + word(b, i + 10)) >>> (32 - SYMBOL_CACHE_BITS)) << 1) |
       (isAggTrade ? 0 : 1);
-    let symbolText = this.#symbolTexts[slot];
-    if (symbolText === undefined || !matches(b, i, symbolText, n)) {
-      symbolText = symbolAndIdKey(b, i, n, isAggTrade ? AGG_ID_KEY : TRADE_ID_KEY);
-      if (symbolText === undefined) return undefined;
-      this.#symbolTexts[slot] = symbolText;
+    let length = this.#symbolTexts.lengthAt(slot, b, i, n);
+    if (length < 0) {
+      const end = symbolAndIdKeyEnd(b, i, n, isAggTrade ? AGG_ID_KEY : TRADE_ID_KEY);
+      if (end < 0) return undefined;
+      length = end - i;
+      this.#symbolTexts.remember(slot, b, i, end);
       // The symbol lies between `,"s":"` and the 6-byte id key.
-      const symbolEnd = i + symbolText.length - AGG_ID_KEY.length;
-      this.#symbols[slot] = String.fromCharCode(...b.subarray(i + SYMBOL_KEY.length, symbolEnd));
+      this.#symbols[slot] = String.fromCharCode(
+        ...b.subarray(i + SYMBOL_KEY.length, end - AGG_ID_KEY.length),
+      );
     }
     const symbol = this.#symbols[slot];
-    i = this.#integer(b, i + symbolText.length);
+    i = this.#integer(b, i + length);
     const id = this.#value;
     if (i < 0 || !matches(b, i, PRICE_KEY, n)) return undefined;
     i = this.#decimal(b, i + PRICE_KEY.length);
@@ -234,17 +232,16 @@ function endingKey(length: number, isBuyerMaker: boolean, wrapped: boolean): num
 }
 
 /**
- * `{"stream":"<name>","data":{"e":"aggTrade","E":` (or `"trade"`) at the start of `b` as a
- * literal, or undefined if `b` starts otherwise.
+ * The end of `{"stream":"<name>","data":{"e":"aggTrade","E":` (or `"trade"`) at the start of `b`,
+ * or -1 if `b` starts otherwise.
  */
-function wrappedHead(b: Uint8Array, n: number): Literal | undefined {
-  if (!matches(b, 0, WRAPPER_START, n)) return undefined;
+function wrappedHeadEnd(b: Uint8Array, n: number): number {
+  if (!matches(b, 0, WRAPPER_START, n)) return -1;
   const nameEnd = stringEnd(b, WRAPPER_START.length, n);
-  if (nameEnd < 0) return undefined;
+  if (nameEnd < 0) return -1;
   // The byte after '","data":{"e":"' tells aggTrade from trade.
   const rest = b[nameEnd + 15] === 97 ? WRAPPED_AGG_TRADE_HEAD : WRAPPED_TRADE_HEAD;
-  if (!matches(b, nameEnd, rest, n)) return undefined;
-  return literal(b.slice(0, nameEnd + rest.length));
+  return matches(b, nameEnd, rest, n) ? nameEnd + rest.length : -1;
 }
 
 /** The four bytes at `i` as a little-endian int32 (bytes past the end read as 0). */
@@ -252,7 +249,7 @@ function word(b: Uint8Array, i: number): number {
   return b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
 }
 
-/** Whether `literal` occurs in `b` at `i`. */
+/** Whether `literal` occurs in the first `n` bytes of `b` at `i`. */
 function matches(b: Uint8Array, i: number, literal: Literal, n: number): boolean {
   const length = literal.length;
   if (i + length > n || word(b, i) !== literal.first || word(b, i + length - 4) !== literal.last) {
@@ -271,17 +268,16 @@ function fourDigitsValue(x: number): number {
 }
 
 /**
- * `,"s":"<symbol>"` and `idKey` (`","a":` or `","t":`) at `i` as a literal, if the symbol is
- * non-empty printable ASCII; otherwise undefined.
+ * The end of `,"s":"<symbol>"` and `idKey` (`","a":` or `","t":`) at `i`, if the symbol is
+ * non-empty printable ASCII; otherwise -1.
  */
-function symbolAndIdKey(b: Uint8Array, i: number, n: number, idKey: Literal): Literal | undefined {
-  if (!matches(b, i, SYMBOL_KEY, n)) return undefined;
+function symbolAndIdKeyEnd(b: Uint8Array, i: number, n: number, idKey: Literal): number {
+  if (!matches(b, i, SYMBOL_KEY, n)) return -1;
   const start = i + SYMBOL_KEY.length;
   const end = stringEnd(b, start, n);
-  if (end <= start) return undefined;
-  for (let k = start; k < end; k++) if (b[k] > 126) return undefined;
-  if (!matches(b, end, idKey, n)) return undefined;
-  return literal(b.slice(i, end + idKey.length));
+  if (end <= start) return -1;
+  for (let k = start; k < end; k++) if (b[k] > 126) return -1;
+  return matches(b, end, idKey, n) ? end + idKey.length : -1;
 }
 
 /**
@@ -308,4 +304,47 @@ function hasByteBelow32(w: number): boolean {
 
 function hasZeroByte(w: number): boolean {
   return ((w - 0x01010101) & ~w & 0x80808080) !== 0;
+}
+
+/**
+ * Texts of 4 to 4·`maxWords` bytes that were checked once, by slot, each stored as its
+ * little-endian words (at 0, 4, 8, …, and one ending with the text) in one flat table, so that
+ * finding one again in a frame is a run of word comparisons over contiguous memory.
+ */
+class KnownTexts {
+  readonly #maxWords: number;
+  readonly #words: Int32Array;
+  // Length of each slot's text in bytes; 0 for an empty slot.
+  readonly #lengths: Int32Array;
+
+  constructor(slotBits: number, maxWords: number) {
+    this.#maxWords = maxWords;
+    this.#words = new Int32Array(maxWords << slotBits);
+    this.#lengths = new Int32Array(1 << slotBits);
+  }
+
+  /** The length of the text in `slot` if it occurs in the first `n` bytes of `b` at `i`; else -1. */
+  lengthAt(slot: number, b: Uint8Array, i: number, n: number): number {
+    const length = this.#lengths[slot];
+    if (length === 0 || i + length > n) return -1;
+    const words = this.#words;
+    const base = slot * this.#maxWords;
+    const last = ((length + 3) >> 2) - 1;
+    for (let k = 0; k < last; k++) if (word(b, i + 4 * k) !== words[base + k]) return -1;
+    return word(b, i + length - 4) === words[base + last] ? length : -1;
+  }
+
+  /** Keeps b[start, end) in `slot` (in place of what was there), if its length fits. */
+  remember(slot: number, b: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    if (length < 4 || length > 4 * this.#maxWords) {
+      this.#lengths[slot] = 0;
+      return;
+    }
+    const base = slot * this.#maxWords;
+    const last = ((length + 3) >> 2) - 1;
+    for (let k = 0; k < last; k++) this.#words[base + k] = word(b, start + 4 * k);
+    this.#words[base + last] = word(b, end - 4);
+    this.#lengths[slot] = length;
+  }
 }
