@@ -54,6 +54,7 @@ export interface EndMessage {
   reason: string;
 }
 
+/** Any message the server sends; switch on `type`. */
 export type ServerMessage = HelloMessage | HistoryMessage | SignalMessage | SymbolsMessage | EndMessage;
 
 /** Choose the symbol whose history and live signals this page receives. */
@@ -69,4 +70,5 @@ export interface DrawnMessage {
   openTime: number;
 }
 
+/** Any message a page sends; switch on `type`. */
 export type ClientMessage = SubscribeMessage | DrawnMessage;
