@@ -3,6 +3,9 @@
  * Baum–Welch on 500 000 × 3 observations (goal: at most half of hmmlearn's wall time with the same
  * or a better log-likelihood), with hmmlearn (Python subprocess, scripts/bench_hmm.py) and
  * hidden-markov-model-tf (TensorFlow.js, CPU backend) as peers in the same run.
+ *
+ * `HMM_BENCH_ONLY=forwardStep` runs only the two forwardStep rows (seconds instead of minutes), for
+ * iterating on the online step.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -168,11 +171,12 @@ const suite: BenchSuite = {
   async run() {
     const { X } = truth.sample(N, 2026);
     const rows: BenchRow[] = [];
+    const onlyForwardStep = process.env.HMM_BENCH_ONLY === 'forwardStep';
 
     // Peers first, one at a time, so nothing else competes for the two cores while they run.
-    const py = runHmmlearn(X);
+    const py = onlyForwardStep ? undefined : runHmmlearn(X);
     const tfSlice = X.slice(0, TF_ROWS);
-    const tf = await runTensorFlow(tfSlice);
+    const tf = onlyForwardStep ? undefined : await runTensorFlow(tfSlice);
 
     const state = truth.createFilterState();
     const stream = X.slice(0, 1024);
@@ -211,6 +215,7 @@ const suite: BenchSuite = {
       step.ratio = ratio(peer.median, step.median);
       rows.push(peer);
     }
+    if (onlyForwardStep) return rows;
 
     const ours = fitOurs(X, ITERATIONS, REPEATS);
     const ourScore = ours.model.score(X);

@@ -2,7 +2,7 @@ import { Random } from '../util/random.js';
 import { checkUntrustedValue } from '../util/safeJson.js';
 import { check, finiteNumber, integer, plainObject } from '../util/validate.js';
 import { baumWelch, initialParameters } from './baumWelch.js';
-import { forward, forwardBackward, forwardStep } from './forwardBackward.js';
+import { filterStep, forward, forwardBackward, predict } from './forwardBackward.js';
 import { GaussianEmissions } from './GaussianEmissions.js';
 import {
   type HMMParameters,
@@ -322,17 +322,9 @@ export class GaussianHMM {
         `filter state has ${state.probabilities.length} probabilities, the model ${K} states`,
       );
     (this.#emissions as GaussianEmissions).logDensities(x, 0, this.#logDensities, 0);
-    const logp = forwardStep(
-      K,
-      p.startProb,
-      p.transMat,
-      state.probabilities,
-      state.steps === 0 ? -1 : 0,
-      0,
-      this.#logDensities,
-      0,
-      this.#predicted,
-    );
+    const alpha = state.probabilities;
+    const predicted = state.steps === 0 ? p.startProb : predict(K, p.transMat, alpha, 0, this.#predicted);
+    const logp = filterStep(K, predicted, this.#logDensities, 0, alpha, 0);
     if (!Number.isNaN(logp)) state.steps++;
     return logp;
   }
