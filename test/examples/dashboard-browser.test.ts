@@ -61,7 +61,7 @@ async function findRegimeChange(calm: number): Promise<{ signals: RegimeSignal[]
 
 describe.runIf(runInBrowser)('dashboard page in headless Chromium', () => {
   const historyLimit = 100;
-  /** Bars of the old regime replayed live before the change. */
+  /** Bars of the old regime replayed live before the change: 6 s for the page to load, even on a busy machine. */
   const leadBars = 30;
   let browser: Browser;
   let page: Page;
@@ -71,9 +71,9 @@ describe.runIf(runInBrowser)('dashboard page in headless Chromium', () => {
 
   const startReplay = (port: number) =>
     startDashboard({
-      // At 600× a bar arrives every 100 ms; the bars before `from` arrive at once as history.
+      // At 300× a bar arrives every 200 ms; the bars before `from` arrive at once as history.
       source: replaySource({
-        speed: 600,
+        speed: 300,
         preroll: 0,
         from: change.signals[change.index - leadBars].bar.openTime,
       }),
