@@ -61,6 +61,8 @@ describe('dashboard server', () => {
       symbols: ['BTCUSDT'],
       historyLimit: 120,
     });
+    // Subscribe once the burst of 300 is out, while the paced bars (2 s of them) are still to come.
+    while (dashboard.hub.stats().signals < 300) await new Promise((resolve) => setTimeout(resolve, 5));
     client.subscribe('BTCUSDT');
     await client.until(() => client.messages.some((m) => m.type === 'end'), 'the end of the replay');
 
