@@ -1,13 +1,14 @@
 import { Command } from 'commander';
+import { version } from '../../package.json';
 import { registerBarsCommand } from './commands/bars.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerKafkaCommand } from './commands/kafka.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerTrainCommand } from './commands/train.js';
 
-const program = new Command('microstream').description(
-  'Real-time market microstructure and liquidity-regime estimation',
-);
+const program = new Command('microstream')
+  .description('Real-time market microstructure and liquidity-regime estimation')
+  .version(version);
 registerBarsCommand(program);
 registerTrainCommand(program);
 registerReplayCommand(program);
