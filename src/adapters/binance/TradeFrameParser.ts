@@ -57,16 +57,16 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
  *
  * It gives exactly what `JSON.parse` followed by `Number()` on the price and quantity strings
  * gives. Frames laid out exactly as Binance sends them are read from their UTF-8 bytes by a
- * {@link BinanceLayoutReader} — directly for {@link TradeFrameParser.parseBytes} (what the
- * WebSocket delivers), after `TextEncoder.encodeInto` a reused buffer for
+ * `BinanceLayoutReader`, four bytes per comparison: directly by {@link TradeFrameParser.parseBytes}
+ * (what the WebSocket delivers), after `TextEncoder.encodeInto` a reused buffer by
  * {@link TradeFrameParser.parse}. Any other frame goes to a hand-written scanner that reads the
- * text once, left to right, into local variables; a
- * decimal with fewer than 2^53 in its digits and at most 22 fraction digits is converted as
- * `digits / 10^k`, which IEEE division rounds correctly (Clinger's fast path), so it equals
- * `Number()`; other decimal strings go through `Number()` itself. Anything else outside the
- * scanner's grammar (escapes, nested values, fractions or exponents in integer fields, invalid
- * JSON) goes to `JSON.parse`: never wrong, only slower. Hot path, called once per frame: it
- * allocates nothing but the trade (the symbol string is reused while it repeats).
+ * text once, left to right, into local variables; a decimal with fewer than 2^53 in its digits
+ * and at most 22 fraction digits is converted as `digits / 10^k`, which IEEE division rounds
+ * correctly (Clinger's fast path), so it equals `Number()`; other decimal strings go through
+ * `Number()` itself. Anything else outside the scanner's grammar (escapes, nested values,
+ * fractions or exponents in integer fields, invalid JSON) goes to `JSON.parse`: never wrong, only
+ * slower. Hot path, called once per frame: it allocates nothing but the trade (and, from a
+ * string, `encodeInto`'s small result); symbol strings are cached.
  *
  * Fields used: `e` (event type), `s`, `p`, `q`, `T`, `m`, and `a`/`f`/`l` (aggTrade) or `t` (trade);
  * others are checked for syntax and ignored.
