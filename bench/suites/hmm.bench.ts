@@ -5,7 +5,7 @@
  * hidden-markov-model-tf (TensorFlow.js, CPU backend) as peers in the same run.
  *
  * `HMM_BENCH_ONLY=forwardStep` runs only the two forwardStep rows (seconds instead of minutes), for
- * iterating on the online step.
+ * iterating on the online step; the harness then records only those rows, so publish from a full run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
