@@ -84,25 +84,25 @@ export class BinanceLayoutReader {
     const symbol = this.#symbols[slot];
     i = this.#integer(b, i + length);
     const id = this.#value;
-    if (i < 0 || !matches(b, i, PRICE_KEY, n)) return undefined;
+    if (i < 0 || !matchesKey(b, i, PRICE_KEY, n)) return undefined;
     i = this.#decimal(b, i + PRICE_KEY.length);
     const price = this.#value;
-    if (i < 0 || price === 0 || !matches(b, i, QTY_KEY, n)) return undefined;
+    if (i < 0 || price === 0 || !matchesKey(b, i, QTY_KEY, n)) return undefined;
     i = this.#decimal(b, i + QTY_KEY.length);
     const qty = this.#value;
     if (i < 0) return undefined;
     let firstId = 0;
     let lastId = 0;
     if (isAggTrade) {
-      if (!matches(b, i, FIRST_ID_KEY, n)) return undefined;
+      if (!matchesKey(b, i, FIRST_ID_KEY, n)) return undefined;
       i = this.#integer(b, i + FIRST_ID_KEY.length);
       firstId = this.#value;
-      if (i < 0 || !matches(b, i, LAST_ID_KEY, n)) return undefined;
+      if (i < 0 || !matchesKey(b, i, LAST_ID_KEY, n)) return undefined;
       i = this.#integer(b, i + LAST_ID_KEY.length);
       lastId = this.#value;
       if (i < 0 || lastId < firstId) return undefined;
     }
-    if (!matches(b, i, TIME_KEY, n)) return undefined;
+    if (!matchesKey(b, i, TIME_KEY, n)) return undefined;
     i = this.#integer(b, i + TIME_KEY.length);
     const time = this.#value;
     if (i < 0) return undefined;
@@ -247,6 +247,11 @@ function wrappedHeadEnd(b: Uint8Array, n: number): number {
 /** The four bytes at `i` as a little-endian int32 (bytes past the end read as 0). */
 function word(b: Uint8Array, i: number): number {
   return b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
+}
+
+/** {@link matches} for a literal of 4 to 8 bytes (a key), small enough to be inlined everywhere. */
+function matchesKey(b: Uint8Array, i: number, key: Literal, n: number): boolean {
+  return i + key.length <= n && word(b, i) === key.first && word(b, i + key.length - 4) === key.last;
 }
 
 /** Whether `literal` occurs in the first `n` bytes of `b` at `i`. */
