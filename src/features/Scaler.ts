@@ -35,7 +35,11 @@ export class Scaler {
     this.std = Float64Array.from(std);
   }
 
-  /** Mean and population standard deviation of each column (a constant column gets std 1). */
+  /**
+   * Mean and population standard deviation of each column. A column that is constant — or
+   * constant up to rounding, with a spread below 1e-12 of its magnitude — gets std 1: dividing by
+   * a standard deviation made of rounding error would turn noise into huge values.
+   */
   static fit(X: readonly ArrayLike<number>[]): Scaler {
     if (X.length === 0) throw new RangeError('cannot fit a scaler on no rows');
     const d = X[0].length;
@@ -49,7 +53,10 @@ export class Scaler {
         std[j] += dev * dev;
       }
     }
-    for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j] / X.length) || 1;
+    for (let j = 0; j < d; j++) {
+      const sd = Math.sqrt(std[j] / X.length);
+      std[j] = sd > 1e-12 * Math.abs(mean[j]) ? sd : 1;
+    }
     return new Scaler(mean, std);
   }
 
