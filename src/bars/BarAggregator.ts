@@ -343,6 +343,43 @@ export class BarAggregator {
     return out;
   }
 
+  /**
+   * Continues a series whose bars were built elsewhere (REST klines, a file): the next bar this
+   * aggregator emits follows `bar`, with gap bars (copying `bar`'s close) for the empty intervals
+   * in between, and trades of `bar`'s interval or earlier are `'late'`, so nothing is counted twice.
+   * The watermark moves to the end of `bar` plus the allowed lateness, as if `advance()` had been
+   * called there. Only on a fresh aggregator: before the first trade or `advance()`.
+   *
+   * @example
+   * ```ts
+   * const agg = new BarAggregator({ symbol: 'BTCUSDT' });
+   * agg.startAfter(lastKline); // then push live trades
+   * ```
+   */
+  startAfter(bar: Bar): void {
+    if (this.#watermark !== Number.NEGATIVE_INFINITY || !Number.isNaN(this.#nextOpen)) {
+      throw new Error(
+        'startAfter(bar) needs a fresh aggregator: this one has already taken trades or advance()',
+      );
+    }
+    const I = this.#intervalMs;
+    const openTime = typeof bar === 'object' && bar !== null ? bar.openTime : undefined;
+    if (typeof openTime !== 'number' || !(Math.abs(openTime) <= MAX_TIME_MS) || openTime % I !== 0) {
+      throw new RangeError(
+        `startAfter(bar): bar.openTime must be a multiple of the interval (${I} ms) within ±${MAX_TIME_MS}, got ${describeValue(openTime)}`,
+      );
+    }
+    if (!isInMagnitudeRange(bar.close)) {
+      throw new RangeError(
+        `startAfter(bar): bar.close must be a price in [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}], got ${describeValue(bar.close)}`,
+      );
+    }
+    this.#series.append(bar, []); // only the series' last bar matters here, not the output
+    this.#nextOpen = openTime + I;
+    this.#watermark = openTime + I + this.#latenessMs;
+    this.#refreshFastPath();
+  }
+
   /** Counters since construction (restored with the state). */
   stats(): BarAggregatorStats {
     const accepted = this.#closedVolume.slice();

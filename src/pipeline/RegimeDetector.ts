@@ -163,8 +163,9 @@ export function createRegimeDetector(options: RegimeDetectorOptions = {}): Regim
  * - **Cost**: after a bar closes, the feature update, forest score and filter step allocate nothing;
  *   the only allocation is the signal itself.
  *
- * A detector takes either trades or bars, not both. No I/O, no timers: time comes from the data or
- * from `advance(nowMs)`.
+ * A detector takes either trades or bars, not both; a trade-fed detector can first be warmed up
+ * from bars of history with {@link warmStart}. No I/O, no timers: time comes from the data or from
+ * `advance(nowMs)`.
  *
  * @example
  * ```ts
@@ -226,6 +227,54 @@ export class RegimeDetector {
    */
   pushBar(bar: Bar): readonly RegimeSignal[] {
     return this.#signals(this.#bars().push(bar));
+  }
+
+  /**
+   * Warms a trade-fed detector up from closed bars of history (e.g. REST klines from
+   * `binanceKlines`), so that its first live bar already gives a warm signal. The bars go through
+   * the same stages as {@link pushBar} (a {@link BarRegularizer}: gap bars for missing intervals;
+   * malformed, duplicate and out-of-order bars dropped and reported to `onRejectBar`) and their
+   * signals are returned, oldest first, and counted in {@link stats}. Then the trade stage is placed
+   * right after the last bar: the first live bar follows it (gap bars for the minutes in between),
+   * and a trade of an already-warmed interval is rejected as `'late'`, never counted twice.
+   *
+   * Call it once, with all the history, before the first `pushTrade` or `advance`; it throws
+   * otherwise, and on a detector that takes bars. For the same bars and trades, the live signals
+   * equal those of `pushBar` over the history followed by the bars the trades make.
+   *
+   * @example
+   * ```ts
+   * const history: Bar[] = [];
+   * for await (const bar of binanceKlines({ symbol: 'BTCUSDT', interval: '1m', startTime: Date.now() - 7_200_000 })) history.push(bar);
+   * detector.warmStart(history);
+   * for await (const trade of binanceTrades({ symbols: ['BTCUSDT'] })) for (const s of detector.pushTrade(trade)) console.log(s.warm);
+   * ```
+   */
+  warmStart(bars: Iterable<Bar>): readonly RegimeSignal[] {
+    if (this.#regularizer !== null)
+      throw new Error('warmStart(bars) is for a detector fed with trades: this one takes bars, use pushBar');
+    if (this.#aggregator !== null)
+      throw new Error(
+        'warmStart(bars) must come before the first pushTrade or advance, and only once (pass all the history in one call)',
+      );
+    const regularizer = this.#newRegularizer();
+    const out: RegimeSignal[] = [];
+    let last: Bar | undefined;
+    try {
+      for (const bar of bars) {
+        const regular = regularizer.push(bar);
+        if (regular.length > 0) last = regular[regular.length - 1];
+        for (const s of this.#signals(regular)) out.push(s);
+      }
+    } finally {
+      // Even when the iterable throws, live trades must follow the bars already taken.
+      if (last !== undefined) {
+        const aggregator = this.#newAggregator();
+        aggregator.startAfter(last);
+        this.#aggregator = aggregator;
+      }
+    }
+    return out;
   }
 
   /** Moves event time to `nowMs` (trade input): closes every bar whose end plus lateness has passed. */

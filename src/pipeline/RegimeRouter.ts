@@ -76,6 +76,23 @@ export class RegimeRouter {
     return this.#detector(symbolOf(bar)).pushBar(bar);
   }
 
+  /**
+   * Warms `symbol`'s detector up from closed bars of its history before its first trade: see
+   * {@link RegimeDetector.warmStart} (same rules, same signals returned). Once per symbol.
+   *
+   * @example
+   * ```ts
+   * const history: Bar[] = [];
+   * for await (const bar of binanceKlines({ symbol: 'ETHUSDT', interval: '1m', startTime })) history.push(bar);
+   * router.warmStart('ETHUSDT', history);
+   * ```
+   */
+  warmStart(symbol: string, bars: Iterable<Bar>): readonly RegimeSignal[] {
+    if (typeof symbol !== 'string')
+      throw new TypeError(`warmStart(symbol, bars): symbol must be a string, got ${describeValue(symbol)}`);
+    return this.#detector(symbol).warmStart(bars);
+  }
+
   /** Advances event time for every symbol (trade input); returns the signals of all bars closed. */
   advance(nowMs: number): readonly RegimeSignal[] {
     const out: RegimeSignal[] = [];
