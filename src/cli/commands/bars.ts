@@ -6,6 +6,7 @@ import type { MalformedLine } from '../../node/ReaderStats.js';
 import { readAggTrades } from '../../node/readAggTrades.js';
 import { KLINE_COLUMNS } from '../../node/readKlines.js';
 import { symbolFromFileName } from '../../node/symbolFromFileName.js';
+import { BufferedStdout, Progress } from '../terminal.js';
 
 /** Options of `microstream bars`, as commander parses them. */
 interface BarsFlags {
@@ -144,7 +145,7 @@ async function printBars(file: string, intervalMs: number, flags: BarsFlags): Pr
   const out = new BufferedStdout();
   const format = flags.format === 'csv' ? klineCsvLine : (bar: Bar) => JSON.stringify(bar);
   if (flags.format === 'csv' && flags.header) out.line(KLINE_COLUMNS.join(','));
-  const progress = new Progress(!flags.quiet && process.stderr.isTTY === true);
+  const progress = new Progress(!flags.quiet && process.stderr.isTTY === true, 'bars');
   let printed = 0;
   let rows = 0;
   for await (const trade of trades) {
@@ -180,71 +181,4 @@ async function printBars(file: string, intervalMs: number, flags: BarsFlags): Pr
     lines.push(`  last bar ${openTime} may be incomplete and was not printed (--partial prints it)`);
   }
   process.stderr.write(`${lines.join('\n')}\n`);
-}
-
-/** Collects output lines and writes them to stdout in large pieces, respecting backpressure. */
-class BufferedStdout {
-  #pending: string[] = [];
-  #size = 0;
-
-  constructor() {
-    // `microstream bars … | head` closes the pipe early: stop quietly, as Unix tools do.
-    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(0);
-      throw error;
-    });
-  }
-
-  line(text: string): void {
-    this.#pending.push(text);
-    this.#size += text.length;
-    if (this.#size >= 1 << 16) this.#write();
-  }
-
-  /** Resolves once stdout can take more (call now and then so memory stays bounded). */
-  async drained(): Promise<void> {
-    if (process.stdout.writableNeedDrain)
-      await new Promise((resolve) => process.stdout.once('drain', resolve));
-  }
-
-  async end(): Promise<void> {
-    this.#write();
-    await this.drained();
-  }
-
-  #write(): void {
-    if (this.#pending.length === 0) return;
-    process.stdout.write(`${this.#pending.join('\n')}\n`);
-    this.#pending = [];
-    this.#size = 0;
-  }
-}
-
-/** A one-line progress display on stderr (rows read, rows/s, bars), for runs longer than a second. */
-class Progress {
-  readonly #enabled: boolean;
-  readonly #started = performance.now();
-  #shownAt = 0;
-  #shown = false;
-
-  constructor(enabled: boolean) {
-    this.#enabled = enabled;
-  }
-
-  seconds(): number {
-    return (performance.now() - this.#started) / 1000;
-  }
-
-  update(rows: number, bars: number): void {
-    const now = performance.now();
-    if (!this.#enabled || now - this.#started < 1000 || now - this.#shownAt < 250) return;
-    this.#shownAt = now;
-    this.#shown = true;
-    const rate = Math.round(rows / this.seconds()).toLocaleString('en-US');
-    process.stderr.write(`\r\x1b[K${rows.toLocaleString('en-US')} rows, ${rate} rows/s, ${bars} bars`);
-  }
-
-  clear(): void {
-    if (this.#shown) process.stderr.write('\r\x1b[K');
-  }
 }

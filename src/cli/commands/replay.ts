@@ -10,6 +10,7 @@ import { readKlines } from '../../node/readKlines.js';
 import { symbolFromFileName } from '../../node/symbolFromFileName.js';
 import { createRegimeDetector, type RegimeDetector } from '../../pipeline/RegimeDetector.js';
 import type { RegimeSignal } from '../../pipeline/signal.js';
+import { BufferedStdout, Progress } from '../terminal.js';
 
 /** Options of `microstream replay`, as commander parses them. */
 interface ReplayFlags {
@@ -162,10 +163,10 @@ async function replay(file: string, model: RegimeModel, flags: ReplayFlags): Pro
       if (rejected.length < QUOTED) rejected.push(`${reason} bar ${bar.openTime}: ${detail}`);
     },
   });
-  const out = new LineWriter();
+  const out = new BufferedStdout();
   const format = flags.format === 'table' ? tableLine : (s: RegimeSignal) => JSON.stringify(s);
   if (flags.format === 'table') out.line(tableHeader(model.labels));
-  const progress = new Progress(!flags.quiet && process.stderr.isTTY === true);
+  const progress = new Progress(!flags.quiet && process.stderr.isTTY === true, 'signals');
   let rows = 0;
   const emit = (signals: readonly RegimeSignal[]) => {
     for (const s of signals) out.line(format(s));
@@ -219,70 +220,4 @@ function summary(
   if (kind === 'aggTrades' && s.trades !== null && s.trades.accepted > 0)
     lines.push('  the last bar may be incomplete (trades of its minute may follow) and was not signalled');
   return `${lines.join('\n')}\n`;
-}
-
-/** Collects output lines and writes them to stdout in large pieces, respecting backpressure. */
-class LineWriter {
-  #pending: string[] = [];
-  #size = 0;
-
-  constructor() {
-    // `microstream replay … | head` closes the pipe early: stop quietly, as Unix tools do.
-    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(0);
-      throw error;
-    });
-  }
-
-  line(text: string): void {
-    this.#pending.push(text);
-    this.#size += text.length;
-    if (this.#size >= 1 << 16) this.#write();
-  }
-
-  async drained(): Promise<void> {
-    if (process.stdout.writableNeedDrain)
-      await new Promise((resolve) => process.stdout.once('drain', resolve));
-  }
-
-  async end(): Promise<void> {
-    this.#write();
-    await this.drained();
-  }
-
-  #write(): void {
-    if (this.#pending.length === 0) return;
-    process.stdout.write(`${this.#pending.join('\n')}\n`);
-    this.#pending = [];
-    this.#size = 0;
-  }
-}
-
-/** A one-line progress display on stderr (rows read, rows/s, signals), for runs longer than a second. */
-class Progress {
-  readonly #enabled: boolean;
-  readonly #started = performance.now();
-  #shownAt = 0;
-  #shown = false;
-
-  constructor(enabled: boolean) {
-    this.#enabled = enabled;
-  }
-
-  seconds(): number {
-    return (performance.now() - this.#started) / 1000;
-  }
-
-  update(rows: number, signals: number): void {
-    const now = performance.now();
-    if (!this.#enabled || now - this.#started < 1000 || now - this.#shownAt < 250) return;
-    this.#shownAt = now;
-    this.#shown = true;
-    const rate = Math.round(rows / this.seconds()).toLocaleString('en-US');
-    process.stderr.write(`\r\x1b[K${rows.toLocaleString('en-US')} rows, ${rate} rows/s, ${signals} signals`);
-  }
-
-  clear(): void {
-    if (this.#shown) process.stderr.write('\r\x1b[K');
-  }
 }
