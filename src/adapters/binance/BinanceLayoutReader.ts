@@ -31,6 +31,8 @@ export class BinanceLayoutReader {
   readonly #heads = new KnownTexts(HEAD_CACHE_BITS, 16);
   readonly #symbolTexts = new KnownTexts(SYMBOL_CACHE_BITS + 1, 8);
   readonly #symbols: string[] = new Array<string>(2 << SYMBOL_CACHE_BITS).fill('');
+  // The integers read after the quantity, in the order of AGG_TRADE_INTEGER_KEYS or TRADE_INTEGER_KEYS.
+  readonly #values = new Float64Array(3);
   // The number the last #integer or #decimal read.
   #value = 0;
 
@@ -91,27 +93,24 @@ export class BinanceLayoutReader {
     i = this.#decimal(b, i + QTY_KEY.length);
     const qty = this.#value;
     if (i < 0) return undefined;
-    let firstId = 0;
-    let lastId = 0;
-    if (isAggTrade) {
-      if (!matchesKey(b, i, FIRST_ID_KEY, n)) return undefined;
-      i = this.#integer(b, i + FIRST_ID_KEY.length);
-      firstId = this.#value;
-      if (i < 0 || !matchesKey(b, i, LAST_ID_KEY, n)) return undefined;
-      i = this.#integer(b, i + LAST_ID_KEY.length);
-      lastId = this.#value;
-      if (i < 0 || lastId < firstId) return undefined;
+    // The integers after the quantity, each after its key, in one loop (one call site to inline).
+    const keys = isAggTrade ? AGG_TRADE_INTEGER_KEYS : TRADE_INTEGER_KEYS;
+    const values = this.#values;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
+      if (!matchesKey(b, i, key, n)) return undefined;
+      i = this.#integer(b, i + key.length);
+      if (i < 0) return undefined;
+      values[k] = this.#value;
     }
-    if (!matchesKey(b, i, TIME_KEY, n)) return undefined;
-    i = this.#integer(b, i + TIME_KEY.length);
-    const time = this.#value;
-    if (i < 0) return undefined;
+    const time = values[keys.length - 1];
+    if (isAggTrade && values[1] < values[0]) return undefined;
     // The rest is one of a few fixed endings: "m", maybe "M" (checked, not kept), the brace(s).
     const isBuyerMaker = b[i + 5] === 116;
     const ending = n - i <= MAX_ENDING ? ENDINGS[endingKey(n - i, isBuyerMaker, wrapped)] : undefined;
     if (ending === undefined || !matches(b, i, ending, n)) return undefined;
     return isAggTrade
-      ? { time, price, qty, isBuyerMaker, id, firstId, lastId, symbol }
+      ? { time, price, qty, isBuyerMaker, id, firstId: values[0], lastId: values[1], symbol }
       : { time, price, qty, isBuyerMaker, id, symbol };
   }
 
@@ -212,6 +211,8 @@ const QTY_KEY = ascii(',"q":"');
 const FIRST_ID_KEY = ascii(',"f":');
 const LAST_ID_KEY = ascii(',"l":');
 const TIME_KEY = ascii(',"T":');
+const AGG_TRADE_INTEGER_KEYS = [FIRST_ID_KEY, LAST_ID_KEY, TIME_KEY];
+const TRADE_INTEGER_KEYS = [TIME_KEY];
 
 /** Every way Binance ends a trade frame after the trade time, by {@link endingKey}. */
 const ENDINGS: (Literal | undefined)[] = [];
