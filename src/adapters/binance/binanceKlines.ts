@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Bar } from '../../bars/bar.js';
+import { KLINE_COLUMNS } from '../../node/readKlines.js';
 import { BinanceRest } from './BinanceRest.js';
 import { type Clock, systemClock } from './clock.js';
 import { type BinanceMarket, marketProfile } from './markets.js';
@@ -85,19 +86,8 @@ export async function* binanceKlines(options: BinanceKlinesOptions): AsyncGenera
   }
 }
 
-const COLUMNS = [
-  'open_time',
-  'open',
-  'high',
-  'low',
-  'close',
-  'volume',
-  'close_time',
-  'quote_volume',
-  'count',
-  'taker_buy_volume',
-  'taker_buy_quote_volume',
-] as const;
+/** Binance's kline columns that carry numbers: all but the trailing `ignore`. */
+const COLUMNS = KLINE_COLUMNS.slice(0, -1);
 
 /**
  * One Binance kline array (`[openTime, "open", "high", "low", "close", "volume", closeTime,
