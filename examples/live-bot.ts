@@ -1,18 +1,20 @@
 /**
  * A trading-bot style script: follows a few Binance symbols live and prints every regime change.
  *
- * Each symbol is warmed up from kline history first (`binanceKlines`), so the first live bar
- * already gives a warm signal. Live aggregate trades (`binanceTrades`, gap-free across
- * reconnects) become 1-minute bars here, and every bar, historical or live, goes through the
- * same detector of a `RegimeRouter`. The bar that was in progress when the script started is
- * taken from REST once it has closed, so no bar is built from part of its trades.
+ * Live aggregate trades (`binanceTrades`, gap-free across reconnects) go straight into a
+ * `RegimeRouter`, one detector per symbol. Each detector is warmed up first from kline history
+ * (`binanceKlines` → `router.warmStart`), so the first live bar already gives a warm signal. The
+ * minute in progress when a symbol's first trade arrives began before the stream, so its trades
+ * are held back until that minute has closed and is taken, complete, from REST with the history;
+ * the held-back trades then go in, and those of warmed minutes are counted late, never twice.
  *
  *   npx tsx examples/live-bot.ts --symbols BTCUSDT,ETHUSDT,SOLUSDT
  *   npx tsx examples/live-bot.ts --ws-url ws://127.0.0.1:9000 --rest-url http://127.0.0.1:9000 --duration 10
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { type BinanceMarket, binanceKlines, binanceTrades } from '../src/adapters/binance/index.js';
-import { type Bar, BarAggregator, createRegimeRouter, type RegimeSignal } from '../src/index.js';
+import { type Bar, createRegimeRouter, type RegimeSignal, type Trade } from '../src/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -53,33 +55,45 @@ function report(signals: readonly RegimeSignal[]): void {
   }
 }
 
-/** Pushes the closed klines of `symbol` after its last bar, up to and including `until`. */
-async function catchUp(symbol: string, startTime: number, until?: number): Promise<void> {
-  const bars = binanceKlines({
+const MINUTE = 60_000;
+/** How long after a minute's end its kline is taken as final. */
+const KLINE_SETTLE_MS = 2_000;
+const started = Date.now();
+/** Live trades of each symbol not warmed up yet, held back until its warm-up is done. */
+const heldBack = new Map<string, Trade[]>(symbols.map((s) => [s, []]));
+const warmUps: Promise<void>[] = [];
+
+/**
+ * Warms `symbol` up from its klines, up to and including the minute of its first live trade (once
+ * that minute has closed), then feeds the trades held back meanwhile.
+ */
+async function warmUp(symbol: string, firstTrade: Trade): Promise<void> {
+  const firstMinute = Math.floor(firstTrade.time / MINUTE) * MINUTE;
+  await sleep(Math.max(0, firstMinute + MINUTE + KLINE_SETTLE_MS - Date.now()), undefined, {
+    signal: controller.signal,
+  });
+  const history: Bar[] = [];
+  const klines = binanceKlines({
     symbol,
     interval: '1m',
-    startTime,
-    endTime: until,
+    startTime: started - warmupMs,
+    endTime: firstMinute,
     market,
     restUrl,
     signal: controller.signal,
   });
-  for await (const bar of bars) report(router.pushBar(bar));
-}
-
-console.log(`warming up ${symbols.join(', ')} from ${warmupMs / 60_000} minutes of klines`);
-const started = Date.now();
-for (const symbol of symbols) {
-  await catchUp(symbol, started - warmupMs);
+  for await (const bar of klines) history.push(bar);
+  report(router.warmStart(symbol, history));
   const s = lastSignals.get(symbol);
   const bars = router.get(symbol)?.stats().signals ?? 0;
   console.log(
     `${symbol.padEnd(10)} ${s?.warm ? 'warm' : 'cold'} after ${bars} bars: ${s?.regime.label ?? '-'} p=${s ? probabilities(s) : '-'}`,
   );
+  for (const trade of heldBack.get(symbol) ?? []) report(router.pushTrade(trade));
+  heldBack.delete(symbol);
 }
 
-const aggregators = new Map(symbols.map((s) => [s, new BarAggregator({ symbol: s, intervalMs: 60_000 })]));
-const caughtUp = new Set<string>();
+console.log(`following ${symbols.join(', ')}, each warmed up from ${warmupMs / 60_000} minutes of klines`);
 const trades = binanceTrades({
   symbols,
   market,
@@ -93,31 +107,32 @@ const trades = binanceTrades({
   },
 });
 
-async function onLiveBar(bar: Bar): Promise<void> {
-  const last = lastSignals.get(bar.symbol)?.bar.openTime ?? started - warmupMs - 1;
-  if (bar.openTime <= last) return;
-  if (!caughtUp.has(bar.symbol)) {
-    // The first live bar began before the stream: take it, and any minute missed, from REST.
-    caughtUp.add(bar.symbol);
-    await catchUp(bar.symbol, last + 1, bar.openTime);
-    return;
-  }
-  report(router.pushBar(bar));
+function fail(error: unknown): void {
+  if (controller.signal.aborted && (error as Error).name === 'AbortError') return;
+  console.error((error as Error).message);
+  process.exitCode = 1;
+  controller.abort();
 }
 
 try {
   for await (const trade of trades) {
-    for (const bar of (aggregators.get(trade.symbol as string) as BarAggregator).push(trade))
-      await onLiveBar(bar);
+    const waiting = heldBack.get(trade.symbol as string);
+    if (waiting === undefined) {
+      report(router.pushTrade(trade));
+      continue;
+    }
+    if (waiting.length === 0) warmUps.push(warmUp(trade.symbol as string, trade).catch(fail));
+    waiting.push(trade);
   }
 } catch (error) {
-  console.error((error as Error).message);
-  process.exitCode = 1;
+  fail(error);
 }
+await Promise.all(warmUps);
 const stats = trades.stats();
 for (const symbol of symbols) {
+  const detector = router.get(symbol)?.stats();
   console.log(
-    `summary ${symbol}: ${router.get(symbol)?.stats().signals ?? 0} bars, ${changes.get(symbol)} regime changes`,
+    `summary ${symbol}: ${detector?.signals ?? 0} bars, ${changes.get(symbol)} regime changes, ${detector?.rejectedTrades.late ?? 0} live trades already in the klines`,
   );
 }
 console.log(
