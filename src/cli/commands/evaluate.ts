@@ -1,12 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { defaultModel } from '../../models/defaultModel.js';
-import { loadModel } from '../../models/loadModel.js';
-import type { RegimeModel } from '../../models/RegimeModel.js';
 import { loadChartRenderer } from '../../node/evaluate/charts.js';
 import { replaySeries } from '../../node/evaluate/replaySeries.js';
 import { writeEvaluationReport } from '../../node/evaluate/writeReport.js';
+import { modelOption } from '../modelOption.js';
 
 /** Options of `microstream evaluate`, as commander parses them. */
 interface EvaluateFlags {
@@ -47,14 +45,7 @@ export function registerEvaluateCommand(program: Command): void {
       const topDays = Number(flags.topDays);
       if (!Number.isInteger(topDays) || topDays < 0)
         usageError(`--top-days expects a whole number ≥ 0, got ${JSON.stringify(flags.topDays)}`);
-      let model: RegimeModel = defaultModel();
-      if (flags.model !== undefined) {
-        try {
-          model = loadModel(readFileSync(flags.model, 'utf8'));
-        } catch (error) {
-          usageError(`cannot load the model ${flags.model}: ${(error as Error).message}`);
-        }
-      }
+      const model = modelOption(flags.model, usageError);
       const progress = flags.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
       try {
         await loadChartRenderer();

@@ -1,7 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { defaultModel } from '../../models/defaultModel.js';
-import { loadModel } from '../../models/loadModel.js';
 import type { RegimeModel } from '../../models/RegimeModel.js';
 import { csvBytes } from '../../node/csvBytes.js';
 import type { MalformedLine } from '../../node/ReaderStats.js';
@@ -10,6 +8,7 @@ import { readKlines } from '../../node/readKlines.js';
 import { symbolFromFileName } from '../../node/symbolFromFileName.js';
 import { createRegimeDetector, type RegimeDetector } from '../../pipeline/RegimeDetector.js';
 import type { RegimeSignal } from '../../pipeline/signal.js';
+import { modelOption } from '../modelOption.js';
 import { BufferedStdout, Progress } from '../terminal.js';
 
 /** Options of `microstream replay`, as commander parses them. */
@@ -129,14 +128,7 @@ export function registerReplayCommand(program: Command): void {
       const stat = statSync(file, { throwIfNoEntry: false });
       if (!stat) usageError(`no such file: ${file}`);
       else if (!stat.isFile()) usageError(`not a file: ${file}`);
-      let model: RegimeModel = defaultModel();
-      if (flags.model !== undefined) {
-        try {
-          model = loadModel(readFileSync(flags.model, 'utf8'));
-        } catch (error) {
-          usageError(`cannot load the model ${flags.model}: ${(error as Error).message}`);
-        }
-      }
+      const model = modelOption(flags.model, usageError);
       try {
         await replay(file, model, flags);
       } catch (error) {
