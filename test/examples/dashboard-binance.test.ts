@@ -3,7 +3,8 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Dashboard, startDashboard } from '../../examples/dashboard/dashboard.js';
 import { binanceSource } from '../../examples/dashboard/sources/binance.js';
-import { createRegimeDetector, type RegimeSignal } from '../../src/index.js';
+import { binanceKlines } from '../../src/adapters/binance/index.js';
+import { type Bar, createRegimeDetector, type RegimeSignal } from '../../src/index.js';
 import { FakeBinance } from '../adapters/binance/fakeBinance.js';
 import { DashboardClient } from './dashboardClient.js';
 
@@ -15,14 +16,18 @@ if (!runInBrowser) console.log(`dashboard symbol selector test skipped: ${chromi
 
 /**
  * The dashboard's Binance source against a real WebSocket + REST server on 127.0.0.1 that speaks
- * Binance's formats (the Binance adapter's fake exchange): two symbols, six minutes of trades.
+ * Binance's formats (the Binance adapter's fake exchange): two symbols, 40 minutes of history
+ * served as klines (built from the fake's own trades), then six live minutes of trades.
  */
 describe('dashboard with --source binance (fake exchange on 127.0.0.1)', () => {
   let fake: FakeBinance;
   let dashboard: Dashboard;
-  /** The signals of the published minutes, computed by running a detector on the same trades. */
+  /**
+   * The signals the page must get: a detector warmed up from the fake's klines of the history,
+   * then fed the live trades.
+   */
   const expected = new Map<string, RegimeSignal[]>();
-  /** Open time of the first and last minute with trades. */
+  /** Open time of the first and last live minute with trades. */
   let firstMinute: number;
   let lastClosedMinute: number;
   /** A page opened before any trade, so it starts with empty charts and draws live bars only. */
@@ -32,6 +37,12 @@ describe('dashboard with --source binance (fake exchange on 127.0.0.1)', () => {
 
   beforeAll(async () => {
     fake = await FakeBinance.start({ symbols });
+    // 40 minutes of history, ending two minutes ago, before the dashboard connects.
+    const historyStart = Math.floor(Date.now() / minute) * minute - 42 * minute;
+    for (let k = 0; k < 40; k++) {
+      for (const symbol of symbols)
+        for (let j = 0; j < 4; j++) fake.publish(symbol, 2, historyStart + k * minute + j * 10_000);
+    }
     dashboard = await startDashboard({
       source: binanceSource({ symbols, wsUrl: fake.wsUrl, restUrl: fake.restUrl }),
       port: 0,
@@ -65,8 +76,18 @@ describe('dashboard with --source binance (fake exchange on 127.0.0.1)', () => {
     for (const symbol of symbols) fake.publish(symbol, 1, firstMinute + 6 * minute + 3000);
     for (const symbol of symbols) {
       const detector = createRegimeDetector({ symbol, allowedLatenessMs: 2000 });
-      const signals: RegimeSignal[] = [];
-      for (const t of fake.history(symbol)) {
+      const history: Bar[] = [];
+      const klines = binanceKlines({
+        symbol,
+        interval: '1m',
+        startTime: historyStart,
+        endTime: firstMinute - minute,
+        restUrl: fake.restUrl,
+      });
+      for await (const bar of klines) history.push(bar);
+      expect(history).toHaveLength(40);
+      const signals: RegimeSignal[] = [...detector.warmStart(history)];
+      for (const t of fake.history(symbol).filter((t) => t.time >= firstMinute)) {
         const trade = {
           symbol,
           time: t.time,
@@ -88,11 +109,16 @@ describe('dashboard with --source binance (fake exchange on 127.0.0.1)', () => {
     await fake?.close();
   });
 
-  it('gives each symbol the signals of a detector run on the same trades', async () => {
+  it('gives each symbol the signals of a detector warmed up from the klines and fed the same trades', async () => {
     for (const symbol of symbols) {
-      expect(expected.get(symbol)?.map((s) => s.bar.openTime)).toEqual(
+      const signals = expected.get(symbol) ?? [];
+      const live = signals.filter((s) => s.bar.openTime >= firstMinute);
+      expect(live.map((s) => s.bar.openTime)).toEqual(
         [0, 1, 2, 3, 4, 5].map((k) => firstMinute + k * minute),
       );
+      // The history covers the warm-up: the first live signal is already warm.
+      expect(live.every((s) => s.warm)).toBe(true);
+      expect(signals.filter((s) => !s.bar.gap && s.bar.openTime < firstMinute)).toHaveLength(40);
       const client = new DashboardClient(dashboard.url);
       await client.opened();
       await client.until(() => client.messages.length > 0, 'hello');

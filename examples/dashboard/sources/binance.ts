@@ -1,7 +1,7 @@
-import { type BinanceMarket, binanceTrades } from '../../../src/adapters/binance/index.js';
-import type { RegimeModel } from '../../../src/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type BinanceMarket, binanceKlines, binanceTrades } from '../../../src/adapters/binance/index.js';
+import { type Bar, createRegimeRouter, type RegimeModel, type Trade } from '../../../src/index.js';
 import type { SignalSource } from './source.js';
-import { tradeSource } from './trades.js';
 
 /** Options of {@link binanceSource}. */
 export interface BinanceSourceOptions {
@@ -11,16 +11,30 @@ export interface BinanceSourceOptions {
   market?: BinanceMarket;
   /** Model of the detectors (default: the bundled BTCUSDT 1-minute model). */
   model?: RegimeModel;
+  /** Minutes of kline history each detector is warmed up from (default 120). */
+  warmUpMinutes?: number;
   /** WebSocket and REST base URLs (default: Binance's for the market). */
   wsUrl?: string;
   restUrl?: string;
 }
 
+const MINUTE = 60_000;
+/** How long a bar waits after its end for late trades. */
+const LATENESS_MS = 2_000;
+/** How often bars of quiet symbols are closed on the wall clock. */
+const ADVANCE_EVERY_MS = 1_000;
+/** How long after a minute's end its kline is taken as final. */
+const KLINE_SETTLE_MS = 2_000;
+
 /**
  * Live Binance aggregate trades (`microstream/binance`, gap-free across reconnects) through one
- * detector per symbol. A bar waits 2 s after its end for late trades, and bars of a quiet symbol
- * close on the wall clock, so every symbol gets a signal every minute. Signals are cold (`warm:
- * false`, shown as "warming up") until the feature windows have filled with live bars.
+ * detector per symbol, each warmed up from kline history (`binanceKlines` → `router.warmStart`)
+ * at the symbol's first live trade, so its signals are warm from the first live bar and the page
+ * starts with the history's signals. A minute the stream did not see whole (it began before the
+ * stream was connected) is taken complete from REST once it has closed; the symbol's trades wait
+ * meanwhile, and those of warmed minutes are counted late, never twice. A bar waits 2 s after its
+ * end for late trades, and bars of a quiet symbol close on the wall clock, so every symbol gets a
+ * signal every minute.
  *
  * @example
  * ```ts
@@ -28,22 +42,80 @@ export interface BinanceSourceOptions {
  * ```
  */
 export function binanceSource(options: BinanceSourceOptions): SignalSource {
-  const { symbols, market = 'spot', wsUrl, restUrl } = options;
-  return tradeSource({
+  const { symbols, market = 'spot', wsUrl, restUrl, warmUpMinutes = 120 } = options;
+  return {
     name: `binance ${market}`,
     symbols,
-    model: options.model,
-    trades: (signal) =>
-      binanceTrades({
+    async run(emit, abort) {
+      const router = createRegimeRouter({ model: options.model, allowedLatenessMs: LATENESS_MS });
+      /** Live trades of the symbols not warmed up yet. */
+      const heldBack = new Map<string, Trade[]>(symbols.map((s) => [s, []]));
+      /** When the latest connection became ready: a minute starting after it is seen whole. */
+      let connectedAt = Number.POSITIVE_INFINITY;
+      const warmUps: Promise<void>[] = [];
+
+      const warmUp = async (symbol: string, firstTrade: Trade): Promise<void> => {
+        const firstMinute = Math.floor(firstTrade.time / MINUTE) * MINUTE;
+        const seenWhole = firstMinute >= connectedAt;
+        const history: Bar[] = [];
+        try {
+          if (!seenWhole)
+            await sleep(Math.max(0, firstMinute + MINUTE + KLINE_SETTLE_MS - Date.now()), undefined, {
+              signal: abort,
+            });
+          const klines = binanceKlines({
+            symbol,
+            interval: '1m',
+            startTime: firstMinute - warmUpMinutes * MINUTE,
+            endTime: seenWhole ? firstMinute - MINUTE : firstMinute,
+            market,
+            restUrl,
+            signal: abort,
+          });
+          for await (const bar of klines) history.push(bar);
+        } catch (error) {
+          if (abort.aborted) return;
+          process.stderr.write(
+            `binance: ${symbol} starts cold, its warm-up failed: ${(error as Error).message}\n`,
+          );
+        }
+        for (const signal of router.warmStart(symbol, history)) emit(signal);
+        for (const trade of heldBack.get(symbol) ?? [])
+          for (const signal of router.pushTrade(trade)) emit(signal);
+        heldBack.delete(symbol);
+      };
+
+      const timer = setInterval(() => {
+        for (const signal of router.advance(Date.now())) emit(signal);
+      }, ADVANCE_EVERY_MS);
+      const trades = binanceTrades({
         symbols,
         market,
         stream: 'aggTrade',
-        signal,
+        signal: abort,
         wsUrl,
         restUrl,
         onMalformed: (m) => process.stderr.write(`binance: malformed frame skipped (${m.reason})\n`),
-      }),
-    allowedLatenessMs: 2000,
-    advanceEveryMs: 1000,
-  });
+        onEvent: (e) => {
+          if (e.type === 'connected') connectedAt = Date.now();
+        },
+      });
+      try {
+        for await (const trade of trades) {
+          const symbol = trade.symbol as string;
+          const waiting = heldBack.get(symbol);
+          if (waiting === undefined) {
+            for (const signal of router.pushTrade(trade)) emit(signal);
+          } else {
+            if (waiting.length === 0) warmUps.push(warmUp(symbol, trade));
+            waiting.push(trade);
+          }
+          if (abort.aborted) return;
+        }
+      } finally {
+        clearInterval(timer);
+        await Promise.all(warmUps);
+      }
+    },
+  };
 }
