@@ -724,8 +724,9 @@ export class BarAggregator {
         takerBuyVolume: exactSumValue(c, at + TAKER_BUY),
         takerBuyQuoteVolume: exactSumValue(c, at + TAKER_BUY + QUOTE),
         vwap: volume > 0 ? quoteVolume / volume : c[at + CLOSE],
-        firstTradeId: Number.isFinite(firstId) ? firstId : -1,
-        lastTradeId: Number.isFinite(lastId) ? lastId : -1,
+        // `+ 0` turns an id of -0 into 0, as a snapshot's JSON does: the bar is the same either way.
+        firstTradeId: Number.isFinite(firstId) ? firstId + 0 : -1,
+        lastTradeId: Number.isFinite(lastId) ? lastId + 0 : -1,
         gap: false,
       },
       out,
@@ -769,7 +770,8 @@ export class BarAggregator {
 
   /** Open time of the interval holding `time` (epoch-aligned, like Binance klines). */
   #openTimeOf(time: number): number {
-    return Math.floor(time / this.#intervalMs) * this.#intervalMs;
+    // `+ 0` turns -0 (from time -0) into 0: JSON has no -0, so a snapshot would not round-trip it.
+    return Math.floor(time / this.#intervalMs) * this.#intervalMs + 0;
   }
 
   #slotOf(openTime: number): number {
