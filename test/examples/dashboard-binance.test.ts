@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Dashboard, startDashboard } from '../../examples/dashboard/dashboard.js';
 import { binanceSource } from '../../examples/dashboard/sources/binance.js';
 import { binanceKlines } from '../../src/adapters/binance/index.js';
-import { type Bar, createRegimeDetector, type RegimeSignal } from '../../src/index.js';
+import { type Bar, BarAggregator, createRegimeDetector, type RegimeSignal } from '../../src/index.js';
 import { FakeBinance } from '../adapters/binance/fakeBinance.js';
 import { DashboardClient } from './dashboardClient.js';
 
@@ -86,6 +86,27 @@ describe('dashboard with --source binance (fake exchange on 127.0.0.1)', () => {
       });
       for await (const bar of klines) history.push(bar);
       expect(history).toHaveLength(40);
+      // The fake's klines are those of its own trades (prices exact, volumes to 8 decimals).
+      const aggregator = new BarAggregator({ symbol });
+      const own = fake
+        .history(symbol)
+        .filter((t) => t.time < firstMinute)
+        .flatMap((t) =>
+          aggregator.push({
+            time: t.time,
+            price: Number(t.price),
+            qty: Number(t.qty),
+            isBuyerMaker: t.isBuyerMaker,
+          }),
+        );
+      own.push(...aggregator.flush());
+      expect(history.map((b) => [b.openTime, b.open, b.high, b.low, b.close, b.trades])).toEqual(
+        own.map((b) => [b.openTime, b.open, b.high, b.low, b.close, b.trades]),
+      );
+      history.forEach((b, i) => {
+        expect(b.volume).toBeCloseTo(own[i].volume, 7);
+        expect(b.takerBuyVolume).toBeCloseTo(own[i].takerBuyVolume as number, 7);
+      });
       const signals: RegimeSignal[] = [...detector.warmStart(history)];
       for (const t of fake.history(symbol).filter((t) => t.time >= firstMinute)) {
         const trade = {
