@@ -165,6 +165,40 @@ describe('IsolationForest', () => {
     );
   });
 
+  it('sums path lengths in tree order, four trees at a time then one by one: scores exact to the last bit', () => {
+    // Stored reports count anomalies from exact scores, so the summation order is part of the
+    // contract: a faster walk must add the same numbers in the same order.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 400 }),
+        fc.integer({ min: 1, max: 27 }),
+        fc.integer(),
+        fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 3, maxLength: 3 }),
+        (n, nEstimators, seed, row) => {
+          const forest = new IsolationForest({ nEstimators, seed }).fit(blob(seed, n, 3));
+          const lengths = forest.toJSON().trees.map((tree) => {
+            const depth = depths(tree);
+            let node = 0;
+            while (tree.feature[node] >= 0)
+              node = row[tree.feature[node]] <= tree.threshold[node] ? tree.left[node] : tree.right[node];
+            return depth[node] + averagePathLength(tree.size[node]);
+          });
+          let sum = 0;
+          let t = 0;
+          for (; t + 4 <= nEstimators; t += 4)
+            sum += lengths[t] + lengths[t + 1] + lengths[t + 2] + lengths[t + 3];
+          for (; t < nEstimators; t++) sum += lengths[t];
+          const expected = -(2 ** -(sum / (nEstimators * averagePathLength(forest.maxSamples))));
+          return (
+            Object.is(forest.score(row), expected) &&
+            Object.is(forest.score(Float64Array.from(row)), expected)
+          );
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
   it('caps an integer maxSamples at n and normalises by c(ψ)', () => {
     const small = X.slice(0, 100);
     const forest = new IsolationForest({ seed: 1, maxSamples: 1000, nEstimators: 1 }).fit(small);
