@@ -231,21 +231,31 @@ const suite: BenchSuite = {
     };
     const originalBars = bars.slice(0, ORIGINAL_TS_BARS);
 
+    // The first pass runs while V8 is still optimising the hot functions (its first few thousand
+    // bars cost 2-3x more); it is reported on its own row, and the p50/p99 rows are the steady
+    // state of the passes after it, for both methods alike.
+    const ourSamples = perBarLatency(bars, ours, 1 + LATENCY_PASSES);
     const ourLatency = latencyRows(
       'pushBar (microstream, shipped model)',
-      perBarLatency(bars, ours, LATENCY_PASSES),
-      `goal p99 ≤ 5 µs; every bar of ${LATENCY_PASSES} passes over ${bars.length} bars, timed one by one (wall)`,
+      ourSamples.subarray(bars.length),
+      `goal p99 ≤ 5 µs; every bar of ${LATENCY_PASSES} passes over ${bars.length} bars after one warm-up pass, timed one by one (wall)`,
     );
+    const ourColdLatency = latencyRows(
+      'pushBar (microstream, shipped model), warm-up pass (JIT still optimising)',
+      ourSamples.subarray(0, bars.length),
+      'the first pass of a fresh detector in this process',
+    );
+    const originalSamples = perBarLatency(originalBars, original, 1 + 2);
     const originalLatency = latencyRows(
       "original's per-bar method in TypeScript (rolling z-score, forest, Viterbi over last 10)",
-      perBarLatency(originalBars, original, 2),
-      `our IsolationForest and GaussianHMM.decode; first ${ORIGINAL_TS_BARS} bars, 2 passes (wall)`,
+      originalSamples.subarray(originalBars.length),
+      `our IsolationForest and GaussianHMM.decode; first ${ORIGINAL_TS_BARS} bars, 2 passes after one warm-up pass (wall)`,
     );
     for (const [i, row] of ourLatency.entries()) {
       row.vs = originalLatency[i].case;
       row.ratio = ratio(originalLatency[i].median, row.median);
     }
-    const rows = [...ourLatency, ...originalLatency];
+    const rows = [...ourLatency, ...originalLatency, ...ourColdLatency];
 
     const python = runPython(bars);
     if (python !== undefined) {
