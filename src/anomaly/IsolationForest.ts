@@ -4,6 +4,12 @@ import { check, finiteNumber, integer, numberArray, plainObject } from '../util/
 import { averagePathLength } from './averagePathLength.js';
 
 /**
+ * Most features a forest loaded from JSON may declare. Scoring keeps a scratch row of that many
+ * numbers, so a hostile file claiming billions of features must be refused, not allocated.
+ */
+const MAX_FEATURES = 65_536;
+
+/**
  * Largest sub-sample size ψ: trees are scored as complete binary trees of depth ⌈log2 ψ⌉, 2^depth
  * slots each, so ψ ≤ 4096 keeps a 100-tree forest under 10 MB. (The Isolation Forest paper finds
  * ψ = 256 enough; scores change little beyond.)
@@ -467,7 +473,7 @@ export class IsolationForest {
   static fromJSON(json: unknown, path = 'forest'): IsolationForest {
     checkUntrustedValue(json, {}, path);
     const o = plainObject(json, path);
-    const nFeatures = integer(o.nFeatures, `${path}.nFeatures`, 1, 2 ** 31 - 1);
+    const nFeatures = integer(o.nFeatures, `${path}.nFeatures`, 1, MAX_FEATURES);
     const maxSamples = integer(o.maxSamples, `${path}.maxSamples`, 1, MAX_SAMPLES);
     let contamination: 'auto' | number = 'auto';
     if (o.contamination !== 'auto') {
@@ -592,6 +598,8 @@ function toColumns(X: number[][]): { columns: Float64Array; n: number; d: number
   const n = X.length;
   const d = Array.isArray(X[0]) ? X[0].length : 0;
   if (d === 0) throw new RangeError('IsolationForest.fit: X[0] must be a non-empty array of numbers');
+  if (d > MAX_FEATURES)
+    throw new RangeError(`IsolationForest.fit: at most ${MAX_FEATURES} features, X[0] has ${d}`);
   const columns = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
     const row = X[i];

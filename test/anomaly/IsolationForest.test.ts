@@ -352,3 +352,13 @@ describe('IsolationForest', () => {
     });
   });
 });
+
+describe('IsolationForest limits', () => {
+  it('refuses a JSON forest that claims billions of features instead of allocating a row for them', () => {
+    const json = new IsolationForest({ nEstimators: 2, seed: 1 })
+      .fit(Array.from({ length: 20 }, (_, i) => [i, (i * 7) % 5]))
+      .toJSON();
+    const hostile = { ...json, nFeatures: 2 ** 31 - 1 };
+    expect(() => IsolationForest.fromJSON(hostile)).toThrow(/forest\.nFeatures/);
+  });
+});
