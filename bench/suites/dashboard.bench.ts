@@ -16,7 +16,6 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { startDashboard } from '../../examples/dashboard/dashboard.js';
 import { wallClock } from '../../examples/dashboard/hub.js';
@@ -25,19 +24,10 @@ import { bundledReplayFile } from '../../examples/dashboard/sources/replay.js';
 import { tradeSource } from '../../examples/dashboard/sources/trades.js';
 import type { Bar, Trade } from '../../src/index.js';
 import { readKlines } from '../../src/node/index.js';
+import { launchChromium } from '../../test/support/chromium.js';
 import { type BenchRow, type BenchSuite, summarize } from '../lib/suite.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** An async iterable of trades the bench pushes into by hand. */
 class TradeQueue implements AsyncIterable<Trade> {
@@ -104,7 +94,7 @@ async function drawLatency(): Promise<BenchRow[]> {
       if (t0 !== undefined && openTime >= bars[warmUpBars].openTime) latencies.push(receivedAt - t0);
     },
   });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
     await page.goto(dashboard.url);

@@ -1,18 +1,18 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Dashboard, startDashboard } from '../../examples/dashboard/dashboard.js';
 import { binanceSource } from '../../examples/dashboard/sources/binance.js';
 import { binanceKlines } from '../../src/adapters/binance/index.js';
 import { type Bar, BarAggregator, createRegimeDetector, type RegimeSignal } from '../../src/index.js';
 import { FakeBinance } from '../adapters/binance/fakeBinance.js';
+import { CHROMIUM_PATH, launchChromium } from '../support/chromium.js';
 import { DashboardClient } from './dashboardClient.js';
 
 const symbols = ['BTCUSDT', 'ETHUSDT'];
 const minute = 60_000;
-const chromiumPath = '/usr/bin/chromium';
-const runInBrowser = existsSync(chromiumPath) || process.env.CI === 'true';
-if (!runInBrowser) console.log(`dashboard symbol selector test skipped: ${chromiumPath} is missing`);
+const runInBrowser = existsSync(CHROMIUM_PATH) || process.env.CI === 'true';
+if (!runInBrowser) console.log(`dashboard symbol selector test skipped: ${CHROMIUM_PATH} is missing`);
 
 /**
  * The dashboard's Binance source against a real WebSocket + REST server on 127.0.0.1 that speaks
@@ -53,10 +53,7 @@ describe('dashboard with --source binance (fake exchange on 127.0.0.1)', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     if (runInBrowser) {
-      browser = await chromium.launch({
-        executablePath: chromiumPath,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
-      });
+      browser = await launchChromium();
       page = await browser.newPage();
       page.on('pageerror', (error) => pageErrors.push(error.message));
       await page.goto(dashboard.url);

@@ -1,25 +1,15 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Dashboard, startDashboard } from '../../examples/dashboard/dashboard.js';
 import { bundledReplayFile, replaySource } from '../../examples/dashboard/sources/replay.js';
 import { createRegimeDetector, type RegimeSignal } from '../../src/index.js';
 import { readKlines } from '../../src/node/index.js';
+import { CHROMIUM_PATH, launchChromium } from '../support/chromium.js';
 
-const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const runInBrowser = existsSync(chromiumPath) || process.env.CI === 'true';
+const runInBrowser = existsSync(CHROMIUM_PATH) || process.env.CI === 'true';
 if (!runInBrowser)
-  console.log(`dashboard browser test skipped: ${chromiumPath} is missing (apt-get install chromium)`);
+  console.log(`dashboard browser test skipped: ${CHROMIUM_PATH} is missing (apt-get install chromium)`);
 
 /** The part of the page's `window.dashboard` this test reads. */
 interface PageWindow {
@@ -104,7 +94,7 @@ describe.runIf(runInBrowser)('dashboard page in headless Chromium', () => {
 
   beforeAll(async () => {
     change = await findRegimeChange(45);
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (message) => {
