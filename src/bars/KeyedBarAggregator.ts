@@ -11,18 +11,14 @@ export interface KeyedBarAggregatorOptions extends Omit<BarAggregatorOptions, 's
   onSkippedGap?: (span: SkippedGap, symbol: string) => void;
 }
 
-/** Counters of a {@link KeyedBarAggregator}: totals over symbols, and each symbol's own. */
-export interface KeyedBarAggregatorStats {
+/**
+ * Counters of a {@link KeyedBarAggregator}: the trade and bar counters of {@link BarAggregatorStats}
+ * summed over symbols, and each symbol's own. `invalid` also counts trades that were not objects or
+ * whose `symbol` was not a string (they reach no aggregator).
+ */
+export interface KeyedBarAggregatorStats
+  extends Omit<BarAggregatorStats, 'acceptedVolume' | 'rejectedVolume' | 'watermark'> {
   symbols: number;
-  accepted: number;
-  duplicates: number;
-  late: number;
-  /** Includes trades that were not objects or whose `symbol` was not a string (they reach no aggregator). */
-  invalid: number;
-  bars: number;
-  gapBars: number;
-  skippedGapBars: number;
-  openBars: number;
   bySymbol: Record<string, BarAggregatorStats>;
 }
 
