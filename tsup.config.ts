@@ -7,6 +7,7 @@ export default defineConfig([
       node: 'src/node/index.ts',
       binance: 'src/adapters/binance/index.ts',
       kafka: 'src/adapters/kafka/index.ts',
+      ccxt: 'src/adapters/ccxt/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

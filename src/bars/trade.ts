@@ -36,6 +36,12 @@ export interface Trade {
   lastId?: number;
   /** Symbol, e.g. `'BTCUSDT'`. */
   symbol?: string;
+  /**
+   * The number of trades known lost immediately before this trade in the same symbol's stream
+   * (neither delivered nor fillable by REST). Positive integer; when an exchange gives no ids and
+   * the exact count is unknown the adapter sets 1 (a lower bound) and says so in its docs.
+   */
+  missingBefore?: number;
 }
 
 /**
