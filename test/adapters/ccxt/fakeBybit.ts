@@ -303,7 +303,13 @@ export class FakeBybit {
         time: String(t.time),
         isBlockTrade: false,
       }));
-    return reply(200, { retCode: 0, retMsg: 'OK', result: { category, list }, retExtInfo: {}, time: Date.now() });
+    return reply(200, {
+      retCode: 0,
+      retMsg: 'OK',
+      result: { category, list },
+      retExtInfo: {},
+      time: Date.now(),
+    });
   }
 }
 
