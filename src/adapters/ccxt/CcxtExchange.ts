@@ -28,6 +28,8 @@ export interface CcxtExchange {
     params?: object,
   ): Promise<CcxtTrade[]>;
   fetchTrades?(symbol: string, since?: number, limit?: number, params?: object): Promise<CcxtTrade[]>;
+  /** Headers of the latest REST response (ccxt keeps them unless `enableLastResponseHeaders` is false). */
+  last_response_headers?: Record<string, string>;
   /** Closes every WebSocket connection of the exchange. */
   close(): Promise<unknown>;
   /** Called by ccxt when one of its WebSocket clients closes or fails. */

@@ -4,8 +4,11 @@
  */
 const FATAL = ['BadSymbol', 'AuthenticationError', 'PermissionDenied', 'NotSupported', 'ArgumentsRequired'];
 
-/** ccxt error classes that are worth a retry: the network, timeouts, rate limits, maintenance. */
-const TRANSIENT = ['NetworkError'];
+/**
+ * ccxt error classes that are worth a retry: `OperationFailed` is ccxt's branch of failures that
+ * are not the request's fault (network, timeouts, rate limits, maintenance, 5xx, bad responses).
+ */
+const TRANSIENT = ['OperationFailed'];
 
 /**
  * Whether `error` is (a subclass of) one of the ccxt error classes `names`, by the class names
@@ -39,7 +42,7 @@ export function isFatalWatchError(error: unknown): boolean {
 
 /**
  * Whether a failed `fetchTrades` may succeed when retried (network failures, timeouts, HTTP 429
- * and 5xx, which ccxt reports as `NetworkError` subclasses).
+ * and 5xx, which ccxt reports as `OperationFailed` subclasses).
  *
  * @example
  * ```ts

@@ -3,7 +3,7 @@ import { invalidTradeReason, type Trade } from '../../bars/trade.js';
 import { type BackoffOptions, backoffDelay } from '../binance/backoff.js';
 import { type Clock, sleep, systemClock } from '../binance/clock.js';
 import type { CcxtExchange, CcxtTrade } from './CcxtExchange.js';
-import { isFatalWatchError, isTransientError } from './ccxtErrors.js';
+import { isCcxtError, isFatalWatchError, isTransientError } from './ccxtErrors.js';
 import { type ExchangeProfile, exchangeProfile } from './exchangeProfiles.js';
 import { createCcxtExchange } from './loadCcxt.js';
 import { RecentKeys } from './RecentKeys.js';
@@ -178,6 +178,8 @@ interface SymbolState {
   suspect: boolean;
   filling: boolean;
   graceTimer: unknown;
+  /** After a lost connection: when REST is asked for what the symbol may have missed. */
+  catchUpTimer: unknown;
   attempts: number;
 }
 
@@ -212,6 +214,10 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
   #pendingCount = 0;
   #waiter: { resolve: (r: IteratorResult<ExchangeTrade>) => void; reject: (e: unknown) => void } | undefined;
   #roomWaiters: (() => void)[] = [];
+  #queueWaiters: (() => void)[] = [];
+  /** REST requests go one at a time, not before this time (a `Retry-After`). */
+  #restGate: Promise<unknown> = Promise.resolve();
+  #restPausedUntil = 0;
   #paused = false;
   #started = false;
   #closed = false;
@@ -271,12 +277,14 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
       exchange.close().catch(() => {});
     for (const state of this.#states.values()) {
       this.#clock.clearTimeout(state.graceTimer);
+      this.#clock.clearTimeout(state.catchUpTimer);
       state.pending.length = 0;
     }
     this.#pendingCount = 0;
     this.#queue = [];
     this.#head = 0;
     for (const wake of this.#roomWaiters.splice(0)) wake();
+    for (const wake of this.#queueWaiters.splice(0)) wake();
     const waiter = this.#waiter;
     this.#waiter = undefined;
     if (waiter && this.#error !== undefined) waiter.reject(this.#error);
@@ -327,6 +335,8 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
       this.#emit({ type: 'resumed', buffered: this.#buffered() });
     }
     if (!this.#paused && this.#roomWaiters.length > 0) for (const wake of this.#roomWaiters.splice(0)) wake();
+    if (this.#queueWaiters.length > 0 && this.#queue.length - this.#head < this.#maxBuffered)
+      for (const wake of this.#queueWaiters.splice(0)) wake();
   }
 
   #buffered(): number {
@@ -369,6 +379,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
         suspect: false,
         filling: false,
         graceTimer: undefined,
+        catchUpTimer: undefined,
         attempts: 0,
       });
     }
@@ -386,7 +397,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     const onError = exchange.onError;
     this.#hooks = { onClose, onError };
     const lost = () => {
-      for (const state of this.#states.values()) if (state.delivered) state.suspect = true;
+      if (!this.#closed) for (const state of this.#states.values()) this.#lost(state);
     };
     const closed = (error: unknown) => {
       if (this.#closed) return;
@@ -422,17 +433,32 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
             undefined,
             { ...params },
           );
+    let peek = false;
     while (!this.#closed) {
-      await this.#waitForRoom();
+      if (await this.#waitForRoom()) peek = true;
       if (this.#closed) return;
+      if (peek) {
+        // Trades ccxt received while this loop was not watching resolved no watch: take them
+        // from ccxt's cache, or they would wait for the symbol's next trade.
+        peek = false;
+        const unseen = this.#unseenCached(exchange, state);
+        if (unseen.length > 0) {
+          this.#onBatch(state, unseen);
+          continue;
+        }
+      }
       let batch: CcxtTrade[];
       try {
         batch = await watch.call(exchange);
       } catch (error) {
-        if (this.#closed) return;
+        if (this.#closed || isCcxtError(error, ['ExchangeClosedByUser'])) {
+          this.close();
+          return;
+        }
         if (isFatalWatchError(error)) throw error;
         this.#counts.watchErrors++;
-        if (state.delivered) state.suspect = true;
+        this.#lost(state);
+        peek = true;
         const attempt = ++state.attempts;
         const delayMs = backoffDelay(attempt, this.#options.backoff ?? {}, this.#random);
         this.#emit({ type: 'disconnected', symbol: state.symbol, error: message(error), attempt, delayMs });
@@ -443,6 +469,37 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
       state.attempts = 0;
       this.#onBatch(state, batch);
     }
+  }
+
+  /**
+   * The trades of ccxt's cache for `state`'s symbol (`exchange.trades[symbol]`, where ccxt keeps
+   * the last `tradesLimit`) that came after the last one delivered or held.
+   */
+  #unseenCached(exchange: CcxtExchange, state: SymbolState): CcxtTrade[] {
+    const cache = (exchange as { trades?: Record<string, unknown> }).trades?.[state.symbol];
+    if (!Array.isArray(cache)) return [];
+    let start = cache.length;
+    while (start > 0) {
+      const raw = cache[start - 1] as CcxtTrade;
+      const id = raw?.id === undefined ? undefined : String(raw.id);
+      const seen = state.profile.sequentialIds
+        ? Number(id) <= state.lastSeq || state.pending.some((p) => p.tradeId === id)
+        : state.recent.has(keyOfRaw(raw)) || state.pending.some((p) => keyOf(p) === keyOfRaw(raw));
+      if (seen) break;
+      start--;
+    }
+    return cache.slice(start) as CcxtTrade[];
+  }
+
+  /** A connection of `state`'s symbol was lost: ask REST for what it may have missed, after `gapGraceMs`. */
+  #lost(state: SymbolState): void {
+    if (!state.delivered) return;
+    state.suspect = true;
+    if (state.catchUpTimer !== undefined) return;
+    state.catchUpTimer = this.#clock.setTimeout(() => {
+      state.catchUpTimer = undefined;
+      if (!this.#closed) this.#fill(state);
+    }, this.#gapGraceMs);
   }
 
   /** One answer of `watchTrades`: the trades ccxt received for `state`'s symbol since the last one. */
@@ -592,8 +649,6 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     let fruitless = 0;
     let reason = 'the exchange does not serve trades by id';
     while (!this.#closed && fromIdParams) {
-      await this.#waitForQueueRoom();
-      if (this.#closed) return;
       const fromId = state.lastSeq + 1;
       const answer = await this.#fetchTrades(state, undefined, pageLimit, fromIdParams(fromId));
       if (typeof answer === 'string') {
@@ -684,6 +739,8 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
       holeBefore = true;
       reason = 'REST did not reach forward to the live trades';
     }
+    // Without live trades yet, the stream and REST have not been seen to overlap: fill again then.
+    if (state.pending.length === 0) state.suspect = true;
     const pending = state.pending.splice(0);
     this.#pendingCount -= pending.length;
     for (const trade of pending) {
@@ -703,8 +760,26 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     this.#emit({ type: 'gapUnfilled', symbol: state.symbol, missing, exact, reason });
   }
 
-  /** One `fetchTrades` page, retried on transient errors; a string says why none could be had. */
-  async #fetchTrades(
+  /**
+   * One `fetchTrades` page, retried on transient errors; a string says why none could be had.
+   * Requests of all symbols go one at a time, so that a `Retry-After` holds every one of them.
+   */
+  #fetchTrades(
+    state: SymbolState,
+    since: number | undefined,
+    limit: number | undefined,
+    params: object,
+  ): Promise<ExchangeTrade[] | string> {
+    const result = this.#restGate.then(async () => {
+      // Waiting here, inside the gate, lets one page at a time past a full queue.
+      await this.#waitForQueueRoom();
+      return this.#fetchTradesNow(state, since, limit, params);
+    });
+    this.#restGate = result.catch(() => {});
+    return result;
+  }
+
+  async #fetchTradesNow(
     state: SymbolState,
     since: number | undefined,
     limit: number | undefined,
@@ -714,6 +789,9 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     if (!exchange.has.fetchTrades || typeof exchange.fetchTrades !== 'function')
       return `${exchange.id} has no fetchTrades`;
     for (let attempt = 1; ; attempt++) {
+      const wait = this.#restPausedUntil - this.#clock.now();
+      if (wait > 0) await sleep(this.#clock, wait, this.#abort.signal).catch(() => {});
+      if (this.#closed) return 'closed';
       this.#counts.restRequests++;
       try {
         const rows = await exchange.fetchTrades(
@@ -735,7 +813,12 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
         if (!isTransientError(error) || attempt > this.#restRetries)
           return `fetchTrades failed: ${message(error)}`;
         this.#counts.restRetries++;
-        const delayMs = backoffDelay(attempt, this.#options.backoff ?? {}, this.#random);
+        const retryAfter = retryAfterMs(exchange, error);
+        if (retryAfter > 0) this.#restPausedUntil = this.#clock.now() + retryAfter;
+        const delayMs = Math.max(
+          backoffDelay(attempt, this.#options.backoff ?? {}, this.#random),
+          retryAfter,
+        );
         this.#emit({ type: 'restRetry', symbol: state.symbol, attempt, delayMs, error: message(error) });
         await sleep(this.#clock, delayMs, this.#abort.signal).catch(() => {});
         if (this.#closed) return 'closed';
@@ -762,17 +845,18 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     this.#emit({ type: 'paused', buffered: this.#buffered() });
   }
 
-  /** Watch loops wait here while the consumer is behind. */
-  #waitForRoom(): Promise<void> {
-    if (this.#closed || (!this.#paused && this.#buffered() < this.#maxBuffered)) return Promise.resolve();
+  /** Watch loops wait here while the consumer is behind; true when it had to wait. */
+  async #waitForRoom(): Promise<boolean> {
+    if (this.#closed || (!this.#paused && this.#buffered() < this.#maxBuffered)) return false;
     if (!this.#paused) this.#pause();
-    return new Promise((resolve) => this.#roomWaiters.push(resolve));
+    await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+    return true;
   }
 
-  /** Fills wait here so that they add at most one page beyond `maxBuffered`. */
+  /** REST requests wait here, so that fills add at most one page beyond `maxBuffered`. */
   async #waitForQueueRoom(): Promise<void> {
     while (!this.#closed && this.#queue.length - this.#head >= this.#maxBuffered) {
-      await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+      await new Promise<void>((resolve) => this.#queueWaiters.push(resolve));
     }
   }
 
@@ -805,7 +889,8 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
  *   lower bound: without ids nobody can count what was missed).
  * - **Backpressure**: at most `maxBuffered` trades wait for the consumer; beyond that the stream
  *   stops reading from ccxt, whose cache then holds at most `tradesLimit` trades per symbol;
- *   what overflows it is filled from REST.
+ *   what overflows it is filled from REST. The buffer's bound is `maxBuffered` plus one ccxt
+ *   read per symbol (≤ `tradesLimit`, default 1000) plus one REST page.
  * - The exchange is an instance you made (`new ccxt.pro.bybit({...})`, left open at the end) or
  *   an id (`'bybit'`: ccxt is imported then, and closed at the end). ccxt is an optional peer
  *   dependency: `npm install ccxt`.
@@ -830,6 +915,23 @@ export function ccxtTrades(
 /** The dedupe key of a trade: its id, or (time, price, amount, side) where it has none. */
 function keyOf(trade: ExchangeTrade): string {
   return trade.tradeId ?? `${trade.time}|${trade.price}|${trade.qty}|${trade.isBuyerMaker ? 's' : 'b'}`;
+}
+
+/** {@link keyOf} of a ccxt trade. */
+function keyOfRaw(raw: CcxtTrade): string {
+  return raw?.id !== undefined && raw.id !== null
+    ? String(raw.id)
+    : `${raw?.timestamp}|${raw?.price}|${raw?.amount}|${raw?.side === 'sell' ? 's' : 'b'}`;
+}
+
+/**
+ * The `Retry-After` of a rate-limit answer, in ms (0 when there is none). ccxt does not wait for
+ * it but keeps the headers of the latest response, which is the failed one.
+ */
+function retryAfterMs(exchange: CcxtExchange, error: unknown): number {
+  if (!isCcxtError(error, ['DDoSProtection', 'RateLimitExceeded'])) return 0;
+  const seconds = Number(exchange.last_response_headers?.['Retry-After']);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
 }
 
 /** What ccxt passes to `onClose`: an Error, or the WebSocket close event. */
