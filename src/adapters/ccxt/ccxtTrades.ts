@@ -161,6 +161,8 @@ export class CcxtSymbolError extends Error {
 
 /** Tries of REST to catch up with the live stream before a sequential gap is given up. */
 const FRUITLESS_TRIES = 5;
+/** REST catch-ups after a lost connection while no live trade comes. */
+const CATCH_UPS = 5;
 
 interface SymbolState {
   symbol: string;
@@ -174,8 +176,12 @@ interface SymbolState {
   recent: RecentKeys;
   /** Trades held back: behind an id gap (ascending ids), or arriving while a gap is filled. */
   pending: ExchangeTrade[];
-  /** A connection was lost since the last delivery: fill from REST before the next live trades. */
+  /**
+   * A connection was lost and no live trade has come since: REST is asked again (`catchUps` times,
+   * backing off) and, without sequential ids, the next live trades wait for a fill.
+   */
   suspect: boolean;
+  catchUps: number;
   filling: boolean;
   graceTimer: unknown;
   /** After a lost connection: when REST is asked for what the symbol may have missed. */
@@ -377,6 +383,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
         recent: new RecentKeys(this.#dedupeWindow),
         pending: [],
         suspect: false,
+        catchUps: 0,
         filling: false,
         graceTimer: undefined,
         catchUpTimer: undefined,
@@ -443,7 +450,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
         peek = false;
         const unseen = this.#unseenCached(exchange, state);
         if (unseen.length > 0) {
-          this.#onBatch(state, unseen);
+          this.#onBatch(state, unseen, false);
           continue;
         }
       }
@@ -467,7 +474,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
       }
       if (this.#closed) return;
       state.attempts = 0;
-      this.#onBatch(state, batch);
+      this.#onBatch(state, batch, true);
     }
   }
 
@@ -491,33 +498,50 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     return cache.slice(start) as CcxtTrade[];
   }
 
-  /** A connection of `state`'s symbol was lost: ask REST for what it may have missed, after `gapGraceMs`. */
+  /**
+   * A connection of `state`'s symbol was lost: REST is asked for what it may have missed after
+   * `gapGraceMs`, and again after 2, 4, 8 and 16 times that while no live trade comes (a quiet
+   * symbol would otherwise get the trades made before its resubscription only with its next one).
+   */
   #lost(state: SymbolState): void {
     if (!state.delivered) return;
     state.suspect = true;
-    if (state.catchUpTimer !== undefined) return;
-    state.catchUpTimer = this.#clock.setTimeout(() => {
-      state.catchUpTimer = undefined;
-      if (!this.#closed) this.#fill(state);
-    }, this.#gapGraceMs);
+    state.catchUps = 0;
+    this.#scheduleCatchUp(state);
   }
 
-  /** One answer of `watchTrades`: the trades ccxt received for `state`'s symbol since the last one. */
-  #onBatch(state: SymbolState, batch: CcxtTrade[]): void {
+  #scheduleCatchUp(state: SymbolState): void {
+    if (state.catchUpTimer !== undefined || state.catchUps >= CATCH_UPS) return;
+    state.catchUpTimer = this.#clock.setTimeout(
+      () => {
+        state.catchUpTimer = undefined;
+        if (!this.#closed && state.suspect) this.#fill(state);
+      },
+      this.#gapGraceMs * 2 ** state.catchUps++,
+    );
+  }
+
+  /**
+   * Trades ccxt received for `state`'s symbol: an answer of `watchTrades` (`live`), or those
+   * taken from its cache after a pause or an error.
+   */
+  #onBatch(state: SymbolState, batch: CcxtTrade[], live: boolean): void {
+    const sequential = state.profile.sequentialIds;
     const cacheSize = Number(this.#exchange?.options.tradesLimit ?? 1000);
     if (batch.length >= cacheSize && state.delivered) {
       // ccxt's cache is full: older trades of this read may have been pushed out of it.
       this.#emit({ type: 'overflow', symbol: state.symbol, trades: batch.length });
-      if (state.profile.sequentialIds) this.#scheduleGapCheck(state);
+      if (sequential) this.#scheduleGapCheck(state);
       else state.suspect = true;
     }
     if (!state.delivered) state.suspect = false;
-    const sequential = state.profile.sequentialIds;
+    // With sequential ids a live trade after the loss shows any gap by its id.
+    if (live && sequential) state.suspect = false;
     for (let i = 0; i < batch.length; i++) {
       const trade = this.#convert(state, batch[i]);
       if (trade === undefined) continue;
       if (sequential) this.#acceptSequential(state, trade);
-      else if (state.suspect || state.filling) {
+      else if (state.filling || (live && state.suspect)) {
         state.pending.push(trade);
         this.#pendingCount++;
       } else this.#acceptKeyed(state, trade);
@@ -639,6 +663,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
         if (state.profile.sequentialIds) {
           if (state.pending.length > 0) this.#scheduleGapCheck(state);
         } else if (state.suspect && state.pending.length > 0) this.#fill(state);
+        if (state.suspect) this.#scheduleCatchUp(state);
       });
   }
 
@@ -690,7 +715,6 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
    * forward to the live trades; where it did not, the next trade carries `missingBefore: 1`.
    */
   async #fillByTime(state: SymbolState): Promise<void> {
-    state.suspect = false;
     const limit = state.profile.pageLimit;
     let since = state.lastTime - 1;
     let newestSeen = Number.NEGATIVE_INFINITY;
@@ -699,7 +723,10 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     let reason = 'REST did not reach back to the last trade delivered';
     const fresh: ExchangeTrade[] = [];
     const freshKeys = new Set<string>();
+    /** Live trades held when REST was last asked: those the fill can be proven to reach. */
+    let liveAsked = 0;
     for (let page = 0; page < this.#maxFillPages && !this.#closed; page++) {
+      liveAsked = state.pending.length;
       const answer = await this.#fetchTrades(state, since, limit, {});
       if (typeof answer === 'string') {
         reason = answer;
@@ -735,12 +762,14 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
       holeBefore = false;
       this.#acceptKeyed(state, trade);
     }
-    if (!coveredLive && state.pending.length > 0) {
+    // Without live trades when REST was asked, the stream and REST have not been seen to overlap
+    // yet: the live trades wait for the next fill (the connection is still suspect).
+    if (liveAsked === 0) return;
+    state.suspect = false;
+    if (!coveredLive) {
       holeBefore = true;
       reason = 'REST did not reach forward to the live trades';
     }
-    // Without live trades yet, the stream and REST have not been seen to overlap: fill again then.
-    if (state.pending.length === 0) state.suspect = true;
     const pending = state.pending.splice(0);
     this.#pendingCount -= pending.length;
     for (const trade of pending) {

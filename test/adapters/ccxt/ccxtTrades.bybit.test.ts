@@ -134,4 +134,56 @@ describe('ccxtTrades over ccxt.pro.bybit and a fake Bybit (v5 wire format)', () 
       exact: false,
     });
   });
+  it('retries REST rate limits (HTTP 429, retCode 10006) and 5xx while filling, then delivers exactly', async () => {
+    await setUp();
+    run = startCcxtRun(exchange, SYMBOLS);
+    await warmUp(run);
+    fake.restFaults.push({ status: 429 }, { status: 200, retCode: 10006 }, { status: 500 }, { status: 502 });
+    fake.dropAll();
+    fake.publish('BTCUSDT', 20);
+    fake.publish('ETHUSDT', 20);
+    await waitFor('the resubscription', () => SPOT.every((s) => fake.subscribed(s)), 5000);
+    fake.publish('BTCUSDT', 2);
+    fake.publish('ETHUSDT', 2);
+    await waitForAll(run);
+    expectExact(run);
+    expect(fake.restFaults).toEqual([]);
+    expect(run.events.filter((e) => e.type === 'restRetry')).toHaveLength(4);
+    expect(run.stream.stats().missing).toBe(0);
+  });
+
+  it('gives a gap up after the retries and reports it, and the stream goes on', async () => {
+    await setUp();
+    run = startCcxtRun(exchange, ['BTC/USDT'], { restRetries: 2 });
+    await warmUp(run, ['BTCUSDT'], ['BTC/USDT']);
+    for (let i = 0; i < 12; i++) fake.restFaults.push({ status: 503 });
+    fake.dropAll();
+    fake.publish('BTCUSDT', 10);
+    await waitFor('the resubscription', () => fake.subscribed('BTCUSDT'), 5000);
+    fake.publish('BTCUSDT', 3);
+    await waitFor('the gap report', () => run?.events.some((e) => e.type === 'gapUnfilled') ?? false);
+    fake.restFaults.length = 0;
+    fake.publish('BTCUSDT', 4);
+    const generated = fake.history('BTCUSDT').map((t) => t.id);
+    await waitFor(
+      'the last trade',
+      () => deliveredIds(run as CcxtRun, 'BTC/USDT').at(-1) === generated.at(-1),
+    );
+    const delivered = run.received.get('BTC/USDT') ?? [];
+    // The first trade, the 10 lost, then every live trade; the one after the hole says so.
+    expect(delivered.map((t) => t.tradeId)).toEqual([generated[0], ...generated.slice(11)]);
+    expect(delivered[1].missingBefore).toBe(1);
+    expect(delivered.filter((t) => t.missingBefore !== undefined)).toHaveLength(1);
+    expect(run.stream.stats()).toMatchObject({ missing: 1, unfilledGaps: 1, duplicates: 0 });
+  });
+
+  it('streams a linear swap under its unified symbol, with UUID trade ids', async () => {
+    await setUp();
+    run = startCcxtRun(exchange, ['SOLUSDT']); // a market id is accepted; trades carry the unified symbol
+    await waitFor('the subscription', () => fake.subscribed('SOLUSDT'));
+    fake.publish('SOLUSDT', 25);
+    await waitForAll(run, [['SOLUSDT', 'SOL/USDT:USDT']]);
+    expectExact(run, [['SOLUSDT', 'SOL/USDT:USDT']]);
+    expect(run.received.get('SOL/USDT:USDT')?.[0].tradeId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5/);
+  });
 });

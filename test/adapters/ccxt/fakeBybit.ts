@@ -269,6 +269,13 @@ export class FakeBybit {
     if (url.pathname !== '/v5/market/recent-trade')
       return reply(404, { retCode: 10404, retMsg: 'not found' });
     const fault = this.restFaults.shift();
+    if (fault && fault.status !== 200) {
+      // Bybit's gateway answers rate limits and outages with a bare status and no JSON body.
+      this.requests.push({ path: url.pathname, query, status: fault.status });
+      res.writeHead(fault.status, { 'Content-Type': 'text/html' });
+      res.end(`<html><body>${fault.status}</body></html>`);
+      return true;
+    }
     if (fault) {
       return reply(fault.status, {
         retCode: fault.retCode ?? fault.status,
