@@ -112,7 +112,9 @@ export interface DetectorSnapshot {
   };
 }
 
-const NO_SIGNALS: readonly RegimeSignal[] = Object.freeze([]);
+// The one empty result, shared and never written to. Not frozen: `for…of` over a frozen array (its own
+// elements kind) leaves V8's fast path and costs ~20 ns per call, more than the rest of a push.
+const NO_SIGNALS: readonly RegimeSignal[] = [];
 
 /**
  * The standardised vector of the bar being processed, one per dimension, shared by every detector:
