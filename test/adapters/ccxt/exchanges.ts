@@ -57,7 +57,7 @@ function split(id: string): [string, string] {
 
 /** ccxt's real Binance class, its spot WebSocket and REST pointed at the fake, markets preset. */
 export async function ccxtBinanceAt(
-  fake: FakeBinance,
+  fake: Pick<FakeBinance, 'wsUrl' | 'restUrl'>,
   ids: string[],
   config: object = {},
 ): Promise<CcxtExchange> {
