@@ -1,7 +1,9 @@
-export { FeatureStage, type FeatureStageSnapshot } from './FeatureStage.js';
+export { type BaselineSnapshot, FeatureStage, type FeatureStageSnapshot } from './FeatureStage.js';
 export {
+  ABSOLUTE_FEATURES,
   DEFAULT_FEATURES,
   FEATURE_SETS,
+  type FeatureBaseline,
   type FeatureDefinition,
   type FeatureKind,
   type FeatureSet,
