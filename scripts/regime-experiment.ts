@@ -6,7 +6,8 @@
  * - `quick`: train on the six BTCUSDT spot spans up to 2024-11-04, test on the two later spans and
  *   on every USD-M month;
  * - `loso`: leave one BTCUSDT span out (train on the other seven, test on it), and the model
- *   trained on all eight tested on every USD-M month.
+ *   trained on all eight tested on every USD-M month;
+ * - `usdm`: leave one USD-M symbol out (train on the other four months, test on it).
  *
  * Per test span (every warm bar of the file replayed through `createRegimeDetector`): state shares,
  * switches per day and the share of runs of ≤ 3 bars under each decision rule, concurrent
@@ -82,6 +83,7 @@ function relativeSet(
 const CONFIGS: Record<string, FeatureSet | string> = {
   default: 'default',
   absolute: 'absolute',
+  microstructure: 'microstructure',
   relative10d: relativeSet(10 * DAY, DAY, false),
   relative10dVolume: relativeSet(10 * DAY, DAY, true),
   relative10dVolumeNoActivity: relativeSet(10 * DAY, DAY, true, null),
@@ -318,7 +320,7 @@ const spot = await Promise.all(spotFiles.map((f) => readBars(join(dataDir, 'bina
 const usdm = await Promise.all(usdmFiles.map((f) => readBars(join(dataDir, 'binance-usdm', f))));
 log(`read ${spot.length} spot spans, ${usdm.length} USD-M months`);
 
-const splits: { train: number[]; test: { name: string; bars: Bar[] }[] }[] = [];
+const splits: { train: number[]; trainUsdm?: number[]; test: { name: string; bars: Bar[] }[] }[] = [];
 if (values.split === 'quick') {
   splits.push({
     train: [0, 1, 2, 3, 4, 5],
@@ -327,6 +329,14 @@ if (values.split === 'quick') {
       ...usdm.map((bars, i) => ({ name: usdmFiles[i], bars })),
     ],
   });
+} else if (values.split === 'usdm') {
+  // Leave one USD-M symbol out (train on the other four months, test on it).
+  for (let i = 0; i < usdm.length; i++)
+    splits.push({
+      train: [],
+      trainUsdm: usdm.map((_, j) => j).filter((j) => j !== i),
+      test: [{ name: usdmFiles[i], bars: usdm[i] }],
+    });
 } else {
   for (let i = 0; i < spot.length; i++)
     splits.push({
@@ -345,11 +355,12 @@ for (const config of values.config as string[]) {
   for (const split of splits) {
     const started = performance.now();
     const { model } = trainModel({
-      bars: split.train.map((i) => spot[i]),
+      bars: [...split.train.map((i) => spot[i]), ...(split.trainUsdm ?? []).map((i) => usdm[i])],
       features,
       seed: 0,
       maxIter,
       contamination: 0.05,
+      symbol: 'experiment',
     });
     log(
       `${config}: trained on ${split.train.length} spans in ${((performance.now() - started) / 1000).toFixed(0)} s (${model.report.iterations} iterations)`,

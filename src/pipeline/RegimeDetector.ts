@@ -50,7 +50,7 @@ export interface RegimeDetectorOptions {
   normalize?: 'frozen' | 'rolling20';
   /**
    * How the reported state follows the filtered probabilities (default: the model's `decision`,
-   * hysteresis with margin 0.8 for the bundled models). `{ rule: 'hysteresis', margin: 0 }` reports
+   * hysteresis with margin 0.9 for the bundled models). `{ rule: 'hysteresis', margin: 0 }` reports
    * the filter's most probable state. The probabilities in the signal are the filter's either way.
    */
   decision?: RegimeDecisionRule;
