@@ -1,5 +1,6 @@
 import type { Bar } from '../bars/bar.js';
 import { isInMagnitudeRange, MAX_MAGNITUDE, MIN_MAGNITUDE } from '../bars/magnitudes.js';
+import type { Stage } from '../stage.js';
 import { check, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
 import {
   type FeatureBaseline,
@@ -52,6 +53,21 @@ export interface BaselineSnapshot {
 /** Added to the mean square under a `scale` baseline: a 1-minute volatility of 0.01 bp. */
 const SCALE_FLOOR = 1e-12;
 
+/**
+ * Counters of a {@link FeatureStage}.
+ *
+ * @example
+ * ```ts
+ * const { bars, warm } = stage.stats();
+ * ```
+ */
+export interface FeatureStageStats {
+  /** Bars pushed since construction or the last `reset()`. */
+  bars: number;
+  /** True once every window is full and every baseline has its history. */
+  warm: boolean;
+}
+
 const LN2X4 = 4 * Math.LN2;
 
 /**
@@ -88,7 +104,7 @@ const LN2X4 = 4 * Math.LN2;
  * }
  * ```
  */
-export class FeatureStage {
+export class FeatureStage implements Stage<Bar, Float64Array, FeatureStageSnapshot, FeatureStageStats> {
   /** Feature names, in vector order. */
   readonly names: readonly string[];
   /** The declared features. */
@@ -154,6 +170,11 @@ export class FeatureStage {
   /** Bars pushed since construction or the last `reset()`. */
   get bars(): number {
     return this.#bars;
+  }
+
+  /** Bars pushed and whether the windows are full. */
+  stats(): FeatureStageStats {
+    return { bars: this.#bars, warm: this.warm };
   }
 
   /** Computes the feature vector of `bar` into `values` and returns it. Allocates nothing. */
@@ -273,7 +294,7 @@ export class FeatureStage {
     };
   }
 
-  /** Restores a state from {@link snapshot}; validates it first (errors name the field). */
+  /** Restores a state from {@link FeatureStage.snapshot | snapshot}; validates it first (errors name the field). */
   restore(snapshot: unknown, path = 'features'): void {
     const s = plainObject(snapshot, path);
     const bars = integer(s.bars, `${path}.bars`, 0, Number.MAX_SAFE_INTEGER);

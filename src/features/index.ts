@@ -1,4 +1,9 @@
-export { type BaselineSnapshot, FeatureStage, type FeatureStageSnapshot } from './FeatureStage.js';
+export {
+  type BaselineSnapshot,
+  FeatureStage,
+  type FeatureStageSnapshot,
+  type FeatureStageStats,
+} from './FeatureStage.js';
 export {
   ABSOLUTE_FEATURES,
   DEFAULT_FEATURES,
