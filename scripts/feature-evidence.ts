@@ -20,10 +20,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Bar } from '../src/bars/bar.js';
+import { StateStatistics, type StateSummary } from '../src/cli/evaluate/StateStatistics.js';
 import { FEATURE_SETS, type FeatureSet, ORIGINAL_FEATURES } from '../src/features/featureSpec.js';
 import type { RegimeModel } from '../src/models/RegimeModel.js';
 import { trainModel } from '../src/models/trainModel.js';
-import { StateStatistics, type StateSummary } from '../src/cli/evaluate/StateStatistics.js';
 import { readKlines } from '../src/node/readKlines.js';
 import { createRegimeDetector } from '../src/pipeline/RegimeDetector.js';
 

@@ -125,7 +125,9 @@ describe('microstream evaluate', () => {
     // The forward-skill figures: the same as evaluateSignals on the detector's own signals.
     const skill = evaluateSignals(signals.map((s) => spanFromSignals(s)));
     expectSameFigures(summary.evaluation.pooled, skill.pooled);
-    summary.evaluation.spans.forEach((e: SpanEvaluation, i: number) => expectSameFigures(e, skill.spans[i]));
+    summary.evaluation.spans.forEach((e: SpanEvaluation, i: number) => {
+      expectSameFigures(e, skill.spans[i]);
+    });
     expect(summary.splits).toBeNull();
     expect(html).toContain('Forward skill');
     expect(html).toContain(
@@ -215,7 +217,9 @@ describe('microstream evaluate', () => {
       }),
     );
     const expected = evaluateSignals(signals.map((s) => spanFromSignals(s)));
-    written.spans.forEach((e: SpanEvaluation, i: number) => expectSameFigures(e, expected.spans[i]));
+    written.spans.forEach((e: SpanEvaluation, i: number) => {
+      expectSameFigures(e, expected.spans[i]);
+    });
     expectSameFigures(written.pooled, expected.pooled);
 
     // --train: the second file judged by a model trained on the first is the same split.
