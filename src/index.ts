@@ -4,6 +4,7 @@
  * The browser-safe core: no `node:` imports here. Node-only parts live in
  * `microstream/node`, `microstream/binance` and `microstream/kafka`.
  *
+ * @module microstream
  * @packageDocumentation
  */
 

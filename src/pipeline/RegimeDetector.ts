@@ -345,7 +345,7 @@ export class RegimeDetector {
   }
 
   /**
-   * Continues from a {@link snapshot} (e.g. taken in another process): the signals that follow are
+   * Continues from a {@link RegimeDetector.snapshot | snapshot} (e.g. taken in another process): the signals that follow are
    * identical to an uninterrupted run. Validates the snapshot against this detector's model and
    * options; errors name the field.
    */

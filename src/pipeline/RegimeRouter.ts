@@ -123,7 +123,7 @@ export class RegimeRouter {
     return { format: 'microstream-router', version: 1, detectors };
   }
 
-  /** Replaces every detector with those of a {@link snapshot}; errors name the field. */
+  /** Replaces every detector with those of a {@link RegimeRouter.snapshot | snapshot}; errors name the field. */
   restore(snapshot: unknown): void {
     const s = plainObject(snapshot, 'snapshot');
     check(s.format === 'microstream-router', 'snapshot.format', "expected 'microstream-router'");
