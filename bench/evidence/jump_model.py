@@ -10,7 +10,7 @@ Input (written by regimeEvidence.ts): a manifest JSON
 where each f64 file holds n rows of (1-bar log return or NaN, d raw features or NaN on cold bars).
 Output: JSON {split id: {test name: [label or -1 per row]}}.
 
-  python3 bench/evidence/jump_model.py manifest.json labels.json [--penalty 30] [--n-init 3]
+  python3 bench/evidence/jump_model.py manifest.json labels.json [--penalty 30] [--n-init 1]
 """
 
 import argparse
@@ -34,7 +34,7 @@ def main():
     parser.add_argument("manifest")
     parser.add_argument("out")
     parser.add_argument("--penalty", type=float, default=30.0)
-    parser.add_argument("--n-init", type=int, default=3)
+    parser.add_argument("--n-init", type=int, default=1)
     args = parser.parse_args()
     with open(args.manifest) as f:
         manifest = json.load(f)

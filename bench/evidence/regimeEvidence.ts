@@ -3,7 +3,7 @@
  * the same `evaluateSignals` code, written as Markdown to docs/evidence/regime-evidence.md (and
  * every figure as JSON beside it).
  *
- *   npm run evidence:regime [-- --data ../shared/data --max-iter 100 --n-init 3 --no-jump]
+ *   npm run evidence:regime [-- --data ../shared/data --max-iter 100 --n-init 1 --no-jump]
  *
  * `--files N` keeps the first N spans of each market (a quick check, not the evidence).
  *
@@ -44,7 +44,7 @@ const { values } = parseArgs({
   options: {
     data: { type: 'string' },
     'max-iter': { type: 'string', default: '100' },
-    'n-init': { type: 'string', default: '3' },
+    'n-init': { type: 'string', default: '1' },
     python: { type: 'string', default: 'python3' },
     'no-jump': { type: 'boolean', default: false },
     files: { type: 'string' },
