@@ -197,10 +197,20 @@ for (const split of splits) {
 const previousSpans = new Map<string, EvaluationSpan>();
 for (const file of [...btc, ...usdm]) previousSpans.set(file, (await replay(file, previous)).span);
 log('replayed every file with the previous default');
+const usdmModel = loadModel(readFileSync(join(root, 'models', 'usdm-microstructure-1m.json'), 'utf8'));
+const usdmSpans = new Map<string, EvaluationSpan>();
+for (const file of usdm) usdmSpans.set(file, (await replay(file, usdmModel)).span);
+log('replayed the USD-M files with the shipped USD-M model');
 const jump = await jumpLabels;
 
 // 4. Every method through the same evaluation, per split group (pooled over its test spans).
-type Method = 'ours (walk-forward)' | 'EWMA baseline' | 'shipped default' | 'previous default' | 'jump model';
+type Method =
+  | 'ours (walk-forward)'
+  | 'EWMA baseline'
+  | 'shipped default'
+  | 'previous default'
+  | 'shipped USD-M model'
+  | 'jump model';
 const groups = { btc: 'BTCUSDT spot, leave one span out', usdm: 'train on BTCUSDT spot, test on USD-M' };
 const results: Record<string, Record<string, SignalEvaluation>> = {};
 for (const group of ['btc', 'usdm'] as const) {
@@ -213,6 +223,8 @@ for (const group of ['btc', 'usdm'] as const) {
     'shipped default': evaluateSignals(tests.map(({ file }) => shippedSpans.get(file)!)),
     'previous default': evaluateSignals(tests.map(({ file }) => previousSpans.get(file)!)),
   };
+  if (group === 'usdm')
+    results[group]['shipped USD-M model'] = evaluateSignals(tests.map(({ file }) => usdmSpans.get(file)!));
   if (typeof jump !== 'string') {
     results[group]['jump model'] = evaluateSignals(
       tests.map(({ split, file }) => {
@@ -266,7 +278,8 @@ for (const group of ['btc', 'usdm'] as const) {
     const spanName = i < 0 ? '**pooled**' : base.name;
     rows.push(row(spanName, 'ours (walk-forward)', base.regime, base.ewma.forwardAuc, base.anomalyRate));
     rows.push(row(spanName, 'EWMA baseline', base.ewma, base.ewma.forwardAuc, Number.NaN));
-    for (const method of ['shipped default', 'previous default'] as const) {
+    for (const method of ['shipped default', 'previous default', 'shipped USD-M model'] as const) {
+      if (r[method] === undefined) continue;
       const e = pick(r[method]);
       rows.push(row(spanName, method, e.regime, e.ewma.forwardAuc, e.anomalyRate));
     }
@@ -304,6 +317,8 @@ Pooled rows pool the test spans of the group (each span with its own top-decile 
   of ${p.trainingBars} bars, all BTC spans: **in sample** on the BTC rows).
 - *previous default*: the default before issue 11 (bench/evidence/previous-default-btcusdt-1m.json;
   trained on ${pp.trainingBars} bars, all BTC spans: **in sample** on the BTC rows).
+- *shipped USD-M model* (USD-M rows only): models/usdm-microstructure-1m.json (features
+  ${usdmModel.features.map((f) => f.name).join(', ')}), trained on these five USD-M months: **in sample**.
 - *jump model*: ${
   typeof jump === 'string'
     ? jump
