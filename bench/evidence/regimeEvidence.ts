@@ -21,6 +21,7 @@
  *   `pip install -r bench/evidence/requirements.txt`).
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,36 +155,48 @@ for (const file of [...btc, ...usdm]) {
 }
 writeFileSync(join(work, 'manifest.json'), JSON.stringify(manifest));
 
-// 2. The jump model runs beside our training (it only needs the features).
+// 2. The jump model runs beside our training (it only needs the features). Its labels are kept
+// under bench/.cache, keyed by a hash of its inputs: a re-run with the same features reuses them.
+const jumpKey = createHash('sha256');
+jumpKey.update(
+  JSON.stringify({
+    splits: manifest.splits,
+    nInit: values['n-init'],
+    script: readFileSync(join(here, 'jump_model.py')),
+  }),
+);
+for (const entry of Object.values(manifest.files)) jumpKey.update(readFileSync(entry.path));
+const jumpOut = join(work, `jump-labels-${jumpKey.digest('hex').slice(0, 16)}.json`);
 const jumpLabels: Promise<Record<string, Record<string, number[]>> | string> = values['no-jump']
   ? Promise.resolve('not run (--no-jump)')
-  : new Promise((resolve) => {
-      const out = join(work, 'jump-labels.json');
-      const child = spawn(
-        values.python as string,
-        [
-          join(here, 'jump_model.py'),
-          join(work, 'manifest.json'),
-          out,
-          '--n-init',
-          values['n-init'] as string,
-        ],
-        { stdio: ['ignore', 'inherit', 'pipe'] },
-      );
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk;
-        process.stderr.write(chunk);
+  : existsSync(jumpOut)
+    ? Promise.resolve(JSON.parse(readFileSync(jumpOut, 'utf8')))
+    : new Promise((resolve) => {
+        const child = spawn(
+          values.python as string,
+          [
+            join(here, 'jump_model.py'),
+            join(work, 'manifest.json'),
+            jumpOut,
+            '--n-init',
+            values['n-init'] as string,
+          ],
+          { stdio: ['ignore', 'inherit', 'pipe'] },
+        );
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk;
+          process.stderr.write(chunk);
+        });
+        child.on('error', (error) => resolve(`not run (${error.message})`));
+        child.on('close', (code) =>
+          resolve(
+            code === 0
+              ? JSON.parse(readFileSync(jumpOut, 'utf8'))
+              : `not run (jump_model.py exited ${code}: ${stderr.trim().split('\n').pop()})`,
+          ),
+        );
       });
-      child.on('error', (error) => resolve(`not run (${error.message})`));
-      child.on('close', (code) =>
-        resolve(
-          code === 0
-            ? JSON.parse(readFileSync(out, 'utf8'))
-            : `not run (jump_model.py exited ${code}: ${stderr.trim().split('\n').pop()})`,
-        ),
-      );
-    });
 
 // 3. Ours, walk-forward, with the shipped model's recipe.
 const trainer = new WalkForwardTrainer(trainingRecipe(shipped, maxIter));
