@@ -63,12 +63,16 @@ if (i < 0 || j < i) {
 }
 
 function renderTable(suites: Record<string, SuiteResult>): string {
-  const lines = ['| suite | case | median | spread (MAD) | vs peer | note |', '|---|---|---:|---:|---:|---|'];
+  const lines = [
+    '| suite | case | median | spread (MAD) | p99 | p99.9 | max | vs peer | note |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  const tail = (x: number | undefined) => (x === undefined ? '' : fmt(x));
   for (const [name, s] of Object.entries(suites)) {
     for (const r of s.rows) {
       const vs = r.vs && r.ratio !== undefined ? `${fmt(r.ratio)}× vs ${r.vs}` : '';
       lines.push(
-        `| ${name} | ${r.case} | ${fmt(r.median)} ${r.unit} | ${fmt(r.spread)} | ${vs} | ${r.note ?? ''} |`,
+        `| ${name} | ${r.case} | ${fmt(r.median)} ${r.unit} | ${fmt(r.spread)} | ${tail(r.p99)} | ${tail(r.p999)} | ${tail(r.max)} | ${vs} | ${r.note ?? ''} |`,
       );
     }
   }

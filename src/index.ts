@@ -18,3 +18,4 @@ export * from './hmm/index.js';
 export * from './models/index.js';
 export * from './pipeline/index.js';
 export type { RegimeLabel, RegimeSignal } from './pipeline/signal.js';
+export type { Stage } from './stage.js';

@@ -125,9 +125,8 @@ describe('microstream evaluate', () => {
     // The forward-skill figures: the same as evaluateSignals on the detector's own signals.
     const skill = evaluateSignals(signals.map((s) => spanFromSignals(s)));
     expectSameFigures(summary.evaluation.pooled, skill.pooled);
-    summary.evaluation.spans.forEach((e: SpanEvaluation, i: number) => {
-      expectSameFigures(e, skill.spans[i]);
-    });
+    for (const [i, e] of summary.evaluation.spans.entries())
+      expectSameFigures(e as SpanEvaluation, skill.spans[i]);
     expect(summary.splits).toBeNull();
     expect(html).toContain('Forward skill');
     expect(html).toContain(
@@ -217,9 +216,7 @@ describe('microstream evaluate', () => {
       }),
     );
     const expected = evaluateSignals(signals.map((s) => spanFromSignals(s)));
-    written.spans.forEach((e: SpanEvaluation, i: number) => {
-      expectSameFigures(e, expected.spans[i]);
-    });
+    for (const [i, e] of written.spans.entries()) expectSameFigures(e as SpanEvaluation, expected.spans[i]);
     expectSameFigures(written.pooled, expected.pooled);
 
     // --train: the second file judged by a model trained on the first is the same split.
