@@ -179,7 +179,7 @@ export const FEATURE_SETS: Readonly<Record<string, FeatureSet>> = {
 
 /**
  * Validates an untrusted feature set (e.g. from a model file) and returns it as typed definitions.
- * Errors are {@link ModelValidationError}s naming the field, e.g. `features[2].window`.
+ * Errors are `ModelValidationError`s naming the field, e.g. `features[2].window`.
  *
  * @example
  * ```ts

@@ -1,6 +1,7 @@
 /**
  * microstream/node — Node-only parts: readers for Binance's public data exports.
  *
+ * @module microstream/node
  * @packageDocumentation
  */
 
