@@ -1,3 +1,4 @@
+import type { Stage } from '../stage.js';
 import { check, describeValue, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
 import type { Bar } from './bar.js';
 import { type BarSeriesOptions, resolveSeriesOptions } from './barOptions.js';
@@ -164,7 +165,9 @@ const NO_BARS: readonly Bar[] = [];
  * console.log(agg.stats()); // { accepted, duplicates, late, invalid, bars, gapBars, … }
  * ```
  */
-export class BarAggregator {
+export class BarAggregator
+  implements Stage<Trade, readonly Bar[], BarAggregatorSnapshot, BarAggregatorStats>
+{
   readonly #symbol: string;
   readonly #intervalMs: number;
   readonly #latenessMs: number;

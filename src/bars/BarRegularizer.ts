@@ -1,3 +1,4 @@
+import type { Stage } from '../stage.js';
 import { check, describeValue, integer, plainObject } from '../util/validate.js';
 import type { Bar } from './bar.js';
 import { type BarSeriesOptions, resolveSeriesOptions } from './barOptions.js';
@@ -58,7 +59,9 @@ const NO_BARS: readonly Bar[] = [];
  * }
  * ```
  */
-export class BarRegularizer {
+export class BarRegularizer
+  implements Stage<Bar, readonly Bar[], BarRegularizerSnapshot, BarRegularizerStats>
+{
   readonly #intervalMs: number;
   readonly #maxGapBars: number;
   readonly #onReject: BarRegularizerOptions['onReject'];

@@ -1,3 +1,4 @@
+import type { Stage } from '../stage.js';
 import { check, describeValue, integer, plainObject } from '../util/validate.js';
 import { BarAggregator, type BarAggregatorOptions, type BarAggregatorStats } from './BarAggregator.js';
 import type { Bar } from './bar.js';
@@ -47,7 +48,9 @@ const NO_BARS: readonly Bar[] = [];
  * bars.advance(Date.now()); // e.g. on a heartbeat: closes every symbol's finished bars
  * ```
  */
-export class KeyedBarAggregator {
+export class KeyedBarAggregator
+  implements Stage<Trade, readonly Bar[], KeyedBarAggregatorSnapshot, KeyedBarAggregatorStats>
+{
   readonly #options: KeyedBarAggregatorOptions;
   #bySymbol = new Map<string, BarAggregator>();
   /** The aggregator of the previous trade: consecutive trades of one symbol skip the map lookup. */
