@@ -21,7 +21,7 @@ import {
 } from '../../src/adapters/kafka/index.js';
 import type { Trade } from '../../src/bars/trade.js';
 import { createRegimeDetector, type RegimeDetector } from '../../src/pipeline/RegimeDetector.js';
-import { type BenchRow, type BenchSuite, summarize } from '../lib/suite.js';
+import { type BenchRow, type BenchSuite, latencyRow, summarize } from '../lib/suite.js';
 
 const SYMBOLS = 50;
 const TRADES = 200_000;
@@ -183,16 +183,13 @@ async function lag(broker: KafkaBroker): Promise<BenchRow[]> {
   await new Promise((r) => setTimeout(r, 2000));
   stop.abort();
   await Promise.all([run, reading]);
-  const s = summarize(latencies);
   return [
-    {
-      case: `signal lag at ${PACED_RATE} trades/s (${SYMBOLS} symbols)`,
-      unit: 'ms',
-      median: s.median,
-      spread: s.spread,
-      samples: latencies.length,
-      note: `p99 ${s.p99.toFixed(0)} ms; from the closing trade's ack to the signal read back; lingerMs 100`,
-    },
+    latencyRow(
+      `signal lag at ${PACED_RATE} trades/s (${SYMBOLS} symbols)`,
+      'ms',
+      latencies,
+      "from the closing trade's ack to the signal read back (wall); lingerMs 100",
+    ),
   ];
 
   function markClosing(t: Trade, ackedAt: number) {
