@@ -35,6 +35,8 @@ export const kafkaLibs = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export interface KafkaBroker {
   /** Bootstrap address, `127.0.0.1:PORT`. */
   bootstrap: string;
+  /** Process id of the broker's JVM (e.g. to read its CPU time from `/proc/<pid>/stat`). */
+  pid: number;
   /** The broker's own log (stdout and stderr of the JVM). */
   logPath: string;
   /** Last `lines` lines of the broker log, for failure messages. */
@@ -115,6 +117,7 @@ export async function startBroker(
   }
   return {
     bootstrap: `127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
     logPath,
     logTail,
     async stop() {
