@@ -37,6 +37,8 @@ export interface KafkaBroker {
   bootstrap: string;
   /** Process id of the broker's JVM (e.g. to read its CPU time from `/proc/<pid>/stat`). */
   pid: number;
+  /** Folder of the broker's partitions (`<topic>-<partition>/` with the record `.log` segments). */
+  dataDir: string;
   /** The broker's own log (stdout and stderr of the JVM). */
   logPath: string;
   /** Last `lines` lines of the broker log, for failure messages. */
@@ -118,6 +120,7 @@ export async function startBroker(
   return {
     bootstrap: `127.0.0.1:${port}`,
     pid: child.pid ?? 0,
+    dataDir: join(dir, 'data'),
     logPath,
     logTail,
     async stop() {

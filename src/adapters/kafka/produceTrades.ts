@@ -22,7 +22,7 @@ export interface ProduceTradesOptions {
    * {@link runKafkaDetector}.
    */
   format?: 'batch' | 'json';
-  /** Trades per produce request. Default 5000. */
+  /** Trades per produce request. Default 20 000. */
   batchSize?: number;
   /**
    * Longest a trade of an asynchronous source waits for its request to fill, in ms: a live feed's
@@ -62,7 +62,7 @@ export interface ProduceTradesOptions {
  */
 export async function produceTrades(options: ProduceTradesOptions): Promise<number> {
   const { topic, symbol, signal, lingerMs } = options;
-  const batchSize = options.batchSize ?? 5000;
+  const batchSize = options.batchSize ?? 20_000;
   if (!(Number.isInteger(batchSize) && batchSize >= 1))
     throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const json = options.format === 'json';

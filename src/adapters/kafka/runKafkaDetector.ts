@@ -39,7 +39,10 @@ export interface KafkaDetectorOptions {
   snapshotEveryBars?: number;
   /** Send the signals once this many are waiting. Default 1000. */
   maxBatchSignals?: number;
-  /** Longest time a signal waits before it is sent (and the offsets behind it committed), in ms. Default 100. */
+  /**
+   * Longest time a signal waits before it is sent (and the offsets behind it committed), in ms.
+   * Default 20: lower gives less signal lag for more produce and commit requests (see docs/kafka.md).
+   */
   lingerMs?: number;
   /** Session timeout of the group membership, in ms: how soon a dead process's partitions move. Default 10 000. */
   sessionTimeoutMs?: number;
@@ -198,7 +201,7 @@ class KafkaDetectorRun {
       this.#rebalancePending = true;
       this.#wake();
     });
-    const lingerMs = this.#options.lingerMs ?? 100;
+    const lingerMs = this.#options.lingerMs ?? 20;
     const maxBatch = this.#options.maxBatchSignals ?? 1000;
     try {
       // Subscribe before joining, so that creating a stream per assignment never changes the
@@ -214,10 +217,14 @@ class KafkaDetectorRun {
         }
         const message = this.#take();
         if (!message) {
-          const idle = this.#pending.length === 0 && this.#allCommitted();
-          await this.#sleep(idle ? undefined : lingerMs);
-          if (!idle && performance.now() - this.#lastCheckpoint >= lingerMs)
-            this.#checkpoint(this.#dueLanes(), true);
+          // Caught up: wait for trades, or until the waiting signals are due.
+          if (this.#pending.length === 0 && this.#allCommitted()) {
+            await this.#sleep(undefined);
+            continue;
+          }
+          const due = lingerMs - (performance.now() - this.#lastCheckpoint);
+          if (due > 0) await this.#sleep(due);
+          else this.#checkpoint(this.#dueLanes(), true);
           continue;
         }
         this.#apply(message);
