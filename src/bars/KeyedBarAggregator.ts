@@ -1,3 +1,4 @@
+import type { Stage } from '../stage.js';
 import { check, describeValue, integer, plainObject } from '../util/validate.js';
 import { BarAggregator, type BarAggregatorOptions, type BarAggregatorStats } from './BarAggregator.js';
 import type { Bar } from './bar.js';
@@ -31,7 +32,9 @@ export interface KeyedBarAggregatorSnapshot {
   aggregators: { symbol: string; state: ReturnType<BarAggregator['snapshot']> }[];
 }
 
-const NO_BARS: readonly Bar[] = Object.freeze([]);
+// The one empty result, shared and never written to. Not frozen: `for…of` over a frozen array (its own
+// elements kind) leaves V8's fast path and costs ~20 ns per call, more than the rest of a push.
+const NO_BARS: readonly Bar[] = [];
 
 /**
  * One {@link BarAggregator} per symbol, created on the symbol's first trade (`trade.symbol`; a
@@ -45,7 +48,9 @@ const NO_BARS: readonly Bar[] = Object.freeze([]);
  * bars.advance(Date.now()); // e.g. on a heartbeat: closes every symbol's finished bars
  * ```
  */
-export class KeyedBarAggregator {
+export class KeyedBarAggregator
+  implements Stage<Trade, readonly Bar[], KeyedBarAggregatorSnapshot, KeyedBarAggregatorStats>
+{
   readonly #options: KeyedBarAggregatorOptions;
   #bySymbol = new Map<string, BarAggregator>();
   /** The aggregator of the previous trade: consecutive trades of one symbol skip the map lookup. */

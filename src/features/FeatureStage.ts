@@ -1,5 +1,6 @@
 import type { Bar } from '../bars/bar.js';
 import { isInMagnitudeRange, MAX_MAGNITUDE, MIN_MAGNITUDE } from '../bars/magnitudes.js';
+import type { Stage } from '../stage.js';
 import { check, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
 import { type FeatureDefinition, type FeatureSet, REQUIRED_COLUMN } from './featureSpec.js';
 import { RollingWindow } from './RollingWindow.js';
@@ -22,6 +23,21 @@ export interface FeatureStageSnapshot {
   averageTradeSize: number;
   /** Each feature's window contents, oldest first (`null` for features without a window). */
   windows: (number[] | null)[];
+}
+
+/**
+ * Counters of a {@link FeatureStage}.
+ *
+ * @example
+ * ```ts
+ * const { bars, warm } = stage.stats();
+ * ```
+ */
+export interface FeatureStageStats {
+  /** Bars pushed since construction or the last `reset()`. */
+  bars: number;
+  /** True once every window is full. */
+  warm: boolean;
 }
 
 const LN2X4 = 4 * Math.LN2;
@@ -58,7 +74,7 @@ const LN2X4 = 4 * Math.LN2;
  * }
  * ```
  */
-export class FeatureStage {
+export class FeatureStage implements Stage<Bar, Float64Array, FeatureStageSnapshot, FeatureStageStats> {
   /** Feature names, in vector order. */
   readonly names: readonly string[];
   /** The declared features. */
@@ -104,6 +120,11 @@ export class FeatureStage {
   /** Bars pushed since construction or the last `reset()`. */
   get bars(): number {
     return this.#bars;
+  }
+
+  /** Bars pushed and whether the windows are full. */
+  stats(): FeatureStageStats {
+    return { bars: this.#bars, warm: this.warm };
   }
 
   /** Computes the feature vector of `bar` into `values` and returns it. Allocates nothing. */
@@ -190,7 +211,7 @@ export class FeatureStage {
     };
   }
 
-  /** Restores a state from {@link snapshot}; validates it first (errors name the field). */
+  /** Restores a state from {@link FeatureStage.snapshot | snapshot}; validates it first (errors name the field). */
   restore(snapshot: unknown, path = 'features'): void {
     const s = plainObject(snapshot, path);
     const bars = integer(s.bars, `${path}.bars`, 0, Number.MAX_SAFE_INTEGER);

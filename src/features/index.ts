@@ -1,4 +1,4 @@
-export { FeatureStage, type FeatureStageSnapshot } from './FeatureStage.js';
+export { FeatureStage, type FeatureStageSnapshot, type FeatureStageStats } from './FeatureStage.js';
 export {
   DEFAULT_FEATURES,
   FEATURE_SETS,

@@ -1,4 +1,4 @@
-import bundled from '../../models/btcusdt-1m.json';
+import bundled from '../../models/btcusdt-1m.json' with { type: 'json' };
 import { loadModel } from './loadModel.js';
 import type { RegimeModel } from './RegimeModel.js';
 

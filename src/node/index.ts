@@ -1,6 +1,7 @@
 /**
  * microstream/node — Node-only parts: readers for Binance's public data exports.
  *
+ * @module microstream/node
  * @packageDocumentation
  */
 
@@ -14,3 +15,4 @@ export {
   readAggTrades,
 } from './readAggTrades.js';
 export { KLINE_COLUMNS, KlineReader, type KlineReaderOptions, readKlines } from './readKlines.js';
+export { MAX_MODEL_FILE_BYTES, readModelFile } from './readModelFile.js';

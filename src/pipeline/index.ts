@@ -9,6 +9,7 @@ export {
   createRegimeRouter,
   RegimeRouter,
   type RegimeRouterOptions,
+  type RegimeRouterStats,
   type RouterSnapshot,
 } from './RegimeRouter.js';
 export type { RegimeLabel, RegimeSignal } from './signal.js';

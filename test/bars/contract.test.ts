@@ -47,8 +47,6 @@ testStageContract({
       ? agg.advance(input.advanceTo)
       : agg.push(input as Trade),
   finish: (agg) => agg.flush(),
-  snapshot: (agg) => agg.snapshot(),
-  restore: (agg, json) => agg.restore(json),
   inputs: withHeartbeats(messyTrades(orderedTrades(shape))),
   badInputs: invalidTrades,
   rejected: (agg) => agg.stats().invalid,
@@ -60,8 +58,6 @@ testStageContract({
   create: () => new KeyedBarAggregator(aggregatorOptions),
   push: (keyed, trade: Trade) => keyed.push(trade),
   finish: (keyed) => keyed.flush(),
-  snapshot: (keyed) => keyed.snapshot(),
-  restore: (keyed, json) => keyed.restore(json),
   inputs: messyTrades(
     orderedTrades(shape).chain((ts) =>
       fc
@@ -146,8 +142,6 @@ testStageContract({
   create: () => new BarRegularizer({ maxGapBars: 3 }),
   push: (reg, bar: Bar) => reg.push(bar),
   finish: (reg) => reg.flush(),
-  snapshot: (reg) => reg.snapshot(),
-  restore: (reg, json) => reg.restore(json),
   inputs: fileBars,
   badInputs: invalidBars,
   rejected: (reg) => reg.stats().invalid,

@@ -1,5 +1,5 @@
 /**
- * The contract every microstream stage passes (like trading-signals' indicator contract test):
+ * The contract every microstream {@link Stage} passes (like trading-signals' indicator contract test):
  *
  * 1. determinism — the same inputs give the same outputs on two fresh instances;
  * 2. snapshot/restore — cutting a run anywhere with `snapshot()` → `JSON.stringify` → `JSON.parse` →
@@ -8,11 +8,11 @@
  * 3. bad inputs — each one is counted as rejected and leaves the state unharmed: the outputs equal
  *    those of a run without them.
  *
- * A stage gets all three with one call:
+ * It takes the `Stage` interface (`push`, `snapshot`, `restore`, `stats`), so a stage gets all three
+ * with one call:
  *
  * ```ts
- * testStageContract({ name: 'BarAggregator', create: () => new BarAggregator(), push: (s, t) => s.push(t),
- *   finish: (s) => s.flush(), snapshot: (s) => s.snapshot(), restore: (s, j) => s.restore(j),
+ * testStageContract({ name: 'BarAggregator', create: () => new BarAggregator(), finish: (s) => s.flush(),
  *   inputs: fc.array(tradeArbitrary), badInputs: invalidTradeArbitrary, rejected: (s) => s.stats().invalid });
  * ```
  *
@@ -20,34 +20,41 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Stage } from '../../src/stage.js';
 
-export interface StageContract<Stage, Input, Output> {
+export interface StageContract<S extends Stage<Input, unknown>, Input, Output> {
   /** Name shown in the test titles. */
   name: string;
   /** A fresh stage, built the same way every time. */
-  create: () => Stage;
-  /** Feeds one input; returns the outputs it produced. */
-  push: (stage: Stage, input: Input) => readonly Output[];
+  create: () => S;
+  /**
+   * Feeds one input; returns the outputs it produced as a list. Default: `stage.push(input)`, for
+   * stages whose `push` returns a list (bars, signals).
+   */
+  push?: (stage: S, input: Input) => readonly Output[];
   /** End of input: the outputs still held back (e.g. `flush()`). */
-  finish?: (stage: Stage) => readonly Output[];
-  snapshot: (stage: Stage) => unknown;
-  restore: (stage: Stage, snapshot: unknown) => void;
+  finish?: (stage: S) => readonly Output[];
   /** Input sequences to run. */
   inputs: fc.Arbitrary<Input[]>;
   /** Inputs the stage must reject; needs `rejected`. */
   badInputs?: fc.Arbitrary<unknown>;
-  /** How many inputs the stage has rejected so far (from its counters). */
-  rejected?: (stage: Stage) => number;
+  /** How many inputs the stage has rejected so far (from its `stats()`). */
+  rejected?: (stage: S) => number;
   /** fast-check runs per property (default 100). */
   numRuns?: number;
 }
 
 /** Registers the three contract tests for one stage. */
-export function testStageContract<Stage, Input, Output>(contract: StageContract<Stage, Input, Output>): void {
-  const { create, push, finish, snapshot, restore, inputs, badInputs, rejected } = contract;
+export function testStageContract<S extends Stage<Input, unknown>, Input, Output = unknown>(
+  contract: StageContract<S, Input, Output>,
+): void {
+  const { create, finish, inputs, badInputs, rejected } = contract;
+  const push = contract.push ?? ((stage: S, input: Input) => stage.push(input) as readonly Output[]);
+  const snapshot = (stage: S) => stage.snapshot();
+  const restore = (stage: S, json: unknown) => stage.restore(json);
   const numRuns = contract.numRuns ?? 100;
 
-  const feed = (stage: Stage, items: readonly Input[], out: Output[]) => {
+  const feed = (stage: S, items: readonly Input[], out: Output[]) => {
     for (const item of items) out.push(...push(stage, item));
   };
   const run = (items: readonly Input[]): Output[] => {

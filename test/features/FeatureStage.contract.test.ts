@@ -23,8 +23,6 @@ testStageContract({
   name: 'FeatureStage',
   create: () => new FeatureStage(MICROSTRUCTURE_FEATURES),
   push: (stage, bar) => [{ values: Array.from(stage.push(bar)), warm: stage.warm }],
-  snapshot: (stage) => stage.snapshot(),
-  restore: (stage, json) => stage.restore(json),
   inputs: barRuns,
   numRuns: 40,
 });

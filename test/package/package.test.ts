@@ -12,6 +12,7 @@ interface PackedFile {
 /** What a user of the package needs: the build, the model files, the replay data and the docs. */
 const SHIPPED = [
   /^dist\//,
+  /^bin\/microstream\.js$/,
   /^models\/[^/]+\.json$/,
   /^fixtures\/replay\/[^/]+\.csv\.gz$/,
   /^(README\.md|LICENSE|package\.json)$/,
@@ -102,7 +103,7 @@ describe('the npm package', () => {
     expect(cjs.trim()).toBe('function');
     // The built CLI, run from the installed package, prints Binance's kline for 2026-01-01 00:00.
     const fixture = join(ROOT, 'fixtures/trades/BTCUSDT-aggTrades-2026-01-01T0000-0012.csv');
-    const csv = execFileSync('node', [join(installed, 'dist/cli.js'), 'bars', fixture, '--quiet'], {
+    const csv = execFileSync('node', [join(installed, 'bin/microstream.js'), 'bars', fixture, '--quiet'], {
       cwd: dir,
       encoding: 'utf8',
     });

@@ -47,8 +47,6 @@ testStageContract<RegimeDetector, Trade, RegimeSignal>({
   create: () => createRegimeDetector(),
   push: (detector, trade) => detector.pushTrade(trade),
   finish: (detector) => detector.flush(),
-  snapshot: (detector) => detector.snapshot(),
-  restore: (detector, json) => detector.restore(json),
   inputs: tradeRuns,
   badInputs: badTrades,
   rejected: (detector) => detector.stats().rejectedTrades.invalid,

@@ -45,6 +45,21 @@ describe('RegimeRouter', () => {
     expect(router.get('XRPUSDT')).toBeUndefined();
   });
 
+  it('stats() adds up its detectors counters', () => {
+    const router = createRegimeRouter();
+    for (const trade of merged) router.push(trade);
+    router.push({ symbol: 'ETHUSDT', time: Number.NaN, price: 1, qty: 1, isBuyerMaker: false });
+    router.flush();
+    const each = ['BTCUSDT', 'ETHUSDT'].map((symbol) => router.get(symbol)!.stats());
+    const stats = router.stats();
+    expect(stats.symbols).toBe(2);
+    for (const key of ['signals', 'gapBars', 'coldBars', 'anomalies', 'regimeChanges', 'restarts'] as const)
+      expect(stats[key], key).toBe(each[0][key] + each[1][key]);
+    expect(stats.signals).toBeGreaterThan(200);
+    expect(stats.gapBars).toBe(2);
+    expect(stats.rejectedTrades).toEqual({ duplicate: 0, late: 0, invalid: 1 });
+  });
+
   it('advance() closes the bars of every symbol', () => {
     const router = createRegimeRouter();
     for (const t of merged.slice(0, 20)) router.pushTrade(t);

@@ -218,8 +218,6 @@ testStageContract({
   },
   push: (detector, trade: Trade) => detector.pushTrade(trade),
   finish: (detector) => detector.flush(),
-  snapshot: (detector) => detector.snapshot(),
-  restore: (detector, snapshot) => detector.restore(snapshot),
   inputs: fc
     .tuple(fc.integer({ min: 50, max: 150 }), fc.integer({ min: 0, max: 60 }))
     .map(([start, length]) => liveTrades(bars.slice(start, start + length))),

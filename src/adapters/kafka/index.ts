@@ -5,6 +5,7 @@
  * The Kafka client, `@platformatic/kafka`, is an optional peer dependency loaded on first use:
  * `npm install @platformatic/kafka` next to microstream.
  *
+ * @module microstream/kafka
  * @packageDocumentation
  */
 export {
