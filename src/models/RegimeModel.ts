@@ -3,6 +3,7 @@ import type { FeatureDefinition } from '../features/featureSpec.js';
 import type { Scaler, ScalerJSON } from '../features/Scaler.js';
 import type { GaussianHMM, GaussianHMMJSON } from '../hmm/GaussianHMM.js';
 import { boundedString } from '../util/validate.js';
+import type { RegimeDecisionRule } from './decisionRule.js';
 
 /**
  * Format name of a model file.
@@ -14,14 +15,16 @@ import { boundedString } from '../util/validate.js';
  */
 export const MODEL_FORMAT = 'microstream-model';
 /**
- * Version of the model file format this library reads and writes.
+ * Version of the model file format this library writes. Version 2 added the decision rule
+ * (`decision`) and features relative to the symbol's own history (`features[i].baseline`); files
+ * of version 1 still load, with the filter's argmax as their decision rule.
  *
  * @example
  * ```ts
- * console.log(`reads model files of version ${MODEL_VERSION}`);
+ * console.log(`writes model files of version ${MODEL_VERSION}`);
  * ```
  */
-export const MODEL_VERSION = 1;
+export const MODEL_VERSION = 2;
 
 /**
  * One training sequence: a contiguous run of bars (sequences are never glued across a hole).
@@ -79,9 +82,9 @@ export interface StateReport {
   label: string;
   /** HMM state means in each feature's own units (after its transform, before standardisation). */
   means: Record<string, number>;
-  /** Share of training bars whose filtered most probable state is this one. */
+  /** Share of training bars a detector reports in this state (the decision rule on the filtered probabilities). */
   share: number;
-  /** Mean length in bars of runs of this state on the filtered path (what a detector emits). */
+  /** Mean length in bars of runs of this state on the reported path (what a detector emits). */
   meanDwellBars: number;
   /** Mean dwell implied by the transition matrix, 1 / (1 − a_kk). */
   expectedDwellBars: number;
@@ -133,6 +136,8 @@ export interface RegimeModelJSON {
   intervalMs: number;
   labels: string[];
   features: FeatureDefinition[];
+  /** How detectors turn the filtered probabilities into the reported state. */
+  decision: RegimeDecisionRule;
   provenance: TrainingProvenance;
   report: TrainingReport;
   scaler: ScalerJSON;
@@ -159,6 +164,8 @@ export class RegimeModel {
   /** State labels in state order (calmest first), e.g. `['Stable', 'Volatile', 'Crisis']`. */
   readonly labels: readonly string[];
   readonly features: readonly FeatureDefinition[];
+  /** How detectors turn the filtered probabilities into the reported state (a detector option may override it). */
+  readonly decision: Readonly<RegimeDecisionRule>;
   readonly scaler: Scaler;
   readonly forest: IsolationForest;
   readonly hmm: GaussianHMM;
@@ -170,6 +177,7 @@ export class RegimeModel {
     intervalMs: number;
     labels: readonly string[];
     features: readonly FeatureDefinition[];
+    decision: RegimeDecisionRule;
     scaler: Scaler;
     forest: IsolationForest;
     hmm: GaussianHMM;
@@ -179,7 +187,14 @@ export class RegimeModel {
     this.symbol = parts.symbol;
     this.intervalMs = parts.intervalMs;
     this.labels = Object.freeze([...parts.labels]);
-    this.features = Object.freeze(parts.features.map((f) => Object.freeze({ ...f })));
+    this.features = Object.freeze(
+      parts.features.map((f) =>
+        Object.freeze(
+          f.baseline === undefined ? { ...f } : { ...f, baseline: Object.freeze({ ...f.baseline }) },
+        ),
+      ),
+    );
+    this.decision = Object.freeze({ ...parts.decision });
     this.scaler = parts.scaler;
     this.forest = parts.forest;
     this.hmm = parts.hmm;
@@ -203,7 +218,10 @@ export class RegimeModel {
       symbol: this.symbol,
       intervalMs: this.intervalMs,
       labels: [...this.labels],
-      features: this.features.map((f) => ({ ...f })),
+      features: this.features.map((f) =>
+        f.baseline === undefined ? { ...f } : { ...f, baseline: { ...f.baseline } },
+      ),
+      decision: { ...this.decision },
       provenance: this.provenance,
       report: this.report,
       scaler: this.scaler.toJSON(),

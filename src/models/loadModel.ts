@@ -5,6 +5,7 @@ import { Scaler } from '../features/Scaler.js';
 import { GaussianHMM } from '../hmm/GaussianHMM.js';
 import { checkUntrustedValue, parseUntrustedJson } from '../util/safeJson.js';
 import { boundedString, check, finiteNumber, integer, numberMatrix, plainObject } from '../util/validate.js';
+import { ARGMAX_RULE, parseDecisionRule } from './decisionRule.js';
 import {
   MODEL_FORMAT,
   MODEL_VERSION,
@@ -19,7 +20,8 @@ const MAX_SYMBOL_LIST_LENGTH = 65_536;
 
 /**
  * Loads and fully validates a model file (JSON text or an already-parsed object): known format and
- * version, a valid feature set, shapes consistent across features, scaler, forest and HMM,
+ * version (2, or 1 — whose decision rule is the filter's argmax), a valid feature set (with its
+ * baselines), the decision rule, shapes consistent across features, scaler, forest and HMM,
  * finite numbers, stochastic HMM rows and positive-definite covariances, labels, provenance and
  * report, names (labels, feature names, symbols, versions) at most 64 characters without control
  * characters. Text over 64 MiB is refused before it is parsed. Anything else is refused with a `ModelValidationError` whose `path` names the field,
@@ -45,13 +47,21 @@ export function loadModel(jsonTextOrObject: string | unknown): RegimeModel {
     `expected ${JSON.stringify(MODEL_FORMAT)}, got ${JSON.stringify(o.format)}`,
   );
   check(
-    o.version === MODEL_VERSION,
+    o.version === MODEL_VERSION || o.version === 1,
     'version',
-    `this library reads version ${MODEL_VERSION}, got ${JSON.stringify(o.version)}`,
+    `this library reads versions 1 and ${MODEL_VERSION}, got ${JSON.stringify(o.version)}`,
   );
   const symbol = boundedString(o.symbol, 'symbol', 0, MAX_SYMBOL_LIST_LENGTH);
   const intervalMs = integer(o.intervalMs, 'intervalMs', MIN_INTERVAL_MS, MAX_INTERVAL_MS);
   const features = parseFeatureSet(o.features, 'features');
+  let decision = { ...ARGMAX_RULE };
+  if (o.version === 1) {
+    // Version 1 had neither: a file that claims it and carries them was not written by this library.
+    features.forEach((f, i) => {
+      check(f.baseline === undefined, `features[${i}].baseline`, 'baselines need a model file of version 2');
+    });
+    check(o.decision === undefined, 'decision', 'a decision rule needs a model file of version 2');
+  } else decision = parseDecisionRule(o.decision, 'decision');
   const d = features.length;
   const scaler = Scaler.fromJSON(o.scaler, d, 'scaler');
   const hmm = GaussianHMM.fromJSON(o.hmm, 'hmm');
@@ -80,6 +90,7 @@ export function loadModel(jsonTextOrObject: string | unknown): RegimeModel {
     intervalMs,
     labels,
     features,
+    decision,
     scaler,
     forest,
     hmm,

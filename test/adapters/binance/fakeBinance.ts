@@ -93,6 +93,8 @@ export class FakeBinance {
   volatility = 0.0005;
   /** Malformed frames sent so far (each is a separate message). */
   malformedSent = 0;
+  /** Aggregate ids REST never serves (an exchange that lost them): `aggTrades` leaves them out. */
+  readonly withheld = new Set<number>();
   #options: FakeBinanceOptions;
   #clock: Clock;
   #rng: Random;
@@ -439,7 +441,9 @@ export class FakeBinance {
       );
     }
     const from = history.findIndex((t) => t.aggId >= Number(query.fromId));
-    const rows = from < 0 ? [] : history.slice(from, from + limit1000);
+    const rows = (from < 0 ? [] : history.slice(from, from + limit1000)).filter(
+      (t) => !this.withheld.has(t.aggId),
+    );
     return reply(
       200,
       rows.map((t) => ({
