@@ -3,7 +3,7 @@
  *
  * Runs every suite in `bench/suites/` (or the named ones), prints a table, merges the rows into
  * `bench/results.json` (machine, Node version, date per suite) and rewrites the table in
- * README.md between the `bench:start` / `bench:end` markers, so the README shows what ran.
+ * docs/benchmarks.md between the `bench:start` / `bench:end` markers, so the guide shows what ran.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -13,7 +13,7 @@ import type { BenchRow, BenchSuite } from './lib/suite.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsPath = join(here, 'results.json');
-const readmePath = join(here, '..', 'README.md');
+const tablePath = join(here, '..', 'docs', 'benchmarks.md');
 
 interface SuiteResult {
   title: string;
@@ -50,23 +50,29 @@ for (const file of files) {
 }
 
 writeFileSync(resultsPath, `${JSON.stringify({ suites: results }, null, 2)}\n`);
-const readme = readFileSync(readmePath, 'utf8');
+const page = readFileSync(tablePath, 'utf8');
 const start = '<!-- bench:start -->';
 const end = '<!-- bench:end -->';
-const i = readme.indexOf(start);
-const j = readme.indexOf(end);
-if (i >= 0 && j > i) {
+const i = page.indexOf(start);
+const j = page.indexOf(end);
+if (i < 0 || j < i) {
+  process.stderr.write(`no ${start} … ${end} markers in ${tablePath}: the table there was not updated\n`);
+} else {
   const table = `${start}\n${renderTable(results)}\n_Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}. Written by \`npm run bench\`; raw figures in \`bench/results.json\`._\n${end}`;
-  writeFileSync(readmePath, readme.slice(0, i) + table + readme.slice(j + end.length));
+  writeFileSync(tablePath, page.slice(0, i) + table + page.slice(j + end.length));
 }
 
 function renderTable(suites: Record<string, SuiteResult>): string {
-  const lines = ['| suite | case | median | spread (MAD) | vs peer | note |', '|---|---|---:|---:|---:|---|'];
+  const lines = [
+    '| suite | case | median | spread (MAD) | p99 | p99.9 | max | vs peer | note |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  const tail = (x: number | undefined) => (x === undefined ? '' : fmt(x));
   for (const [name, s] of Object.entries(suites)) {
     for (const r of s.rows) {
       const vs = r.vs && r.ratio !== undefined ? `${fmt(r.ratio)}× vs ${r.vs}` : '';
       lines.push(
-        `| ${name} | ${r.case} | ${fmt(r.median)} ${r.unit} | ${fmt(r.spread)} | ${vs} | ${r.note ?? ''} |`,
+        `| ${name} | ${r.case} | ${fmt(r.median)} ${r.unit} | ${fmt(r.spread)} | ${tail(r.p99)} | ${tail(r.p999)} | ${tail(r.max)} | ${vs} | ${r.note ?? ''} |`,
       );
     }
   }

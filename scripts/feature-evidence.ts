@@ -1,7 +1,7 @@
 /**
  * The evidence behind the default feature set: trains a model per feature set with `trainModel`
  * on some spans and replays others it never saw through `createRegimeDetector`, then prints
- * markdown tables for the README.
+ * markdown tables for docs/models-and-evaluation.md.
  *
  * - BTCUSDT spot (OHLCV only): train on the six spans up to 2024-11-04, hold out the two latest
  *   (2024-11-30 to 2025-02-04). Sets: the original three, the original three with log transforms,
@@ -20,10 +20,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Bar } from '../src/bars/bar.js';
+import { StateStatistics, type StateSummary } from '../src/cli/evaluate/StateStatistics.js';
 import { FEATURE_SETS, type FeatureSet, ORIGINAL_FEATURES } from '../src/features/featureSpec.js';
 import type { RegimeModel } from '../src/models/RegimeModel.js';
 import { trainModel } from '../src/models/trainModel.js';
-import { StateStatistics, type StateSummary } from '../src/node/evaluate/StateStatistics.js';
 import { readKlines } from '../src/node/readKlines.js';
 import { createRegimeDetector } from '../src/pipeline/RegimeDetector.js';
 

@@ -12,6 +12,14 @@ export interface BenchRow {
   spread: number;
   /** Number of samples behind the median. */
   samples: number;
+  /**
+   * Tails of a per-item latency (each item timed on its own), in the unit of `median`: 99th and
+   * 99.9th percentiles and the maximum. Set on every per-item latency row; absent on rows that are
+   * not per-item latencies (throughputs of whole passes, memory, sizes).
+   */
+  p99?: number;
+  p999?: number;
+  max?: number;
   /** The peer this row is compared with, when it is ours and a peer ran in the same run. */
   vs?: string;
   /** How many times better than `vs` (peer median / our median for times; ours / peer for rates). */
@@ -82,11 +90,61 @@ export function ratio(peer: number | undefined, ours: number): number | undefine
   return peer === undefined || ours <= 0 ? undefined : peer / ours;
 }
 
-/** Median, median absolute deviation and p99 of raw samples (the input is untouched). */
-export function summarize(samples: ArrayLike<number>): { median: number; spread: number; p99: number } {
+/** Median, median absolute deviation, p99, p99.9 and max of raw samples (the input is untouched). */
+export function summarize(samples: ArrayLike<number>): {
+  median: number;
+  spread: number;
+  p99: number;
+  p999: number;
+  max: number;
+} {
   const s = Float64Array.from(samples).sort();
   const q = (a: Float64Array, p: number) => a[Math.min(a.length - 1, Math.floor(p * (a.length - 1)))];
   const median = q(s, 0.5);
   const dev = s.map((v) => Math.abs(v - median)).sort();
-  return { median, spread: q(dev, 0.5), p99: q(s, 0.99) };
+  return { median, spread: q(dev, 0.5), p99: q(s, 0.99), p999: q(s, 0.999), max: s[s.length - 1] };
+}
+
+/**
+ * Wall nanoseconds of each call of `fn(i)` for i in [0, n), each call timed on its own with
+ * `process.hrtime.bigint()` (the ~40–80 ns of the two clock reads are included), over `passes`
+ * passes, into a preallocated array so the timing loop itself allocates nothing per item. GC
+ * pauses land on the item that triggered them: that is what the tails show.
+ */
+export function perItemNs(n: number, passes: number, fn: (i: number) => unknown): Float64Array {
+  const samples = new Float64Array(n * passes);
+  let k = 0;
+  for (let pass = 0; pass < passes; pass++) {
+    for (let i = 0; i < n; i++) {
+      const start = process.hrtime.bigint();
+      fn(i);
+      samples[k++] = Number(process.hrtime.bigint() - start);
+    }
+  }
+  return samples;
+}
+
+/**
+ * One row for a per-item latency: `median` is p50, with p99, p99.9 and max; `scale` converts the
+ * samples to `unit` (1e-3 for ns samples shown in µs).
+ */
+export function latencyRow(
+  name: string,
+  unit: string,
+  samples: ArrayLike<number>,
+  note?: string,
+  scale = 1,
+): BenchRow {
+  const s = summarize(samples);
+  return {
+    case: name,
+    unit,
+    median: s.median * scale,
+    spread: s.spread * scale,
+    samples: samples.length,
+    p99: s.p99 * scale,
+    p999: s.p999 * scale,
+    max: s.max * scale,
+    note,
+  };
 }

@@ -1,6 +1,7 @@
 import { BarAggregator } from '../../src/bars/BarAggregator.js';
 import { KeyedBarAggregator } from '../../src/bars/KeyedBarAggregator.js';
 import type { Trade } from '../../src/bars/trade.js';
+import { createRegimeDetector } from '../../src/pipeline/RegimeDetector.js';
 import { Random } from '../../src/util/random.js';
 import { type BenchRow, type BenchSuite, summarize } from '../lib/suite.js';
 
@@ -89,18 +90,34 @@ function mapAggregator(trades: readonly Trade[]): number {
   return bars.size;
 }
 
+// Every case consumes the result the way the README does: `for (const bar of agg.push(trade))`
+// (reading only `.length` would skip the iterator protocol and flatter the figure). The trades are
+// handed over by an indexed loop, as a feed's per-trade callback would: the source is not the
+// library's cost (a `for…of` over the 1 M-element array itself adds ~5 ns per trade).
+
 function throughKeyedAggregator(trades: readonly Trade[]): number {
   const keyed = new KeyedBarAggregator();
   let bars = 0;
-  for (let i = 0; i < trades.length; i++) bars += keyed.push(trades[i]).length;
-  return bars + keyed.flush().length;
+  for (let i = 0; i < trades.length; i++) for (const _bar of keyed.push(trades[i])) bars++;
+  for (const _bar of keyed.flush()) bars++;
+  return bars;
 }
 
 function throughBarAggregator(trades: readonly Trade[], allowedLatenessMs: number): number {
   const agg = new BarAggregator({ allowedLatenessMs });
   let bars = 0;
-  for (let i = 0; i < trades.length; i++) bars += agg.push(trades[i]).length;
-  return bars + agg.flush().length;
+  for (let i = 0; i < trades.length; i++) for (const _bar of agg.push(trades[i])) bars++;
+  for (const _bar of agg.flush()) bars++;
+  return bars;
+}
+
+/** Trades → signals, the whole pipeline per closed bar (about one bar per 1 200 trades here). */
+function throughDetector(trades: readonly Trade[]): number {
+  const detector = createRegimeDetector({ symbol: 'BTCUSDT' });
+  let signals = 0;
+  for (let i = 0; i < trades.length; i++) for (const _signal of detector.pushTrade(trades[i])) signals++;
+  for (const _signal of detector.flush()) signals++;
+  return signals;
 }
 
 /**
@@ -123,7 +140,8 @@ function cpuNsPerTrade(cases: Record<string, () => unknown>, rounds: number): Ma
 
 const suite: BenchSuite = {
   name: 'bars',
-  title: 'trades → 1-minute bars: BarAggregator.push from pre-built Trade objects (1 M per call, CPU time)',
+  title:
+    'trades → 1-minute bars through the documented `for…of` loop, from pre-built Trade objects (1 M per call, CPU time)',
   async run() {
     const trades = realLookingTrades(TRADES, ['BTCUSDT']);
     const dealt = realLookingTrades(
@@ -132,15 +150,18 @@ const suite: BenchSuite = {
     );
     const expected = mapAggregator(trades);
     if (throughBarAggregator(trades, 0) !== expected) throw new Error('bars: the two aggregators disagree');
-    const ours = 'BarAggregator.push (microstream)';
-    const late = 'BarAggregator.push, 2 s lateness';
-    const keyed = `KeyedBarAggregator.push, ${SYMBOLS} symbols round-robin`;
+    if (throughDetector(trades) !== expected) throw new Error('bars: the detector lost signals');
+    const ours = 'for (const bar of agg.push(trade)) (microstream BarAggregator)';
+    const late = 'BarAggregator, 2 s lateness, for…of';
+    const keyed = `KeyedBarAggregator, ${SYMBOLS} symbols round-robin, for…of`;
+    const detector = 'for (const s of detector.pushTrade(trade)) (whole pipeline, shipped model)';
     const peer = 'object-and-Map aggregator (original style)';
     const samples = cpuNsPerTrade(
       {
         [ours]: () => throughBarAggregator(trades, 0),
         [late]: () => throughBarAggregator(trades, 2_000),
         [keyed]: () => throughKeyedAggregator(dealt),
+        [detector]: () => throughDetector(trades),
         [peer]: () => mapAggregator(trades),
       },
       30,
@@ -155,10 +176,21 @@ const suite: BenchSuite = {
         median,
         spread,
         samples: values.length,
-        ...(name === peer ? { note: rate } : { vs: peer, ratio: peerMedian / median }),
-        ...(name === ours ? { note: `${rate}; goal ≥ 30 M trades/s on one core (≤ 33 ns/trade)` } : {}),
+        ...(name === peer
+          ? {
+              note: `${rate}; no validation, dedup, lateness or gap bars; floats summed in arrival order, so a reordering changes its bars`,
+            }
+          : { vs: peer, ratio: peerMedian / median }),
+        ...(name === ours
+          ? {
+              note: `${rate}; goal ≥ 30 M trades/s on one core (≤ 33 ns/trade). What the packed slots buy over the peer: exact (order-independent) sums, so any reordering within the lateness gives bit-identical bars, plus validation, dedup and gap bars, at no cost in speed`,
+            }
+          : {}),
         ...(name === late ? { note: rate } : {}),
         ...(name === keyed ? { note: `${rate}; a symbol lookup per trade` } : {}),
+        ...(name === detector
+          ? { note: `${rate}; goal ≥ 30 M trades/s; features, forest and HMM once per closed bar` }
+          : {}),
       };
     });
   },

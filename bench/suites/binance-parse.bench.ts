@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { TradeFrameParser } from '../../src/adapters/binance/TradeFrameParser.js';
 import type { Trade } from '../../src/bars/trade.js';
-import { type BenchRow, type BenchSuite, summarize } from '../lib/suite.js';
+import { type BenchRow, type BenchSuite, latencyRow, perItemNs, summarize } from '../lib/suite.js';
 
 /**
  * 5 000 real Binance spot aggregate trades (the bundled 2026-01-01 export), each as the
@@ -49,6 +51,11 @@ interface CpuCase {
 }
 
 const ROUNDS = 40;
+/** Trades kept alive for the "many parsed trades retained" rows. */
+const RETAINED = 1_000_000;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 const PASSES_PER_ROUND = 10;
 
 /**
@@ -160,7 +167,62 @@ const suite: BenchSuite = {
         );
       }
     }
-    return timeCpu(cases);
+    const rows = timeCpu(cases);
+    const btc = realFrames(1).map((f) => Buffer.from(f));
+    const parseEach = (i: number) => parser.parseBytes(btc[i % btc.length]);
+    rows.push(
+      latencyRow(
+        'TradeFrameParser.parseBytes, each frame timed on its own, BTCUSDT',
+        'ns/frame',
+        perItemNs(btc.length, 40, parseEach),
+        'wall time incl. two clock reads (~40–80 ns); p50 and tails of 200 000 frames',
+      ),
+    );
+
+    // A process that keeps many parsed trades: 1 M Trade objects from this parser stay alive (each
+    // is the object plus six boxed doubles, ~190 bytes: ~7 M heap objects in all). Right after they
+    // are kept, V8 still has to promote them and run one full mark-compact over them (hundreds of
+    // ms); a timing taken then shows that one-off GC, not slower parsing. The rows below are taken
+    // after that GC has run (forced), interleaved with the JSON.parse peer under the same heap.
+    const kept: (Trade | undefined)[] = new Array(RETAINED);
+    for (let i = 0; i < RETAINED; i++) kept[i] = parser.parseBytes(btc[i % btc.length]);
+    gc();
+    gc();
+    const fresh = rows.find((r) => r.case === 'TradeFrameParser.parseBytes (microstream), BTCUSDT')!;
+    const retainedPeer = 'JSON.parse(bytes.toString()) + Number(), BTCUSDT, 1 M parsed trades retained';
+    const retained = timeCpu([
+      {
+        name: 'TradeFrameParser.parseBytes (microstream), BTCUSDT, 1 M parsed trades retained',
+        frames: btc.length,
+        vs: retainedPeer,
+        run: () => {
+          let sum = 0;
+          for (const b of btc) sum += (parser.parseBytes(b) as Trade).price;
+          return sum;
+        },
+      },
+      {
+        name: retainedPeer,
+        frames: btc.length,
+        run: () => {
+          let sum = 0;
+          for (const b of btc) sum += jsonParse(b.toString()).price;
+          return sum;
+        },
+      },
+    ]);
+    retained[0].note = `${(retained[0].median / fresh.median).toFixed(2)}× the time without them (${fresh.median.toFixed(0)} ns/frame above, same process); goal: >= 3 M frames/s`;
+    rows.push(
+      ...retained,
+      latencyRow(
+        'TradeFrameParser.parseBytes, each frame timed on its own, 1 M parsed trades retained',
+        'ns/frame',
+        perItemNs(btc.length, 40, parseEach),
+        'wall time incl. two clock reads; the tails show GC pauses, which now scan a larger heap',
+      ),
+    );
+    if (kept[RETAINED - 1] === undefined) throw new Error('a retained frame did not parse');
+    return rows;
   },
 };
 

@@ -1,87 +1,81 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import type { Trade } from '../../src/bars/trade.js';
-import { readKlines } from '../../src/node/readKlines.js';
-import { createRegimeRouter } from '../../src/pipeline/RegimeRouter.js';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { BenchRow, BenchSuite } from '../lib/suite.js';
 import { summarize } from '../lib/suite.js';
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SYMBOLS = 10_000;
-/** Bars per symbol: enough to fill every window (warm state is the largest). */
-const BARS = 40;
-const ROUNDS = 3;
+const REPEATS = 3;
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+interface ChildFigures {
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  symbols: number;
+  warmUp: number;
+  minutes: number;
+  snapshotBytes: number;
+}
 
-function heapAfterGc(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
+/** One fresh `node --expose-gc` process measuring `feed` (see bench/lib/routerMemory.child.ts). */
+function measure(feed: string): ChildFigures {
+  const run = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', join(root, 'bench/lib/routerMemory.child.ts'), feed, String(SYMBOLS)],
+    { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
+  if (run.status !== 0) throw new Error(`router-memory child failed: ${run.error?.message ?? run.stderr}`);
+  return JSON.parse(run.stdout);
 }
 
 /**
- * Memory of a {@link RegimeRouter} per symbol: 10 000 symbols, each fed the same 40 real BTCUSDT
- * minutes as trades (so every detector is warm and holds an open bar), measured as the growth of
- * the V8 heap after full GCs, divided by the symbol count. The shared model is loaded before the
- * baseline, so it is not counted. Also the size of one symbol's snapshot as JSON.
+ * Memory of a {@link RegimeRouter} per warm symbol, everything it holds: the V8 heap plus memory
+ * outside it (`external`, which includes the typed arrays' `arrayBuffers`). Each figure comes from
+ * a fresh process that holds nothing but the shared model and the prebuilt feed when it takes its
+ * baseline (after two forced full GCs), then feeds 10 000 symbols until each has emitted a warm
+ * signal and holds an open bar, collects again, and divides the growth by the symbol count — a
+ * growth of tens of MB, so the figure cannot come out negative or be lost in noise. Several
+ * processes per feed; median and spread (MAD). Two feeds: kline minutes as 4 trades without ids,
+ * and 12 trades a minute with aggregate and first/last trade ids (dedup ranges in use).
  */
 const suite: BenchSuite = {
   name: 'router-memory',
-  title: 'RegimeRouter state per symbol (10 000 symbols, warm)',
+  title:
+    'RegimeRouter memory per warm symbol: heap + external (array buffers), 10 000 symbols, fresh process',
   async run(): Promise<BenchRow[]> {
-    const bars = [];
-    for await (const bar of readKlines('fixtures/replay/BTCUSDT-1m-2024-11-30_2024-12-29.csv.gz')) {
-      bars.push(bar);
-      if (bars.length === BARS) break;
-    }
-    const minuteTrades = bars.map((bar) =>
-      [bar.open, bar.high, bar.low, bar.close].map((price, k) => ({
-        time: bar.openTime + k * 15_000,
-        price,
-        qty: bar.volume / 4,
-        isBuyerMaker: k % 2 === 0,
-      })),
-    );
-    const perSymbol: number[] = [];
-    let snapshotBytes = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      let router = createRegimeRouter();
-      const before = heapAfterGc();
-      router = createRegimeRouter();
-      let id = 0;
-      for (const trades of minuteTrades) {
-        for (let s = 0; s < SYMBOLS; s++) {
-          const symbol = `S${s}`;
-          for (const t of trades) router.pushTrade({ ...t, symbol, id: id++ } as Trade);
-        }
-      }
-      const after = heapAfterGc();
-      if (router.symbols().length !== SYMBOLS || !router.get('S0')?.snapshot().features) {
-        throw new Error('router-memory: the router lost symbols');
-      }
-      perSymbol.push((after - before) / SYMBOLS);
-      snapshotBytes = JSON.stringify(router.get('S0')?.snapshot()).length;
-    }
-    const { median, spread } = summarize(perSymbol);
-    return [
-      {
-        case: 'RegimeRouter heap per warm symbol',
-        unit: 'bytes/symbol',
-        median,
-        spread,
-        samples: perSymbol.length,
-        note: `${SYMBOLS} symbols × ${BARS} minutes of trades; goal ≤ 4096`,
-      },
-      {
-        case: 'detector snapshot as JSON',
-        unit: 'bytes/symbol',
-        median: snapshotBytes,
-        spread: 0,
-        samples: 1,
-        note: 'what a Kafka state record carries per symbol',
-      },
+    const rows: BenchRow[] = [];
+    const feeds: [string, string][] = [
+      ['klines4', 'BTCUSDT klines as 4 trades/minute, no ids'],
+      ['idTrades12', 'LINKUSDT klines as 12 trades/minute with aggregate and trade ids'],
     ];
+    let snapshotBytes = 0;
+    for (const [feed, label] of feeds) {
+      const runs = Array.from({ length: REPEATS }, () => measure(feed));
+      const per = (f: (r: ChildFigures) => number) => summarize(runs.map((r) => f(r) / r.symbols));
+      const total = per((r) => r.heapUsed + r.external);
+      const heap = per((r) => r.heapUsed);
+      const buffers = per((r) => r.arrayBuffers);
+      const { minutes, warmUp } = runs[0];
+      rows.push({
+        case: `RegimeRouter heap + external per warm symbol, ${label}`,
+        unit: 'bytes/symbol',
+        median: total.median,
+        spread: total.spread,
+        samples: runs.length,
+        note: `goal ≤ 4096; of which V8 heap ${heap.median.toFixed(0)}, array buffers ${buffers.median.toFixed(0)}; ${SYMBOLS} symbols × ${minutes} minutes (warm after ${warmUp}), each run a fresh process`,
+      });
+      snapshotBytes = runs[0].snapshotBytes;
+    }
+    rows.push({
+      case: 'detector snapshot as JSON',
+      unit: 'bytes/symbol',
+      median: snapshotBytes,
+      spread: 0,
+      samples: 1,
+      note: 'what a Kafka state record carries per symbol (12 trades/minute feed)',
+    });
+    return rows;
   },
 };
 

@@ -5,6 +5,7 @@ import { type AddressInfo, isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
+import { ConnectionGuard } from './connectionGuard.js';
 import { SignalHub, type SignalHubOptions } from './hub.js';
 import type { SignalSource } from './sources/source.js';
 import { staticFiles } from './static.js';
@@ -25,8 +26,18 @@ export interface DashboardOptions extends Omit<SignalHubOptions, 'source' | 'sym
    * itself, so only the Host header gives it away.
    */
   allowedHosts?: readonly string[];
-  /** TCP connections at once, page loads and WebSockets together (default `maxClients` + 32). */
+  /**
+   * TCP connections at once, page loads and WebSockets together (default `maxClients` + 32). Beyond
+   * it a new connection replaces the oldest idle one, or is closed unanswered when none is idle.
+   */
   maxConnections?: number;
+  /** TCP connections at once from one remote address, with the same rule (default 32). */
+  maxConnectionsPerAddress?: number;
+  /**
+   * A connection that has not sent a complete request (or idles between requests) for this long
+   * is closed (default 10 000 ms). WebSockets are watched by the heartbeat instead (`heartbeatMs`).
+   */
+  idleTimeoutMs?: number;
 }
 
 /** A running dashboard server. */
@@ -56,8 +67,11 @@ const maxPageMessageBytes = 1024;
  * Security: binds the loopback interface unless `host` says otherwise; requests naming a host other
  * than `localhost`, an IP address or one of `allowedHosts` are refused (DNS rebinding); WebSocket
  * upgrades from a page served by another origin are refused (cross-site WebSocket hijacking); pages
- * may send at most 1 KiB per message; at most `maxClients` pages and `maxConnections` TCP
- * connections at once; static files never leave `public/`.
+ * may send at most 1 KiB per message; at most `maxClients` pages, `maxConnections` TCP
+ * connections at once and `maxConnectionsPerAddress` from one address, where idle connections give
+ * way to new ones and are closed after `idleTimeoutMs` (so idle or half-open connections cannot
+ * lock anyone out); what is queued for a page is capped (see {@link SignalHub}); static files
+ * never leave `public/`.
  *
  * @example
  * ```ts
@@ -71,6 +85,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const hub = new SignalHub({ ...options, source: source.name, symbols: source.symbols });
   const serveStatic = staticFiles(publicDir, { '/vendor/lightweight-charts.js': chartLibrary });
   const startedAt = Date.now();
+  const maxConnections = options.maxConnections ?? maxClients + 32;
+  const guard = new ConnectionGuard({
+    maxConnections,
+    maxConnectionsPerAddress: Math.min(maxConnections, options.maxConnectionsPerAddress ?? 32),
+    idleTimeoutMs: options.idleTimeoutMs ?? 10_000,
+  });
 
   const server = createServer((req, res) => {
     if (!knownHost(req)) {
@@ -81,6 +101,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       const body = JSON.stringify({
         uptimeMs: Date.now() - startedAt,
         memory: process.memoryUsage(),
+        connections: guard.stats(),
         ...hub.stats(),
       });
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
@@ -89,7 +110,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     serveStatic(req, res).catch(() => res.destroy());
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxPageMessageBytes });
+  server.on('connection', (socket) => guard.admit(socket));
+  server.on('request', (req, res) => guard.serving(req.socket, res));
   server.on('upgrade', (req, socket, head) => {
+    guard.upgraded(req.socket);
     const refusal =
       new URL(req.url ?? '/', 'http://localhost').pathname !== '/ws'
         ? '404 Not Found'
@@ -107,7 +131,6 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     wss.handleUpgrade(req, socket, head, (ws) => hub.attach(ws));
   });
 
-  server.maxConnections = options.maxConnections ?? maxClients + 32;
   server.listen(port, host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
@@ -131,6 +154,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     async close() {
       abort.abort();
       await sourceDone.catch(() => undefined);
+      hub.close();
+      guard.close();
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       server.closeAllConnections();

@@ -14,6 +14,12 @@ export interface SignalHubOptions {
   maxBufferedBytes?: number;
   /** A page skipped for this long is disconnected (default 5 000 ms); it reconnects by itself. */
   dropAfterMs?: number;
+  /**
+   * Interval of the WebSocket heartbeat (default 15 000 ms): each page is pinged this often, and a
+   * page that has not answered the previous ping (a dead peer, or one that stopped reading) is
+   * disconnected. Browsers answer pings by themselves.
+   */
+  heartbeatMs?: number;
   /** Called when a page reports it has drawn a bar (`receivedAt` is the server's wall clock, ms). */
   onDrawn?: (report: { client: number; symbol: string; openTime: number; receivedAt: number }) => void;
 }
@@ -40,8 +46,12 @@ export interface HubStats {
   clients: HubClientStats[];
   /** Live updates skipped for slow pages, all pages together. */
   skipped: number;
-  /** Pages disconnected for being too slow. */
+  /** Pages disconnected for being too slow (more than `maxBufferedBytes` queued for `dropAfterMs`). */
   dropped: number;
+  /** Pages disconnected for not answering a heartbeat ping. */
+  unresponsive: number;
+  /** `subscribe` messages for the symbol the page already had: answered by nothing (no second history). */
+  repeatedSubscribes: number;
   /** Page messages that were not valid protocol messages (ignored). */
   badMessages: number;
 }
@@ -54,7 +64,18 @@ interface Client {
   /** Server time when skipping began, -1 while the page keeps up. */
   skippingSince: number;
   drawnOpenTime: number;
+  /** A history message handed to the socket and not yet written out to the network. */
+  historyInFlight: boolean;
+  /** State the page is owed, sent (in this order) as soon as its queue is under the cap. */
+  owesSymbols: boolean;
+  owesHistory: boolean;
+  owesEnd: boolean;
+  /** False from a heartbeat ping until its pong. */
+  answeredPing: boolean;
 }
+
+/** Close code for a page disconnected by the server (RFC 6455 1013: try again later). */
+const tryAgainLater = 1013;
 
 /** Server wall-clock time in epoch ms with sub-millisecond resolution. */
 export function wallClock(): number {
@@ -63,19 +84,27 @@ export function wallClock(): number {
 
 /**
  * Fans signals out to connected pages: keeps the last N signals per symbol for pages that connect
- * later, and never lets a slow page grow the server's memory.
+ * later, and never lets a slow, stalled or hostile page grow the server's memory.
  *
  * Each signal is serialised once and the same frame goes to every page subscribed to its symbol.
- * A page whose socket has more than `maxBufferedBytes` queued is skipped for live updates; once it
- * has drained, it gets the whole history again (so its charts have no holes); a page still behind
- * after `dropAfterMs` is disconnected. What the server holds per page is therefore bounded by
- * `maxBufferedBytes` plus one history message.
+ * Every frame, whatever its kind, is queued for a page only while the page has at most
+ * `maxBufferedBytes` waiting: a live update beyond that is skipped, and the state messages
+ * (`symbols`, `history`, `end`) are owed and sent once the page has drained, the history being
+ * the whole history again (so its charts have no holes). A `subscribe` for the symbol the page
+ * already has is answered by nothing, and a page switching symbols has at most one history on its
+ * way at a time, so repeating `subscribe` queues nothing. A page still behind after `dropAfterMs`,
+ * or silent to a heartbeat ping for `heartbeatMs`, is disconnected with close code 1013 and a
+ * reason. What the server holds per page is therefore bounded by `maxBufferedBytes` plus one
+ * `symbols`, one `history` and one `end` message.
+ *
+ * Call {@link SignalHub.close} when done: it stops the hub's timer.
  *
  * @example
  * ```ts
  * const hub = new SignalHub({ source: 'replay', symbols: ['BTCUSDT'] });
  * wss.on('connection', (ws) => hub.attach(ws));
  * for await (const signal of source.signals(abort.signal)) hub.publish(signal);
+ * hub.close();
  * ```
  */
 export class SignalHub {
@@ -84,6 +113,7 @@ export class SignalHub {
   readonly #historyLimit: number;
   readonly #maxBufferedBytes: number;
   readonly #dropAfterMs: number;
+  readonly #heartbeatMs: number;
   readonly #onDrawn: SignalHubOptions['onDrawn'];
   /** Per symbol, the last signals already serialised as JSON, oldest first. */
   readonly #history = new Map<string, string[]>();
@@ -92,8 +122,13 @@ export class SignalHub {
   #signals = 0;
   #skipped = 0;
   #dropped = 0;
+  #unresponsive = 0;
+  #repeatedSubscribes = 0;
   #badMessages = 0;
   #ended: string | undefined;
+  /** Catches up pages that drained, disconnects those behind for too long. */
+  readonly #sweep: ReturnType<typeof setInterval>;
+  readonly #heartbeat: ReturnType<typeof setInterval>;
 
   constructor(options: SignalHubOptions) {
     this.#source = options.source;
@@ -101,10 +136,22 @@ export class SignalHub {
     this.#historyLimit = options.historyLimit ?? 500;
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
     this.#dropAfterMs = options.dropAfterMs ?? 5000;
+    this.#heartbeatMs = options.heartbeatMs ?? 15_000;
     this.#onDrawn = options.onDrawn;
     if (!Number.isInteger(this.#historyLimit) || this.#historyLimit < 1) {
       throw new RangeError(`historyLimit must be a positive integer, got ${options.historyLimit}`);
     }
+    if (!(this.#heartbeatMs > 0)) throw new RangeError(`heartbeatMs must be > 0, got ${options.heartbeatMs}`);
+    this.#sweep = setInterval(() => this.#catchUp(), Math.min(250, Math.max(10, this.#dropAfterMs / 4)));
+    this.#heartbeat = setInterval(() => this.#ping(), this.#heartbeatMs);
+    this.#sweep.unref();
+    this.#heartbeat.unref();
+  }
+
+  /** Stops the hub's timers (pages stay connected; the server closes them). */
+  close(): void {
+    clearInterval(this.#sweep);
+    clearInterval(this.#heartbeat);
   }
 
   /** Number of connected pages. */
@@ -122,7 +169,10 @@ export class SignalHub {
       this.#history.set(signal.symbol, history);
       if (!this.#symbols.includes(signal.symbol)) {
         this.#symbols.push(signal.symbol);
-        this.#broadcast(JSON.stringify({ type: 'symbols', symbols: this.#symbols }));
+        for (const client of this.#clients) {
+          client.owesSymbols = true;
+          this.#flush(client);
+        }
       }
     }
     history.push(json);
@@ -136,7 +186,10 @@ export class SignalHub {
   /** Tells every page that no more signals will come, and why. */
   end(reason: string): void {
     this.#ended = reason;
-    this.#broadcast(JSON.stringify({ type: 'end', reason }));
+    for (const client of this.#clients) {
+      client.owesEnd = true;
+      this.#flush(client);
+    }
   }
 
   /** Takes charge of a newly connected page: greets it and listens for its messages. */
@@ -148,9 +201,17 @@ export class SignalHub {
       skipped: 0,
       skippingSince: -1,
       drawnOpenTime: -1,
+      historyInFlight: false,
+      owesSymbols: false,
+      owesHistory: false,
+      owesEnd: this.#ended !== undefined,
+      answeredPing: true,
     };
     this.#clients.add(client);
     ws.on('close', () => this.#clients.delete(client));
+    ws.on('pong', () => {
+      client.answeredPing = true;
+    });
     ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => this.#receive(client, isBinary ? '' : data.toString()));
     const hello: HelloMessage = {
@@ -160,7 +221,7 @@ export class SignalHub {
       historyLimit: this.#historyLimit,
     };
     ws.send(JSON.stringify(hello));
-    if (this.#ended !== undefined) ws.send(JSON.stringify({ type: 'end', reason: this.#ended }));
+    this.#flush(client);
   }
 
   /** Counters and the state of every connected page. */
@@ -178,6 +239,8 @@ export class SignalHub {
       })),
       skipped: this.#skipped,
       dropped: this.#dropped,
+      unresponsive: this.#unresponsive,
+      repeatedSubscribes: this.#repeatedSubscribes,
       badMessages: this.#badMessages,
     };
   }
@@ -189,9 +252,14 @@ export class SignalHub {
       return;
     }
     if (message.type === 'subscribe') {
+      if (message.symbol === client.symbol) {
+        // The page already has this symbol's history (or it is on its way): queue nothing.
+        this.#repeatedSubscribes++;
+        return;
+      }
       client.symbol = message.symbol;
-      client.skippingSince = -1;
-      this.#sendHistory(client);
+      client.owesHistory = true;
+      this.#flush(client);
     } else if (message.symbol === client.symbol) {
       client.drawnOpenTime = message.openTime;
       this.#onDrawn?.({
@@ -209,34 +277,99 @@ export class SignalHub {
     if (ws.bufferedAmount > this.#maxBufferedBytes) {
       client.skipped++;
       this.#skipped++;
-      const now = performance.now();
-      if (client.skippingSince < 0) client.skippingSince = now;
-      else if (now - client.skippingSince >= this.#dropAfterMs) {
-        this.#dropped++;
-        this.#clients.delete(client);
-        ws.terminate();
-      }
+      client.owesHistory = true;
+      this.#behind(client);
       return;
     }
-    if (client.skippingSince >= 0) {
-      // Caught up after skipping: the history (which already holds this signal) fills the holes.
-      client.skippingSince = -1;
-      this.#sendHistory(client);
+    // A history owed (sent now or once the one on its way is out) already holds this signal.
+    const covered = client.owesHistory;
+    if (client.owesSymbols || client.owesHistory) this.#flush(client);
+    if (!covered) ws.send(frame);
+  }
+
+  /**
+   * Sends what the page is owed, in order, while its queue is under the cap; a history waits for
+   * the previous one to be written out. Starts the page's lateness clock when it is over the cap.
+   */
+  #flush(client: Client): void {
+    const { ws } = client;
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (!client.owesSymbols && !client.owesHistory && !client.owesEnd) return;
+    if (ws.bufferedAmount > this.#maxBufferedBytes) {
+      this.#behind(client);
       return;
     }
-    ws.send(frame);
+    client.skippingSince = -1;
+    if (client.owesSymbols) {
+      client.owesSymbols = false;
+      ws.send(JSON.stringify({ type: 'symbols', symbols: this.#symbols }));
+    }
+    if (client.owesHistory) {
+      if (client.historyInFlight) return;
+      client.owesHistory = false;
+      if (client.symbol !== '') this.#sendHistory(client);
+    }
+    if (client.owesEnd) {
+      client.owesEnd = false;
+      ws.send(JSON.stringify({ type: 'end', reason: this.#ended }));
+    }
+  }
+
+  /** The page is over the cap: start its clock, or disconnect it when it has been behind too long. */
+  #behind(client: Client): void {
+    const now = performance.now();
+    if (client.skippingSince < 0) client.skippingSince = now;
+    else if (now - client.skippingSince >= this.#dropAfterMs) {
+      this.#dropped++;
+      this.#disconnect(
+        client,
+        `too slow: ${client.ws.bufferedAmount} bytes queued for over ${this.#dropAfterMs} ms`,
+      );
+    }
   }
 
   #sendHistory(client: Client): void {
-    if (client.ws.readyState !== WebSocket.OPEN) return;
     const signals = this.#history.get(client.symbol) ?? [];
+    client.historyInFlight = true;
     client.ws.send(
       `{"type":"history","symbol":${JSON.stringify(client.symbol)},"signals":[${signals.join(',')}]}`,
+      () => {
+        client.historyInFlight = false;
+        this.#flush(client);
+      },
     );
   }
 
-  #broadcast(frame: string): void {
-    for (const client of this.#clients) if (client.ws.readyState === WebSocket.OPEN) client.ws.send(frame);
+  /** Runs every few ms: pages that drained get what they are owed; pages behind too long go. */
+  #catchUp(): void {
+    for (const client of this.#clients) {
+      if (client.skippingSince >= 0 && client.ws.bufferedAmount > this.#maxBufferedBytes)
+        this.#behind(client);
+      else this.#flush(client);
+    }
+  }
+
+  /** Pings every page; one that did not answer the previous ping is disconnected. */
+  #ping(): void {
+    for (const client of this.#clients) {
+      if (!client.answeredPing) {
+        this.#unresponsive++;
+        this.#disconnect(client, `no answer to a ping within ${this.#heartbeatMs} ms`);
+        continue;
+      }
+      client.answeredPing = false;
+      if (client.ws.readyState === WebSocket.OPEN) client.ws.ping();
+    }
+  }
+
+  /**
+   * Forgets the page and closes its socket with code 1013 and `reason` (which it may read if it
+   * still reads), then cuts the connection: a page that reads nothing would never complete the close.
+   */
+  #disconnect(client: Client, reason: string): void {
+    this.#clients.delete(client);
+    client.ws.close(tryAgainLater, reason.slice(0, 120));
+    setTimeout(() => client.ws.terminate(), 1000).unref();
   }
 }
 

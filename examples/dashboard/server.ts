@@ -17,9 +17,8 @@
  * - `--allowed-host dash.example.com` (repeatable) — a name the server may be reached by besides
  *   `localhost` and IP addresses (requests naming other hosts are refused: DNS rebinding).
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadModel } from '../../src/index.js';
+import { readModelFile } from '../../src/node/index.js';
 import { startDashboard } from './dashboard.js';
 import { binanceSource } from './sources/binance.js';
 import { kafkaSource } from './sources/kafka.js';
@@ -67,7 +66,12 @@ const symbols = (flags.symbols ?? '')
 const from = flags.from === undefined ? undefined : Date.parse(flags.from);
 if (from !== undefined && Number.isNaN(from))
   fail(`--from must be a date such as 2024-12-05T00:00Z, got '${flags.from}'`);
-const model = flags.model === undefined ? undefined : loadModel(readFileSync(flags.model, 'utf8'));
+let model: ReturnType<typeof readModelFile> | undefined;
+try {
+  model = flags.model === undefined ? undefined : readModelFile(flags.model);
+} catch (error) {
+  fail(`cannot load the model: ${(error as Error).message}`);
+}
 
 let source: SignalSource;
 switch (flags.source) {

@@ -39,7 +39,9 @@ export interface BarRegularizerSnapshot {
   series: GapFillerSnapshot;
 }
 
-const NO_BARS: readonly Bar[] = Object.freeze([]);
+// The one empty result, shared and never written to. Not frozen: `for…of` over a frozen array (its own
+// elements kind) leaves V8's fast path and costs ~20 ns per call, more than the rest of a push.
+const NO_BARS: readonly Bar[] = [];
 
 /**
  * Makes a regular series out of bars that already exist — read from a file, or pushed by a user —
@@ -87,7 +89,7 @@ export class BarRegularizer
 
   /**
    * Feeds one bar. Returns the gap bars needed before it followed by the bar itself, or a shared
-   * frozen empty array when the bar is rejected.
+   * empty array when the bar is rejected (read-only: never write to it).
    */
   push(bar: Bar): readonly Bar[] {
     const problem = invalidBarReason(bar, this.#intervalMs);

@@ -1,9 +1,25 @@
+/** Slots of one range in the node array: its bounds, its children and its heap priority. */
+const LO = 0;
+const HI = 1;
+const LEFT = 2;
+const RIGHT = 3;
+const PRIORITY = 4;
+const NONE = -1;
+const SEED = 0x9e3779b9;
+
 /**
- * A set of integer trade ids kept as sorted, disjoint, non-adjacent ranges `[lo, hi]`.
+ * A set of integer trade ids kept as disjoint, non-adjacent ranges `[lo, hi]`.
  *
  * Exchange ids are (nearly) contiguous, so the ids of one bar are a single range or a few, however
- * many trades it holds: in-order ids extend the last range in O(1) ({@link IdRangeSet.addAbove}),
- * an out-of-order id is inserted and looked up by binary search.
+ * many trades it holds: in-order ids extend the highest range in O(1) ({@link IdRangeSet.addAbove}).
+ * Ids in any other order (a replay shuffled by a broker, a hostile feed sending descending even ids)
+ * go into a treap — a binary search tree on `lo` kept balanced by random heap priorities — so an
+ * insert or a lookup costs O(log n) expected in the number of ranges, never O(n): 400 000
+ * scattered ids in one bar are as cheap as sorting them. The priorities come from a fixed-seed
+ * generator, so the same ids always give the same tree.
+ *
+ * The snapshot ({@link IdRangeSet.toJSON}) is the ranges in ascending order, flat, whatever the
+ * tree's shape.
  *
  * @example
  * ```ts
@@ -14,69 +30,192 @@
  * ```
  */
 export class IdRangeSet {
-  /** lo0, hi0, lo1, hi1, … ascending; consecutive ranges are separated by at least one missing id. */
-  #bounds: number[] = [];
+  /** Nodes, five numbers each (see the slot constants), a node being its offset; freed nodes are reused. */
+  #nodes: number[] = [];
+  #root = NONE;
+  /** Node holding the highest range, or NONE when empty: the in-order fast path. */
+  #max = NONE;
+  #size = 0;
+  #free: number[] = [];
+  /** xorshift32 state for the priorities (reset by `clear`: same ids, same tree). */
+  #seed = SEED;
+  /** Outputs of #split (kept in fields: no allocation per call). */
+  #left = NONE;
+  #right = NONE;
 
-  /** Adds an id greater than every id in the set (the in-order case), in O(1). */
+  /** Adds an id greater than every id in the set (the in-order case): O(1) when it extends the top range. */
   addAbove(id: number): void {
-    const bounds = this.#bounds;
-    const last = bounds.length - 1;
-    if (last > 0 && id === bounds[last] + 1) {
-      bounds[last] = id;
-    } else {
-      bounds.push(id);
-      bounds.push(id);
+    const max = this.#max;
+    if (max !== NONE && id === this.#nodes[max + HI] + 1) this.#nodes[max + HI] = id;
+    else this.add(id);
+  }
+
+  /** Adds any id, merging it with adjacent ranges, in O(log n) expected. */
+  add(id: number): void {
+    const nodes = this.#nodes;
+    // Predecessor: the range with the largest lo <= id; successor: the smallest lo > id.
+    let before = NONE;
+    let after = NONE;
+    for (let t = this.#root; t !== NONE; ) {
+      if (nodes[t + LO] <= id) {
+        before = t;
+        t = nodes[t + RIGHT];
+      } else {
+        after = t;
+        t = nodes[t + LEFT];
+      }
+    }
+    if (before !== NONE && nodes[before + HI] >= id) return; // already inside
+    const joinsBefore = before !== NONE && nodes[before + HI] === id - 1;
+    const joinsAfter = after !== NONE && nodes[after + LO] === id + 1;
+    if (joinsBefore && joinsAfter) {
+      nodes[before + HI] = nodes[after + HI];
+      this.#root = this.#remove(this.#root, nodes[after + LO]);
+      this.#release(after);
+      if (this.#max === after) this.#max = before;
+    } else if (joinsBefore) nodes[before + HI] = id;
+    else if (joinsAfter)
+      nodes[after + LO] = id; // still above `before`: the order holds
+    else {
+      const node = this.#allocate(id);
+      this.#root = this.#insert(this.#root, node);
+      if (after === NONE) this.#max = node;
     }
   }
 
-  /** Adds any id, merging it with adjacent ranges. */
-  add(id: number): void {
-    const bounds = this.#bounds;
-    const i = this.#firstRangeEndingAtOrAfter(id);
-    if (i < bounds.length && bounds[i] <= id) return; // already inside range i
-    const joinsPrevious = i > 0 && bounds[i - 1] === id - 1;
-    const joinsNext = i < bounds.length && bounds[i] === id + 1;
-    if (joinsPrevious && joinsNext) bounds.splice(i - 1, 2);
-    else if (joinsPrevious) bounds[i - 1] = id;
-    else if (joinsNext) bounds[i] = id;
-    else bounds.splice(i, 0, id, id);
-  }
-
-  /** Whether `id` is in the set. */
+  /** Whether `id` is in the set, in O(log n) expected. */
   has(id: number): boolean {
-    const i = this.#firstRangeEndingAtOrAfter(id);
-    return i < this.#bounds.length && this.#bounds[i] <= id;
+    const nodes = this.#nodes;
+    let before = NONE;
+    for (let t = this.#root; t !== NONE; ) {
+      if (nodes[t + LO] <= id) {
+        before = t;
+        t = nodes[t + RIGHT];
+      } else t = nodes[t + LEFT];
+    }
+    return before !== NONE && nodes[before + HI] >= id;
   }
 
   /** Number of ranges (not ids) held: the memory this set uses. */
   get ranges(): number {
-    return this.#bounds.length / 2;
+    return this.#size;
   }
 
   clear(): void {
-    this.#bounds.length = 0;
+    this.#nodes.length = 0;
+    this.#free.length = 0;
+    this.#root = NONE;
+    this.#max = NONE;
+    this.#size = 0;
+    this.#seed = SEED;
   }
 
-  /** The ranges as a flat array `[lo0, hi0, lo1, hi1, …]`. */
+  /** The ranges as a flat ascending array `[lo0, hi0, lo1, hi1, …]`. */
   toJSON(): number[] {
-    return this.#bounds.slice();
+    const out: number[] = [];
+    this.#collect(this.#root, out);
+    return out;
   }
 
   /** Replaces the content with ranges from {@link IdRangeSet.toJSON} (assumed valid). */
   load(bounds: readonly number[]): void {
-    this.#bounds = bounds.slice();
+    this.clear();
+    for (let i = 0; i < bounds.length; i += 2) {
+      const node = this.#allocate(bounds[i]);
+      this.#nodes[node + HI] = bounds[i + 1];
+      this.#root = this.#insert(this.#root, node);
+      this.#max = node;
+    }
   }
 
-  /** Index (even) of the `lo` of the first range whose `hi` is >= id, or `bounds.length`. */
-  #firstRangeEndingAtOrAfter(id: number): number {
-    const bounds = this.#bounds;
-    let lo = 0;
-    let hi = bounds.length / 2;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (bounds[2 * mid + 1] < id) lo = mid + 1;
-      else hi = mid;
+  #allocate(id: number): number {
+    let seed = this.#seed;
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    this.#seed = seed >>> 0;
+    const node = this.#free.pop() ?? this.#nodes.length;
+    const nodes = this.#nodes;
+    nodes[node + LO] = id;
+    nodes[node + HI] = id;
+    nodes[node + LEFT] = NONE;
+    nodes[node + RIGHT] = NONE;
+    nodes[node + PRIORITY] = this.#seed;
+    this.#size++;
+    return node;
+  }
+
+  #release(node: number): void {
+    this.#free.push(node);
+    this.#size--;
+  }
+
+  /** Inserts `node` into the subtree `t`; returns the subtree's new root. */
+  #insert(t: number, node: number): number {
+    const nodes = this.#nodes;
+    if (t === NONE) return node;
+    if (nodes[node + PRIORITY] > nodes[t + PRIORITY]) {
+      this.#split(t, nodes[node + LO]);
+      nodes[node + LEFT] = this.#left;
+      nodes[node + RIGHT] = this.#right;
+      return node;
     }
-    return 2 * lo;
+    if (nodes[node + LO] < nodes[t + LO]) nodes[t + LEFT] = this.#insert(nodes[t + LEFT], node);
+    else nodes[t + RIGHT] = this.#insert(nodes[t + RIGHT], node);
+    return t;
+  }
+
+  /** Removes the node whose lo is `lo` from the subtree `t`; returns the subtree's new root. */
+  #remove(t: number, lo: number): number {
+    const nodes = this.#nodes;
+    if (nodes[t + LO] === lo) return this.#merge(nodes[t + LEFT], nodes[t + RIGHT]);
+    if (lo < nodes[t + LO]) nodes[t + LEFT] = this.#remove(nodes[t + LEFT], lo);
+    else nodes[t + RIGHT] = this.#remove(nodes[t + RIGHT], lo);
+    return t;
+  }
+
+  /** Splits the subtree `t` into lo < key (`#left`) and lo >= key (`#right`). */
+  #split(t: number, key: number): void {
+    const nodes = this.#nodes;
+    if (t === NONE) {
+      this.#left = NONE;
+      this.#right = NONE;
+    } else if (nodes[t + LO] < key) {
+      this.#split(nodes[t + RIGHT], key);
+      nodes[t + RIGHT] = this.#left;
+      this.#left = t;
+    } else {
+      this.#split(nodes[t + LEFT], key);
+      nodes[t + LEFT] = this.#right;
+      this.#right = t;
+    }
+  }
+
+  /** Joins two subtrees, every lo of `a` below every lo of `b`. */
+  #merge(a: number, b: number): number {
+    const nodes = this.#nodes;
+    if (a === NONE) return b;
+    if (b === NONE) return a;
+    if (nodes[a + PRIORITY] > nodes[b + PRIORITY]) {
+      nodes[a + RIGHT] = this.#merge(nodes[a + RIGHT], b);
+      return a;
+    }
+    nodes[b + LEFT] = this.#merge(a, nodes[b + LEFT]);
+    return b;
+  }
+
+  #collect(t: number, out: number[]): void {
+    // In order, iteratively: a degenerate tree must not overflow the stack.
+    const stack: number[] = [];
+    const nodes = this.#nodes;
+    while (t !== NONE || stack.length > 0) {
+      while (t !== NONE) {
+        stack.push(t);
+        t = nodes[t + LEFT];
+      }
+      t = stack.pop() as number;
+      out.push(nodes[t + LO], nodes[t + HI]);
+      t = nodes[t + RIGHT];
+    }
   }
 }

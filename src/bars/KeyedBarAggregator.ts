@@ -32,7 +32,9 @@ export interface KeyedBarAggregatorSnapshot {
   aggregators: { symbol: string; state: ReturnType<BarAggregator['snapshot']> }[];
 }
 
-const NO_BARS: readonly Bar[] = Object.freeze([]);
+// The one empty result, shared and never written to. Not frozen: `for…of` over a frozen array (its own
+// elements kind) leaves V8's fast path and costs ~20 ns per call, more than the rest of a push.
+const NO_BARS: readonly Bar[] = [];
 
 /**
  * One {@link BarAggregator} per symbol, created on the symbol's first trade (`trade.symbol`; a

@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { defaultModel } from '../models/defaultModel.js';
-import { loadModel } from '../models/loadModel.js';
 import type { RegimeModel } from '../models/RegimeModel.js';
+import { readModelFile } from '../node/readModelFile.js';
 
 /**
  * The model a `--model` flag names, or the bundled BTCUSDT model when it names none. A file that
- * cannot be read or fails validation goes to `fail` with the reason (which names the field).
+ * cannot be read, is not a regular file, is over 64 MiB or fails validation goes to `fail` with
+ * the reason (which names the field).
  *
  * @example
  * ```ts
@@ -15,7 +15,7 @@ import type { RegimeModel } from '../models/RegimeModel.js';
 export function modelOption(path: string | undefined, fail: (message: string) => never): RegimeModel {
   if (path === undefined) return defaultModel();
   try {
-    return loadModel(readFileSync(path, 'utf8'));
+    return readModelFile(path);
   } catch (error) {
     return fail(`cannot load the model ${path}: ${(error as Error).message}`);
   }

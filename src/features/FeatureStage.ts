@@ -211,7 +211,7 @@ export class FeatureStage implements Stage<Bar, Float64Array, FeatureStageSnapsh
     };
   }
 
-  /** Restores a state from {@link snapshot}; validates it first (errors name the field). */
+  /** Restores a state from {@link FeatureStage.snapshot | snapshot}; validates it first (errors name the field). */
   restore(snapshot: unknown, path = 'features'): void {
     const s = plainObject(snapshot, path);
     const bars = integer(s.bars, `${path}.bars`, 0, Number.MAX_SAFE_INTEGER);

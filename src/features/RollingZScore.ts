@@ -72,7 +72,7 @@ export class RollingZScore {
     return { windows: this.#windows.map((w) => w.toArray()) };
   }
 
-  /** Restores a state from {@link snapshot}; validates it first. */
+  /** Restores a state from {@link RollingZScore.snapshot | snapshot}; validates it first. */
   restore(snapshot: unknown, path = 'normalizer'): void {
     const s = plainObject(snapshot, path);
     check(

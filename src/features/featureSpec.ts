@@ -1,4 +1,4 @@
-import { check, finiteNumber, integer, plainObject } from '../util/validate.js';
+import { boundedString, check, finiteNumber, integer, plainObject } from '../util/validate.js';
 
 /**
  * What a feature measures. Each is computed from one bar and, for some, a window of earlier bars:
@@ -179,7 +179,7 @@ export const FEATURE_SETS: Readonly<Record<string, FeatureSet>> = {
 
 /**
  * Validates an untrusted feature set (e.g. from a model file) and returns it as typed definitions.
- * Errors are {@link ModelValidationError}s naming the field, e.g. `features[2].window`.
+ * Errors are `ModelValidationError`s naming the field, e.g. `features[2].window`.
  *
  * @example
  * ```ts
@@ -193,9 +193,9 @@ export function parseFeatureSet(value: unknown, path = 'features'): FeatureDefin
   return value.map((item, i) => {
     const at = `${path}[${i}]`;
     const o = plainObject(item, at);
-    check(typeof o.name === 'string' && o.name.length > 0, `${at}.name`, 'expected a non-empty string');
-    check(!names.has(o.name), `${at}.name`, `duplicate feature name ${JSON.stringify(o.name)}`);
-    names.add(o.name);
+    const name = boundedString(o.name, `${at}.name`, 1);
+    check(!names.has(name), `${at}.name`, `duplicate feature name ${JSON.stringify(name)}`);
+    names.add(name);
     check(
       typeof o.kind === 'string' && o.kind in REQUIRED_COLUMN,
       `${at}.kind`,
@@ -209,7 +209,7 @@ export function parseFeatureSet(value: unknown, path = 'features'): FeatureDefin
     );
     // Keys in one canonical order (name, kind, window, transform, offset), so a model file
     // written after loading has the same bytes as the one read.
-    const def: FeatureDefinition = { name: o.name, kind } as FeatureDefinition;
+    const def: FeatureDefinition = { name, kind } as FeatureDefinition;
     if (WINDOWED.has(kind)) def.window = integer(o.window, `${at}.window`, 2, 10_000);
     else check(o.window === undefined, `${at}.window`, `a ${kind} feature takes no window`);
     def.transform = o.transform;

@@ -2,6 +2,7 @@ import type { IsolationForest, IsolationForestJSON } from '../anomaly/IsolationF
 import type { FeatureDefinition } from '../features/featureSpec.js';
 import type { Scaler, ScalerJSON } from '../features/Scaler.js';
 import type { GaussianHMM, GaussianHMMJSON } from '../hmm/GaussianHMM.js';
+import { boundedString } from '../util/validate.js';
 
 /**
  * Format name of a model file.
@@ -190,6 +191,7 @@ export class RegimeModel {
   withLabels(labels: readonly string[]): RegimeModel {
     if (labels.length !== this.labels.length)
       throw new RangeError(`expected ${this.labels.length} labels, got ${labels.length}`);
+    for (const [i, label] of labels.entries()) boundedString(label, `labels[${i}]`, 1);
     return new RegimeModel({ ...this, labels });
   }
 

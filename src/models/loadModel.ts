@@ -4,7 +4,7 @@ import { parseFeatureSet } from '../features/featureSpec.js';
 import { Scaler } from '../features/Scaler.js';
 import { GaussianHMM } from '../hmm/GaussianHMM.js';
 import { checkUntrustedValue, parseUntrustedJson } from '../util/safeJson.js';
-import { check, finiteNumber, integer, numberMatrix, plainObject } from '../util/validate.js';
+import { boundedString, check, finiteNumber, integer, numberMatrix, plainObject } from '../util/validate.js';
 import {
   MODEL_FORMAT,
   MODEL_VERSION,
@@ -14,11 +14,15 @@ import {
   type TrainingReport,
 } from './RegimeModel.js';
 
+/** Longest model `symbol`: a comma-separated list of the symbols it was trained on. */
+const MAX_SYMBOL_LIST_LENGTH = 65_536;
+
 /**
  * Loads and fully validates a model file (JSON text or an already-parsed object): known format and
  * version, a valid feature set, shapes consistent across features, scaler, forest and HMM,
  * finite numbers, stochastic HMM rows and positive-definite covariances, labels, provenance and
- * report. Anything else is refused with a `ModelValidationError` whose `path` names the field,
+ * report, names (labels, feature names, symbols, versions) at most 64 characters without control
+ * characters. Text over 64 MiB is refused before it is parsed. Anything else is refused with a `ModelValidationError` whose `path` names the field,
  * e.g. `hmm.transMat[1]` or `scaler.std`.
  *
  * @example
@@ -45,7 +49,7 @@ export function loadModel(jsonTextOrObject: string | unknown): RegimeModel {
     'version',
     `this library reads version ${MODEL_VERSION}, got ${JSON.stringify(o.version)}`,
   );
-  check(typeof o.symbol === 'string', 'symbol', 'expected a string');
+  const symbol = boundedString(o.symbol, 'symbol', 0, MAX_SYMBOL_LIST_LENGTH);
   const intervalMs = integer(o.intervalMs, 'intervalMs', MIN_INTERVAL_MS, MAX_INTERVAL_MS);
   const features = parseFeatureSet(o.features, 'features');
   const d = features.length;
@@ -69,11 +73,10 @@ export function loadModel(jsonTextOrObject: string | unknown): RegimeModel {
     `expected ${k} labels, one per HMM state`,
   );
   const labels = (o.labels as unknown[]).map((l, i) => {
-    check(typeof l === 'string' && l.length > 0, `labels[${i}]`, 'expected a non-empty string');
-    return l;
+    return boundedString(l, `labels[${i}]`, 1);
   });
   return new RegimeModel({
-    symbol: o.symbol,
+    symbol,
     intervalMs,
     labels,
     features,
@@ -95,32 +98,31 @@ function parseProvenance(value: unknown, path = 'provenance'): TrainingProvenanc
   const sequences = (o.sequences as unknown[]).map((s, i) => {
     const at = `${path}.sequences[${i}]`;
     const q = plainObject(s, at);
-    check(typeof q.symbol === 'string', `${at}.symbol`, 'expected a string');
     return {
-      symbol: q.symbol,
+      symbol: boundedString(q.symbol, `${at}.symbol`),
       from: finiteNumber(q.from, `${at}.from`),
       to: finiteNumber(q.to, `${at}.to`),
       bars: integer(q.bars, `${at}.bars`, 1, Number.MAX_SAFE_INTEGER),
     };
   });
-  check(typeof o.featureSet === 'string', `${path}.featureSet`, 'expected a string');
+  const featureSet = boundedString(o.featureSet, `${path}.featureSet`);
   check(
     o.covariance === 'full' || o.covariance === 'diag',
     `${path}.covariance`,
     "expected 'full' or 'diag'",
   );
-  check(typeof o.libraryVersion === 'string', `${path}.libraryVersion`, 'expected a string');
+  const libraryVersion = boundedString(o.libraryVersion, `${path}.libraryVersion`);
   return {
     sequences,
     bars: integer(o.bars, `${path}.bars`, 0, Number.MAX_SAFE_INTEGER),
     trainingBars: integer(o.trainingBars, `${path}.trainingBars`, 0, Number.MAX_SAFE_INTEGER),
-    featureSet: o.featureSet,
+    featureSet,
     seed: finiteNumber(o.seed, `${path}.seed`),
     states: integer(o.states, `${path}.states`, 1, 64),
     covariance: o.covariance,
     contamination: finiteNumber(o.contamination, `${path}.contamination`),
     transPrior: finiteNumber(o.transPrior, `${path}.transPrior`),
-    libraryVersion: o.libraryVersion,
+    libraryVersion,
   };
 }
 
@@ -130,11 +132,11 @@ function parseReport(value: unknown, k: number, names: string[], path = 'report'
   const states = (o.states as unknown[]).map((s, i): StateReport => {
     const at = `${path}.states[${i}]`;
     const q = plainObject(s, at);
-    check(typeof q.label === 'string', `${at}.label`, 'expected a string');
+    const label = boundedString(q.label, `${at}.label`);
     const means = plainObject(q.means, `${at}.means`);
     for (const name of names) finiteNumber(means[name], `${at}.means.${name}`);
     return {
-      label: q.label,
+      label,
       means: Object.fromEntries(names.map((n) => [n, means[n] as number])),
       share: finiteNumber(q.share, `${at}.share`),
       meanDwellBars: finiteNumber(q.meanDwellBars, `${at}.meanDwellBars`),

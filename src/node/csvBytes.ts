@@ -4,10 +4,39 @@ import { createGunzip, createInflateRaw } from 'node:zlib';
 import { findCsvEntry } from './zipEntry.js';
 
 /**
+ * Longest line {@link csvBytes} accepts: 1 MiB (a Binance row is under 200 bytes). Reads are at
+ * most this size, so every longer line spans reads and is caught.
+ */
+export const defaultMaxLineBytes = 1 << 20;
+
+/**
+ * Thrown by {@link csvBytes} when a line is longer than its limit (e.g. a file of zeros with no
+ * line break). The line is the one after the last line break yielded so far; readers, which count
+ * lines, rethrow it naming the line number.
+ *
+ * @example
+ * ```ts
+ * try { for await (const piece of csvBytes(path)) use(piece); }
+ * catch (error) { if (error instanceof CsvLineTooLongError) console.error(error.maxLineBytes); }
+ * ```
+ */
+export class CsvLineTooLongError extends Error {
+  constructor(
+    readonly path: string,
+    readonly maxLineBytes: number,
+  ) {
+    super(`${path}: a line is longer than ${maxLineBytes} bytes (no line break); not a CSV file?`);
+    this.name = 'CsvLineTooLongError';
+  }
+}
+
+/**
  * Streams the bytes of a `.csv`, `.csv.gz` or `.zip` file (the first `.csv` entry of the archive,
  * as in Binance's public data exports) in pieces that each end at a line break; only the last
  * piece may end without one. A UTF-8 byte-order mark at the start is dropped. Memory stays bounded
- * by the read buffer (1 MiB), whatever the file size.
+ * by the read buffer (1 MiB) plus the longest line (at most 1 MiB), whatever the file size, and time is linear in
+ * the file's size: a line spread over many reads is gathered once, not re-copied on every read.
+ * A line longer than {@link defaultMaxLineBytes} throws {@link CsvLineTooLongError}.
  *
  * The format follows the file name's ending (`.gz`, `.zip`, anything else is plain text).
  * Errors name the file and say what went wrong (missing file, corrupt archive, no CSV inside).
@@ -17,8 +46,13 @@ import { findCsvEntry } from './zipEntry.js';
  * for await (const piece of csvBytes('BTCUSDT-aggTrades-2026-01-01.zip')) process.stdout.write(piece);
  * ```
  */
-export async function* csvBytes(path: string): AsyncGenerator<Uint8Array> {
-  let rest: Uint8Array | undefined;
+export async function* csvBytes(
+  path: string,
+  maxLineBytes = defaultMaxLineBytes,
+): AsyncGenerator<Uint8Array> {
+  // The unfinished line, as the reads that hold it (joined once, when its break arrives).
+  let rest: Uint8Array[] = [];
+  let restLength = 0;
   let first = true;
   for await (let bytes of fileBytes(path)) {
     if (first && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
@@ -27,20 +61,30 @@ export async function* csvBytes(path: string): AsyncGenerator<Uint8Array> {
     first = false;
     const lastBreak = bytes.lastIndexOf(10); // '\n'
     if (lastBreak < 0) {
-      rest = rest ? concat(rest, bytes) : bytes;
+      rest.push(bytes);
+      restLength += bytes.length;
+      if (restLength > maxLineBytes) throw new CsvLineTooLongError(path, maxLineBytes);
       continue;
     }
+    if (restLength > 0 && restLength + bytes.indexOf(10) > maxLineBytes) {
+      throw new CsvLineTooLongError(path, maxLineBytes);
+    }
     const piece = bytes.subarray(0, lastBreak + 1);
-    yield rest ? concat(rest, piece) : piece;
-    rest = bytes.subarray(lastBreak + 1);
+    yield restLength > 0 ? join([...rest, piece], restLength + piece.length) : piece;
+    rest = [bytes.subarray(lastBreak + 1)];
+    restLength = rest[0].length;
   }
-  if (rest && rest.length > 0) yield rest;
+  if (restLength > 0) yield join(rest, restLength);
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
+function join(parts: Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const joined = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
   return joined;
 }
 

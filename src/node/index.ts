@@ -1,6 +1,7 @@
 /**
  * microstream/node — Node-only parts: readers for Binance's public data exports.
  *
+ * @module microstream/node
  * @packageDocumentation
  */
 
@@ -15,3 +16,4 @@ export {
   readAggTrades,
 } from './readAggTrades.js';
 export { KlineReader, type KlineReaderOptions, readKlines } from './readKlines.js';
+export { MAX_MODEL_FILE_BYTES, readModelFile } from './readModelFile.js';

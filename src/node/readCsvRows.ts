@@ -1,5 +1,5 @@
 import { CsvCursor } from './CsvCursor.js';
-import { csvBytes } from './csvBytes.js';
+import { CsvLineTooLongError, csvBytes } from './csvBytes.js';
 import type { MalformedLine, ReaderStats } from './ReaderStats.js';
 
 /** Turns lines of one kind of CSV file into items; see {@link readCsvRows}. */
@@ -16,7 +16,8 @@ export interface CsvRowParser<T> {
 /**
  * Reads the rows of a `.csv`, `.csv.gz` or `.zip` file with `parser`, updating `stats` as it goes.
  * Blank lines are skipped; a malformed line is counted and passed to `onMalformed`, never thrown,
- * and reading continues with the next line.
+ * and reading continues with the next line. A line longer than 1 MiB (a file with no line breaks)
+ * ends the reading with an error naming the file and the line number.
  *
  * The file is parsed one piece (about 1 MiB) at a time; the items of a piece are then handed out
  * from a buffer with already-settled promises. That costs a fraction of what an `async function*`
@@ -79,7 +80,15 @@ class CsvRowIterator<T extends object> implements AsyncIterableIterator<T> {
     this.#items = [];
     this.#next = 0;
     while (this.#items.length === 0) {
-      const piece = await this.#pieces.next();
+      const piece = await this.#pieces.next().catch((error: unknown) => {
+        // The overlong line starts right after the lines parsed so far: name it.
+        if (error instanceof CsvLineTooLongError) {
+          throw new Error(
+            `${error.path}: line ${this.#cursor.lineNumber + 1} is longer than ${error.maxLineBytes} bytes (no line break); not a CSV file?`,
+          );
+        }
+        throw error;
+      });
       if (piece.done) return { done: true, value: undefined };
       this.#parse(piece.value);
     }

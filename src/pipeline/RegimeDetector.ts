@@ -113,7 +113,9 @@ export interface DetectorSnapshot {
   };
 }
 
-const NO_SIGNALS: readonly RegimeSignal[] = Object.freeze([]);
+// The one empty result, shared and never written to. Not frozen: `for…of` over a frozen array (its own
+// elements kind) leaves V8's fast path and costs ~20 ns per call, more than the rest of a push.
+const NO_SIGNALS: readonly RegimeSignal[] = [];
 
 /**
  * The standardised vector of the bar being processed, one per dimension, shared by every detector:
@@ -353,7 +355,7 @@ export class RegimeDetector
   }
 
   /**
-   * Continues from a {@link snapshot} (e.g. taken in another process): the signals that follow are
+   * Continues from a {@link RegimeDetector.snapshot | snapshot} (e.g. taken in another process): the signals that follow are
    * identical to an uninterrupted run. Validates the snapshot against this detector's model and
    * options; errors name the field.
    */

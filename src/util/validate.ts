@@ -59,6 +59,42 @@ export function numberMatrix(value: unknown, path: string, rows: number, cols: n
   return value.map((row, i) => numberArray(row, `${path}[${i}]`, cols));
 }
 
+/** Longest name (label, feature name, symbol, version) a model or state may hold. */
+export const MAX_NAME_LENGTH = 64;
+
+/**
+ * A string of `minLength` to `maxLength` UTF-16 units without control characters at `path`: names
+ * from a file end up in every signal and on terminals, so they must stay short and printable.
+ *
+ * @example
+ * ```ts
+ * const label = boundedString(o.label, 'labels[0]', 1); // 'Stable'; a 50 MB label is refused
+ * ```
+ */
+export function boundedString(
+  value: unknown,
+  path: string,
+  minLength = 0,
+  maxLength = MAX_NAME_LENGTH,
+): string {
+  check(typeof value === 'string', path, `expected a string, got ${describeValue(value)}`);
+  check(
+    value.length >= minLength && value.length <= maxLength,
+    path,
+    minLength > 0
+      ? `expected ${minLength} to ${maxLength} characters, got ${value.length}`
+      : `expected at most ${maxLength} characters, got ${value.length}`,
+  );
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse.
+  const control = /[\u0000-\u001f\u007f-\u009f]/.exec(value);
+  check(
+    control === null,
+    path,
+    `control character U+${control?.[0].charCodeAt(0).toString(16).padStart(4, '0')} at ${control?.index}`,
+  );
+  return value;
+}
+
 /** A plain object at `path`. */
 export function plainObject(value: unknown, path: string): Record<string, unknown> {
   check(

@@ -1,6 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { BarAggregator } from '../../src/bars/BarAggregator.js';
+import type { Bar } from '../../src/bars/bar.js';
 import { IdRangeSet } from '../../src/bars/IdRangeSet.js';
+
+/** The ranges of a set of ids, flat and ascending: what toJSON must give. */
+function rangesOf(ids: Set<number>): number[] {
+  const sorted = [...ids].sort((a, b) => a - b);
+  const out: number[] = [];
+  for (const id of sorted) {
+    if (out.length > 0 && out[out.length - 1] === id - 1) out[out.length - 1] = id;
+    else out.push(id, id);
+  }
+  return out;
+}
 
 describe('IdRangeSet', () => {
   it('keeps contiguous ids as one range', () => {
@@ -29,6 +42,86 @@ describe('IdRangeSet', () => {
         expect(copy.toJSON()).toEqual(bounds);
       }),
     );
+  });
+
+  it('matches a naive Set on long mixed runs, after load() and after clear()', () => {
+    const op = fc.oneof(
+      { arbitrary: fc.integer({ min: 0, max: 3000 }).map((id) => ({ kind: 'add' as const, id })), weight: 6 },
+      {
+        arbitrary: fc.integer({ min: 1, max: 40 }).map((step) => ({ kind: 'above' as const, step })),
+        weight: 3,
+      },
+      { arbitrary: fc.constant({ kind: 'reload' as const }), weight: 1 },
+      { arbitrary: fc.constant({ kind: 'clear' as const }), weight: 1 },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 600 }), (ops) => {
+        let ids = new IdRangeSet();
+        const reference = new Set<number>();
+        let max = -1;
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            ids.add(o.id);
+            reference.add(o.id);
+            max = Math.max(max, o.id);
+          } else if (o.kind === 'above') {
+            max += o.step;
+            ids.addAbove(max);
+            reference.add(max);
+          } else if (o.kind === 'reload') {
+            const copy = new IdRangeSet();
+            copy.load(ids.toJSON());
+            ids = copy;
+          } else {
+            ids.clear();
+            reference.clear();
+            max = -1;
+          }
+        }
+        const expected = rangesOf(reference);
+        expect(ids.toJSON()).toEqual(expected);
+        expect(ids.ranges).toBe(expected.length / 2);
+        for (const id of reference) {
+          for (const probe of [id - 1, id, id + 1]) expect(ids.has(probe)).toBe(reference.has(probe));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('takes 400 000 scattered ids (descending even, then the odd ones between) and merges them to one range', () => {
+    // An array insert made this quadratic (~60 s); a balanced tree keeps it O(n log n).
+    const n = 400_000;
+    const ids = new IdRangeSet();
+    for (let id = 2 * n; id > 0; id -= 2) ids.add(id);
+    expect(ids.ranges).toBe(n);
+    expect(ids.has(2)).toBe(true);
+    expect(ids.has(3)).toBe(false);
+    for (let id = 3; id < 2 * n; id += 2) ids.add(id);
+    expect(ids.toJSON()).toEqual([2, 2 * n]);
+  });
+
+  it('a bar of 400 000 trades with descending even ids counts every trade once and drops repeats', () => {
+    const n = 400_000;
+    const bars: Bar[] = [];
+    const aggregator = new BarAggregator({ intervalMs: 60_000, symbol: 'BTCUSDT' });
+    for (let id = 2 * n; id > 0; id -= 2) {
+      for (const bar of aggregator.push({
+        id,
+        time: 1_000 + (id % 50_000),
+        price: 100,
+        qty: 1,
+        isBuyerMaker: false,
+      }))
+        bars.push(bar);
+    }
+    aggregator.push({ id: 10, time: 2_000, price: 100, qty: 1, isBuyerMaker: false }); // a repeat
+    bars.push(...aggregator.flush());
+    expect(bars.length).toBe(1);
+    expect(bars[0].trades).toBe(n);
+    expect(bars[0].firstTradeId).toBe(2);
+    expect(bars[0].lastTradeId).toBe(2 * n);
+    expect(aggregator.stats().duplicates).toBe(1);
   });
 
   it('forgets everything on clear()', () => {

@@ -3,7 +3,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRegimeDetector, type RegimeSignal } from '../../src/index.js';
+import {
+  createRegimeDetector,
+  evaluateSignals,
+  type RegimeModel,
+  type RegimeSignal,
+  type SpanEvaluation,
+  spanFromSignals,
+  trainModel,
+} from '../../src/index.js';
 import { readKlines } from '../../src/node/index.js';
 
 // Two small real spans, each with a Binance outage (gap bars), replayed as separate files.
@@ -14,8 +22,8 @@ const FILES = [
 const dir = mkdtempSync(join(tmpdir(), 'microstream-evaluate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function signalsOf(file: string): Promise<RegimeSignal[]> {
-  const detector = createRegimeDetector({ symbol: 'BTCUSDT' });
+async function signalsOf(file: string, model?: RegimeModel): Promise<RegimeSignal[]> {
+  const detector = createRegimeDetector({ symbol: 'BTCUSDT', model });
   const out: RegimeSignal[] = [];
   for await (const bar of readKlines(file)) out.push(...detector.pushBar(bar));
   return out;
@@ -52,6 +60,22 @@ function direct(files: RegimeSignal[][], k: number) {
   });
 }
 
+/** Every count equal and every figure within 1e-12 (JSON turns NaN into null). */
+function expectSameFigures(actual: SpanEvaluation, expected: SpanEvaluation): void {
+  const walk = (a: unknown, e: unknown, path: string) => {
+    if (typeof e === 'number') {
+      if (Number.isNaN(e)) expect(a, path).toBeNull();
+      else expect(a as number, path).toBeCloseTo(e, 12);
+    } else if (e !== null && typeof e === 'object') {
+      for (const key of Object.keys(e)) {
+        if (key !== 'name')
+          walk((a as Record<string, unknown>)[key], (e as Record<string, unknown>)[key], `${path}.${key}`);
+      }
+    } else expect(a, path).toEqual(e);
+  };
+  walk(actual, expected, actual.name);
+}
+
 describe('microstream evaluate', () => {
   it('writes index.html whose charts exist and draw data, with per-state statistics and Crisis days computed from the signals', async () => {
     const out = join(dir, 'report');
@@ -75,12 +99,16 @@ describe('microstream evaluate', () => {
         (m) => m[1].split('L').length > 20,
       );
       const filled = [...svg.matchAll(/fill="(#4caf50|#ffa726|#e53935)"/g)];
-      if (src === 'states.svg') expect(filled.length).toBeGreaterThanOrEqual(3);
+      if (src === 'skill.svg') {
+        // Model and baseline bars of every panel, and the stacked state shares.
+        expect([...svg.matchAll(/fill="#1e88e5"/g)].length).toBeGreaterThanOrEqual(4 * (FILES.length + 1));
+        expect([...svg.matchAll(/fill="#9e9e9e"/g)].length).toBeGreaterThanOrEqual(4 * (FILES.length + 1));
+      } else if (src === 'states.svg') expect(filled.length).toBeGreaterThanOrEqual(3);
       else expect(longPaths.length, `${src} has a data line`).toBeGreaterThanOrEqual(2);
       expect(filled.length, `${src} has regime colours`).toBeGreaterThan(0);
     }
 
-    const signals = await Promise.all(FILES.map(signalsOf));
+    const signals = await Promise.all(FILES.map((file) => signalsOf(file)));
     const labels = createRegimeDetector().model.labels;
     const expected = direct(signals, labels.length);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
@@ -93,6 +121,18 @@ describe('microstream evaluate', () => {
       expect(html).toContain(`<td>${(e.realizedVolatility * 1e4).toFixed(2)}</td>`);
     });
     expect(summary.files.map((f: { signals: number }) => f.signals)).toEqual(signals.map((s) => s.length));
+
+    // The forward-skill figures: the same as evaluateSignals on the detector's own signals.
+    const skill = evaluateSignals(signals.map((s) => spanFromSignals(s)));
+    expectSameFigures(summary.evaluation.pooled, skill.pooled);
+    for (const [i, e] of summary.evaluation.spans.entries())
+      expectSameFigures(e as SpanEvaluation, skill.spans[i]);
+    expect(summary.splits).toBeNull();
+    expect(html).toContain('Forward skill');
+    expect(html).toContain(
+      `<th>${skill.pooled.regime.forwardAuc.toFixed(3)} (${skill.pooled.ewma.forwardAuc.toFixed(3)})</th>`,
+    );
+    expect(run.stdout).toMatch(/^pooled\s+4374\s/m);
 
     // The days with the most Crisis bars, straight from the signals.
     const crisis = labels.length - 1;
@@ -122,5 +162,86 @@ describe('microstream evaluate', () => {
     );
     expect(badDays.status).toBe(2);
     expect(badDays.stderr).toContain('--top-days');
+    const refusals: [string[], string][] = [
+      [[FILES[0], '--walk-forward'], 'at least two files'],
+      [[FILES[0], '--train', FILES[0]], 'both a training and a test file'],
+      [[...FILES, '--walk-forward', '--train', FILES[0]], 'not both'],
+      [[FILES[0], '--train', 'nope.csv'], 'no such file: nope.csv'],
+      [[FILES[0], '--horizon', '0'], '--horizon'],
+    ];
+    for (const [args, message] of refusals) {
+      const run = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'evaluate', ...args], { encoding: 'utf8' });
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr).toContain(message);
+    }
   }, 60_000);
+
+  it('walk-forward: each file is judged by a model trained with the recipe on the other file only', async () => {
+    const json = join(dir, 'walk-forward.json');
+    const run = spawnSync(
+      'npx',
+      ['tsx', 'src/cli/main.ts', 'evaluate', ...FILES, '--walk-forward', '--max-iter', '20', '--json', json],
+      { encoding: 'utf8' },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/training on BTCUSDT-1m-2021-04-24/);
+    expect(run.stdout).toContain('walk-forward (leave one file out)');
+    const written = JSON.parse(readFileSync(json, 'utf8'));
+    expect(written.mode).toBe('leave-one-file-out');
+    expect(written.splits).toEqual([
+      { test: FILES[0], train: [FILES[1]] },
+      { test: FILES[1], train: [FILES[0]] },
+    ]);
+
+    const recipe = createRegimeDetector().model;
+    const p = recipe.provenance;
+    const barsOf = async (file: string) => {
+      const bars = [];
+      for await (const bar of readKlines(file)) bars.push(bar);
+      return bars;
+    };
+    const signals = await Promise.all(
+      FILES.map(async (file, i) => {
+        const { model } = trainModel({
+          bars: [await barsOf(FILES[1 - i])],
+          features: recipe.features,
+          states: p.states,
+          covariance: p.covariance,
+          contamination: p.contamination,
+          transPrior: p.transPrior,
+          seed: p.seed,
+          maxIter: 20,
+        });
+        return signalsOf(file, model);
+      }),
+    );
+    const expected = evaluateSignals(signals.map((s) => spanFromSignals(s)));
+    for (const [i, e] of written.spans.entries()) expectSameFigures(e as SpanEvaluation, expected.spans[i]);
+    expectSameFigures(written.pooled, expected.pooled);
+
+    // --train: the second file judged by a model trained on the first is the same split.
+    const trainJson = join(dir, 'train.json');
+    const trained = spawnSync(
+      'npx',
+      [
+        'tsx',
+        'src/cli/main.ts',
+        'evaluate',
+        FILES[1],
+        '--train',
+        FILES[0],
+        '--max-iter',
+        '20',
+        '--json',
+        trainJson,
+        '-q',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(trained.status, trained.stderr).toBe(0);
+    expect(trained.stderr).toBe('');
+    const second = JSON.parse(readFileSync(trainJson, 'utf8'));
+    expect(second.mode).toBe('train-test');
+    expectSameFigures(second.spans[0], expected.spans[1]);
+  }, 120_000);
 });

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type Dashboard, type DashboardOptions, startDashboard } from '../../examples/dashboard/dashboard.js';
 import { replaySource } from '../../examples/dashboard/sources/replay.js';
+import { DashboardClient } from './dashboardClient.js';
 
 let dashboard: Dashboard | undefined;
 afterEach(async () => {
@@ -85,21 +86,169 @@ describe('dashboard hardening', () => {
     expect(await upgrade(`dash.example:${port}`)).toBe(101);
   });
 
-  it('caps TCP connections: beyond maxConnections a connection is closed unanswered, and freed slots are reused', async () => {
+  it('caps TCP connections: beyond maxConnections a new connection replaces the oldest idle one, or is closed unanswered when none is idle', async () => {
     const { port } = await start({ maxConnections: 3 });
-    const open = (): Promise<Socket> =>
-      new Promise((resolve, reject) => {
-        const socket = connect(port, '127.0.0.1', () => resolve(socket));
-        socket.on('error', reject);
-      });
-    const idle = [await open(), await open(), await open()];
-    // Let the server account for them before the next one arrives.
-    await new Promise((r) => setTimeout(r, 100));
+    const url = `http://127.0.0.1:${port}/`;
+    const idle = [await openSocket(port), await openSocket(port), await openSocket(port)];
+    await sleep(100);
+    // Idle connections give way: the newcomer is served and the oldest idle one is gone.
+    expect((await get(port, '/')).status).toBe(200);
+    expect(await closedWithin(idle[0], 2000)).toBe(true);
+    for (const socket of idle) socket.destroy();
+    // Three WebSockets are not idle: a fourth connection is closed unanswered, and served once one leaves.
+    const pages = [new DashboardClient(url), new DashboardClient(url), new DashboardClient(url)];
+    await Promise.all(pages.map((p) => p.opened()));
     const beyond = await get(port, '/');
     expect(beyond.status).toBe(0);
     expect(beyond.text).toBe('');
-    for (const socket of idle) socket.destroy();
-    await new Promise((r) => setTimeout(r, 100));
+    pages[0].close();
+    await sleep(100);
     expect((await get(port, '/')).status).toBe(200);
+    for (const page of pages) page.close();
+  });
+
+  it('140 idle TCP connections lock out neither /stats nor a new page', async () => {
+    const { port } = await start();
+    const idle = await Promise.all(
+      Array.from({ length: 140 }, () => openSocket(port).catch(() => undefined)),
+    );
+    await sleep(100);
+    const began = performance.now();
+    const stats = await fetch(`http://127.0.0.1:${port}/stats`);
+    expect(stats.status).toBe(200);
+    const body = (await stats.json()) as {
+      connections: { connections: number; evicted: number };
+    };
+    // All 140 came from one address: at most 32 of them are held at once.
+    expect(body.connections.connections).toBeLessThanOrEqual(32);
+    expect(body.connections.evicted).toBeGreaterThan(0);
+    const page = new DashboardClient(`http://127.0.0.1:${port}/`);
+    await page.opened();
+    await page.until(() => page.messages.some((m) => m.type === 'hello'), 'hello', 5000);
+    expect(performance.now() - began).toBeLessThan(5000);
+    page.close();
+    for (const socket of idle) socket?.destroy();
+  });
+
+  it('caps connections per remote address; other addresses are still served', async () => {
+    const { port } = await start({ maxConnectionsPerAddress: 3 });
+    const url = `http://127.0.0.1:${port}/`;
+    const pages = [new DashboardClient(url), new DashboardClient(url), new DashboardClient(url)];
+    await Promise.all(pages.map((p) => p.opened()));
+    const fourth = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    const fourthOutcome = await new Promise<string>((resolve) => {
+      fourth.on('open', () => resolve('open'));
+      fourth.on('error', () => resolve('refused'));
+    });
+    expect(fourthOutcome).toBe('refused');
+    // 127.0.0.2 is another loopback address on Linux: a different client for the server.
+    const other = new WebSocket(`ws://127.0.0.1:${port}/ws`, { localAddress: '127.0.0.2' });
+    const otherOutcome = await new Promise<string>((resolve) => {
+      other.on('open', () => resolve('open'));
+      other.on('error', (error) => resolve(`refused: ${error.message}`));
+    });
+    expect(otherOutcome).toBe('open');
+    other.terminate();
+    for (const page of pages) page.close();
+  });
+
+  it('closes a connection that sends nothing, or trickles its headers, after idleTimeoutMs', async () => {
+    const { port } = await start({ idleTimeoutMs: 300 });
+    const silent = await openSocket(port);
+    const trickling = await openSocket(port);
+    trickling.write('GET / HTTP/1.1\r\n');
+    const trickle = setInterval(() => trickling.writable && trickling.write('X-Slow: 1\r\n'), 100);
+    const [silentClosed, tricklingClosed] = await Promise.all([
+      closedWithin(silent, 3000),
+      closedWithin(trickling, 3000),
+    ]);
+    clearInterval(trickle);
+    expect(silentClosed).toBe(true);
+    expect(tricklingClosed).toBe(true);
+    // A prompt request is still served.
+    expect((await get(port, '/stats')).status).toBe(200);
+  });
+
+  it('repeated subscribes from a page that stops reading queue no more than the cap plus one history', async () => {
+    const maxBufferedBytes = 256 * 1024;
+    const drawn: number[] = [];
+    await start({
+      source: replaySource({ preroll: 300, speed: 1 }),
+      maxBufferedBytes,
+      historyLimit: 300,
+      onDrawn: (r) => drawn.push(r.openTime),
+    });
+    const hub = (dashboard as Dashboard).hub;
+    while (hub.stats().signals < 300) await sleep(10);
+    const page = new DashboardClient((dashboard as Dashboard).url);
+    await page.opened();
+    page.subscribe('BTCUSDT');
+    await page.until(() => page.messages.some((m) => m.type === 'history'), 'history');
+    const historyBytes = JSON.stringify(page.messages.find((m) => m.type === 'history')).length;
+    expect(historyBytes).toBeGreaterThan(100_000);
+    page.ws.pause();
+
+    let maxQueued = 0;
+    const sampler = setInterval(() => {
+      for (const c of hub.stats().clients) maxQueued = Math.max(maxQueued, c.bufferedAmount);
+    }, 1);
+    // The same symbol again and again, then switching back and forth between two symbols.
+    for (let i = 0; i < 300; i++) page.subscribe('BTCUSDT');
+    for (let i = 0; i < 300; i++) page.subscribe(i % 2 === 0 ? 'ETHUSDT' : 'BTCUSDT');
+    // A `drawn` report after them tells when the server has handled every one of them.
+    page.ws.send(JSON.stringify({ type: 'drawn', symbol: 'BTCUSDT', openTime: 7 }));
+    while (!drawn.includes(7)) await sleep(5);
+    await sleep(50);
+    clearInterval(sampler);
+    const stats = hub.stats();
+    for (const c of stats.clients) maxQueued = Math.max(maxQueued, c.bufferedAmount);
+    expect(stats.repeatedSubscribes).toBe(300);
+    expect(maxQueued).toBeLessThanOrEqual(maxBufferedBytes + historyBytes);
+    page.close();
+  });
+
+  it('disconnects a page that stops answering pings, with close code 1013 and a reason', async () => {
+    await start({ heartbeatMs: 200 });
+    const hub = (dashboard as Dashboard).hub;
+    const url = (dashboard as Dashboard).url;
+    const alive = new DashboardClient(url);
+    const stalled = new DashboardClient(url);
+    await Promise.all([alive.opened(), stalled.opened()]);
+    stalled.ws.pause();
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      stalled.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    while (hub.stats().unresponsive === 0) await sleep(20);
+    stalled.ws.resume();
+    expect(await closed).toEqual({ code: 1013, reason: expect.stringMatching(/no answer to a ping/) });
+    // Three more heartbeats: the page that answers stays.
+    await sleep(700);
+    expect(hub.stats().unresponsive).toBe(1);
+    expect(hub.stats().clients.length).toBe(1);
+    expect(alive.ws.readyState).toBe(WebSocket.OPEN);
+    alive.close();
   });
 });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function openSocket(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    socket.on('error', reject);
+  });
+}
+
+/** True when the server closes `socket` within `ms`. */
+function closedWithin(socket: Socket, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (socket.destroyed || socket.readableEnded) resolve(true);
+    const timer = setTimeout(() => resolve(false), ms);
+    socket.on('error', () => undefined);
+    socket.resume();
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}

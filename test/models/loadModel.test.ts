@@ -51,6 +51,28 @@ describe('loadModel', () => {
     expect(rejection((m) => (m.report.transitionMatrix = [[1]]))).toBe('report.transitionMatrix');
   });
 
+  it('refuses overlong or unprintable names, naming the field', () => {
+    expect(rejection((m) => (m.labels[1] = 'x'.repeat(50 * 1024 * 1024)))).toBe('labels[1]');
+    expect(rejection((m) => (m.labels[0] = 'x'.repeat(65)))).toBe('labels[0]');
+    expect(rejection((m) => (m.labels[2] = 'Crisis\u001b]0;pwned\u0007'))).toBe('labels[2]');
+    expect(rejection((m) => (m.features[0].name = 'f'.repeat(1000)))).toBe('features[0].name');
+    expect(rejection((m) => (m.symbol = 'S'.repeat(100_000)))).toBe('symbol');
+    expect(rejection((m) => (m.provenance.sequences[0].symbol = 'S'.repeat(65)))).toBe(
+      'provenance.sequences[0].symbol',
+    );
+    expect(rejection((m) => (m.provenance.libraryVersion = 'v'.repeat(65)))).toBe(
+      'provenance.libraryVersion',
+    );
+    expect(rejection((m) => (m.provenance.featureSet = 'v'.repeat(65)))).toBe('provenance.featureSet');
+    expect(rejection((m) => (m.report.states[0].label = 'L'.repeat(65)))).toBe('report.states[0].label');
+    const m = fresh();
+    m.labels[0] = 'x'.repeat(64);
+    expect(loadModel(m).labels[0]).toHaveLength(64);
+    expect(() => defaultModel().withLabels(['a', 'b', 'c'.repeat(65)])).toThrow(
+      /labels\[2\]: expected 1 to 64 characters/,
+    );
+  });
+
   it('relabels states without touching the model', () => {
     const relabelled = defaultModel().withLabels(['calm', 'busy', 'panic']);
     expect(relabelled.labels).toEqual(['calm', 'busy', 'panic']);

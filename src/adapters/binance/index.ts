@@ -7,6 +7,7 @@
  * import { binanceTrades } from 'microstream/binance';
  * for await (const trade of binanceTrades({ symbols: ['BTCUSDT'] })) console.log(trade);
  * ```
+ * @module microstream/binance
  * @packageDocumentation
  */
 

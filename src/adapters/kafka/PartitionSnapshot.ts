@@ -39,7 +39,7 @@ export interface PartitionSnapshot<Detectors = Record<string, unknown>> {
 }
 
 /**
- * Validates a parsed state record; throws a {@link ModelValidationError} naming the bad field.
+ * Validates a parsed state record; throws a `ModelValidationError` naming the bad field.
  *
  * @example
  * ```ts

@@ -2,6 +2,7 @@
  * microstream/kafka — regime detection scaled out over an Apache Kafka consumer group
  * (Node-only), with detector state that survives a partition moving between machines.
  *
+ * @module microstream/kafka
  * @packageDocumentation
  */
 export {

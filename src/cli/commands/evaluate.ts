@@ -1,68 +1,160 @@
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import { loadChartRenderer } from '../../node/evaluate/charts.js';
-import { replaySeries } from '../../node/evaluate/replaySeries.js';
-import { writeEvaluationReport } from '../../node/evaluate/writeReport.js';
+import type { EvaluationSpan } from '../../evaluation/EvaluationSpan.js';
+import { evaluateSignals } from '../../evaluation/evaluateSignals.js';
+import { loadChartRenderer } from '../evaluate/charts.js';
+import { evaluationRows, formatTable } from '../evaluate/evaluationTable.js';
+import type { ReplaySeries } from '../evaluate/replaySeries.js';
+import { replaySeries } from '../evaluate/replaySeries.js';
+import {
+  trainingRecipe,
+  type WalkForwardSplit,
+  WalkForwardTrainer,
+  walkForwardSplits,
+} from '../evaluate/walkForward.js';
+import { writeEvaluationReport } from '../evaluate/writeReport.js';
 import { modelOption } from '../modelOption.js';
 
 /** Options of `microstream evaluate`, as commander parses them. */
 interface EvaluateFlags {
-  out: string;
+  out?: string;
+  json?: string;
   model?: string;
+  walkForward?: boolean;
+  train?: string[];
+  maxIter: string;
+  horizon: string;
+  halfLife: string;
   topDays: string;
   quiet?: boolean;
 }
 
 /**
- * Registers `microstream evaluate <klines files...> --out report/`: replays each kline file through
- * its own regime detector and writes an HTML report with SVG charts (price over regime-coloured
- * background, anomaly score with threshold, stacked regime probabilities per file; per-state
- * statistics; the days with the most Crisis minutes, each with a full-resolution chart) and a
- * `summary.json` of every figure. The charts need the optional peer dependencies `vega` and
- * `vega-lite`. Progress goes to stderr unless `--quiet`.
+ * Registers `microstream evaluate <klines files...>`: replays each kline file through its own
+ * regime detector and judges the regimes as a bot would need them, file by file and pooled, next
+ * to a causal EWMA baseline on the same bars ({@link evaluateSignals}): state shares, switches per
+ * day, short runs and A-B-A flips, concurrent and forward Crisis/Stable volatility, forward-vol
+ * ROC AUC, onset lag, anomaly rate. Prints the table; `--json` writes the numbers, `--out` an HTML
+ * report with charts (needs the optional peer dependencies `vega` and `vega-lite`).
+ *
+ * Walk-forward: `--walk-forward` evaluates each file with a model trained on all the other files
+ * (leave one file out); `--train <files…>` evaluates every file with a model trained on those. The
+ * models are trained with {@link trainModel} and the recipe of `--model` (feature set, states,
+ * covariance, contamination, transition prior, seed). Progress goes to stderr unless `--quiet`.
  *
  * @example
  * ```sh
  * microstream evaluate BTCUSDT-1m-2024-*.csv.gz --out report/ && open report/index.html
+ * microstream evaluate BTCUSDT-1m-*.csv.gz --walk-forward --json skill.json
+ * microstream evaluate ETHUSDT-1m-2024-*.csv.gz --train BTCUSDT-1m-*.csv.gz --max-iter 200
  * ```
  */
 export function registerEvaluateCommand(program: Command): void {
   program
     .command('evaluate')
-    .description('replay kline files and write an HTML report with charts of regimes and anomalies')
+    .description(
+      'judge a model on kline files (shares, flicker, contrast, forward-vol AUC vs an EWMA baseline); optionally walk-forward, with an HTML report',
+    )
     .argument('<klines...>', 'Binance kline files (.csv, .csv.gz, .zip); each is replayed on its own')
-    .requiredOption('-o, --out <dir>', 'directory for index.html, the SVG charts and summary.json')
+    .option('-o, --out <dir>', 'write index.html, the SVG charts and summary.json to this directory')
+    .option('--json <file>', 'write every figure (per file and pooled) as JSON')
     .option('-m, --model <file>', 'model JSON (default: the bundled BTCUSDT 1-minute model)')
+    .option(
+      '--walk-forward',
+      "evaluate each file with a model trained on the other files (the model's recipe)",
+    )
+    .option(
+      '--train <files...>',
+      "evaluate every file with a model trained on these files (the model's recipe)",
+    )
+    .option('--max-iter <n>', 'most EM iterations of walk-forward training', '100')
+    .option('--horizon <bars>', 'forward window of the volatility to predict', '60')
+    .option('--half-life <bars>', 'half-life of the EWMA baseline', '30')
     .option('--top-days <n>', 'how many days with the most Crisis minutes to show', '5')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (files: string[], flags: EvaluateFlags, command: Command) => {
       const usageError = (message: string) => command.error(`error: ${message}`, { exitCode: 2 });
-      for (const file of files) {
+      for (const file of [...files, ...(flags.train ?? [])]) {
         const stat = statSync(file, { throwIfNoEntry: false });
         if (!stat?.isFile()) usageError(`no such file: ${file}`);
       }
-      const topDays = Number(flags.topDays);
-      if (!Number.isInteger(topDays) || topDays < 0)
-        usageError(`--top-days expects a whole number ≥ 0, got ${JSON.stringify(flags.topDays)}`);
+      const whole = (text: string, flag: string, min: number) => {
+        const n = Number(text);
+        if (!Number.isInteger(n) || n < min)
+          usageError(`${flag} expects a whole number ≥ ${min}, got ${JSON.stringify(text)}`);
+        return n;
+      };
+      const topDays = whole(flags.topDays, '--top-days', 0);
+      const maxIter = whole(flags.maxIter, '--max-iter', 1);
+      const horizonBars = whole(flags.horizon, '--horizon', 1);
+      const ewmaHalfLifeBars = Number(flags.halfLife);
+      if (!(ewmaHalfLifeBars > 0)) usageError(`--half-life expects a number > 0, got ${flags.halfLife}`);
+      if (flags.walkForward && flags.train) usageError('give --walk-forward or --train, not both');
+      let splits: WalkForwardSplit[] | undefined;
+      try {
+        if (flags.walkForward || flags.train) splits = walkForwardSplits(files, flags.train);
+      } catch (error) {
+        usageError((error as Error).message);
+      }
       const model = modelOption(flags.model, usageError);
       const progress = flags.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
       try {
-        await loadChartRenderer();
+        if (flags.out !== undefined) await loadChartRenderer();
         const started = performance.now();
-        const data = await replaySeries(files, model, (file, bars) =>
-          progress(`replaying ${file}: ${bars} bars`),
+        const trainer = splits && new WalkForwardTrainer(trainingRecipe(model, maxIter));
+        const data = await replaySeries(
+          files,
+          (_, i) => (trainer && splits ? trainer.model(splits[i].train, progress) : model),
+          (file, bars) => progress(`replaying ${file}: ${bars} bars`),
         );
-        const summary = await writeEvaluationReport({ model, ...data }, flags.out, {
-          topDays,
-          onChart: (name) => progress(`chart ${name}`),
-        });
-        const seconds = ((performance.now() - started) / 1000).toFixed(1);
-        progress(
-          `wrote ${join(flags.out, 'index.html')} (${summary.charts.length} charts, ${summary.files.length} files) in ${seconds} s`,
+        const evaluation = evaluateSignals(
+          data.files.map((s) => evaluationSpan(s, model.hmm.nStates, model.intervalMs)),
+          { horizonBars, ewmaHalfLifeBars, labels: model.labels },
         );
+        const { header, rows } = evaluationRows(evaluation);
+        process.stdout.write(
+          `${splits ? (flags.train ? 'walk-forward (trained on --train files)' : 'walk-forward (leave one file out)') : 'one model for every file'}; in brackets: the EWMA baseline (half-life ${ewmaHalfLifeBars} bars) on the same bars\n`,
+        );
+        process.stdout.write(formatTable(header, rows, 'text'));
+        const splitRows = splits?.map((s) => ({ test: s.test, train: s.train }));
+        if (flags.json !== undefined) {
+          const json = { mode: modeName(flags), splits: splitRows ?? null, ...evaluation };
+          writeFileSync(flags.json, `${JSON.stringify(json, null, 2)}\n`);
+          progress(`wrote ${flags.json}`);
+        }
+        if (flags.out !== undefined) {
+          const summary = await writeEvaluationReport(
+            { model, ...data, evaluation, splits: splitRows },
+            flags.out,
+            { topDays, onChart: (name) => progress(`chart ${name}`) },
+          );
+          const seconds = ((performance.now() - started) / 1000).toFixed(1);
+          progress(
+            `wrote ${join(flags.out, 'index.html')} (${summary.charts.length} charts, ${summary.files.length} files) in ${seconds} s`,
+          );
+        }
       } catch (error) {
         command.error(`error: ${(error as Error).message}`, { exitCode: 1 });
       }
     });
+}
+
+function modeName(flags: EvaluateFlags): string {
+  if (flags.train) return 'train-test';
+  return flags.walkForward ? 'leave-one-file-out' : 'fixed-model';
+}
+
+/** The columns of a replayed file that {@link evaluateSignals} reads. */
+function evaluationSpan(s: ReplaySeries, states: number, intervalMs: number): EvaluationSpan {
+  return {
+    name: basename(s.file).replace(/\.(csv\.gz|csv|zip)$/, ''),
+    intervalMs,
+    states,
+    close: s.close,
+    state: s.state,
+    score: s.regimeScore,
+    anomaly: s.anomaly,
+    gap: s.gap,
+  };
 }

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { RegimeModel } from '../../models/RegimeModel.js';
-import { csvBytes } from '../../node/csvBytes.js';
+import { CsvLineTooLongError, csvBytes } from '../../node/csvBytes.js';
 import type { MalformedLine } from '../../node/ReaderStats.js';
 import { readAggTrades } from '../../node/readAggTrades.js';
 import { readKlines } from '../../node/readKlines.js';
@@ -36,10 +36,22 @@ const QUOTED = 5;
 export async function detectFileKind(path: string): Promise<'klines' | 'aggTrades'> {
   const pieces = csvBytes(path);
   let firstLine = '';
-  for await (const piece of pieces) {
-    const text = new TextDecoder().decode(piece.subarray(0, 4096));
-    firstLine = text.split('\n').find((line) => line.trim() !== '') ?? '';
-    if (firstLine !== '') break;
+  let blankLines = 0;
+  try {
+    for await (const piece of pieces) {
+      const text = new TextDecoder().decode(piece.subarray(0, 4096));
+      const lines = text.split('\n');
+      firstLine = lines.find((line) => line.trim() !== '') ?? '';
+      if (firstLine !== '') break;
+      blankLines += lines.length - 1;
+    }
+  } catch (error) {
+    if (error instanceof CsvLineTooLongError) {
+      throw new Error(
+        `${path}: line ${blankLines + 1} is longer than ${error.maxLineBytes} bytes (no line break); not a CSV file?`,
+      );
+    }
+    throw error;
   }
   await pieces.return(undefined);
   const fields = firstLine.split(',').map((f) => f.trim().replace(/^"|"$/g, '').toLowerCase());

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { StateStatistics } from '../../../src/node/evaluate/StateStatistics.js';
+import { StateStatistics } from '../../../src/cli/evaluate/StateStatistics.js';
 import type { RegimeSignal } from '../../../src/pipeline/signal.js';
 
 const LABELS = ['Stable', 'Volatile', 'Crisis'];

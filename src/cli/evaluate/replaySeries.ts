@@ -1,8 +1,9 @@
+import { regimeScore } from '../../evaluation/regimeScore.js';
 import type { RegimeModel } from '../../models/RegimeModel.js';
+import type { MalformedLine } from '../../node/ReaderStats.js';
+import { readKlines } from '../../node/readKlines.js';
+import { symbolFromFileName } from '../../node/symbolFromFileName.js';
 import { createRegimeDetector, type RegimeDetectorStats } from '../../pipeline/RegimeDetector.js';
-import type { MalformedLine } from '../ReaderStats.js';
-import { readKlines } from '../readKlines.js';
-import { symbolFromFileName } from '../symbolFromFileName.js';
 import { StateStatistics, type StateSummary } from './StateStatistics.js';
 
 /**
@@ -26,6 +27,8 @@ export interface ReplaySeries {
   state: Int8Array;
   /** Filtered P(state), `nStates` per signal, row after row. */
   probabilities: Float32Array;
+  /** Regime score Σ k·p_k of each signal (from the probabilities at full precision). */
+  regimeScore: Float64Array;
   /** Isolation Forest score (scikit-learn's `score_samples`: lower = more anomalous). */
   score: Float64Array;
   anomaly: Uint8Array;
@@ -33,28 +36,35 @@ export interface ReplaySeries {
   /** Per-state statistics of this file alone. */
   states: StateSummary[];
   stats: RegimeDetectorStats;
+  /** Anomaly threshold of the model this file was replayed with. */
+  threshold: number;
   malformed: { count: number; quoted: MalformedLine[] };
 }
 
 /**
  * Replays kline files through {@link createRegimeDetector} (`pushBar`, one fresh detector per
  * file: each file is its own span) and keeps each signal's time, close, state, probabilities and
- * anomaly score, with per-state statistics per file and over all files.
+ * anomaly score, with per-state statistics per file and over all files. `model` is one model for
+ * every file, or the model of each file (walk-forward: each file replayed with a model that did
+ * not train on it); called once per file, just before its replay.
  *
  * @example
  * ```ts
- * const { files, states } = await replaySeries(['BTCUSDT-1m-2024-12.csv.gz'], defaultModel());
+ * const { files, states } = await replaySeries(['BTCUSDT-1m-2024-12.csv.gz'], () => defaultModel());
  * console.log(states.map((s) => `${s.label}: ${(s.realizedVolatility * 1e4).toFixed(2)} bp`));
  * ```
  */
 export async function replaySeries(
   paths: readonly string[],
-  model: RegimeModel,
+  modelOf: (file: string, index: number) => RegimeModel | Promise<RegimeModel>,
   onProgress?: (file: string, bars: number) => void,
 ): Promise<{ files: ReplaySeries[]; states: StateSummary[] }> {
-  const overall = new StateStatistics(model.labels);
+  let overall: StateStatistics | undefined;
   const files: ReplaySeries[] = [];
-  for (const file of paths) {
+  for (const [index, file] of paths.entries()) {
+    const model = await modelOf(file, index);
+    overall ??= new StateStatistics(model.labels);
+    const all = overall;
     const symbol = symbolFromFileName(file);
     const own = new StateStatistics(model.labels);
     const quoted: MalformedLine[] = [];
@@ -70,7 +80,7 @@ export async function replaySeries(
     for await (const bar of reader) {
       for (const signal of detector.pushBar(bar)) {
         own.add(signal);
-        overall.add(signal);
+        all.add(signal);
         columns.add(
           signal.bar.openTime,
           signal.bar.close,
@@ -83,7 +93,7 @@ export async function replaySeries(
       }
       if (columns.length % 100_000 === 0) onProgress?.(file, columns.length);
     }
-    overall.endSequence();
+    all.endSequence();
     onProgress?.(file, columns.length);
     files.push({
       file,
@@ -91,10 +101,11 @@ export async function replaySeries(
       ...columns.trimmed(),
       states: own.result(),
       stats: detector.stats(),
+      threshold: model.forest.threshold,
       malformed: { count: reader.stats().malformed, quoted },
     });
   }
-  return { files, states: overall.result() };
+  return { files, states: overall?.result() ?? [] };
 }
 
 /** Growable typed columns. */
@@ -105,6 +116,7 @@ class Columns {
   close = new Float64Array(1024);
   state = new Int8Array(1024);
   probabilities: Float32Array;
+  regimeScore = new Float64Array(1024);
   score = new Float64Array(1024);
   anomaly = new Uint8Array(1024);
   gap = new Uint8Array(1024);
@@ -129,6 +141,7 @@ class Columns {
     this.close[i] = close;
     this.state[i] = state;
     this.probabilities.set(p, i * this.#k);
+    this.regimeScore[i] = regimeScore(p);
     this.score[i] = score;
     this.anomaly[i] = anomaly ? 1 : 0;
     this.gap[i] = gap ? 1 : 0;
@@ -142,6 +155,7 @@ class Columns {
       close: this.close.slice(0, n),
       state: this.state.slice(0, n),
       probabilities: this.probabilities.slice(0, n * this.#k),
+      regimeScore: this.regimeScore.slice(0, n),
       score: this.score.slice(0, n),
       anomaly: this.anomaly.slice(0, n),
       gap: this.gap.slice(0, n),
@@ -158,6 +172,7 @@ class Columns {
     this.close = grow(this.close);
     this.state = grow(this.state);
     this.probabilities = grow(this.probabilities);
+    this.regimeScore = grow(this.regimeScore);
     this.score = grow(this.score);
     this.anomaly = grow(this.anomaly);
     this.gap = grow(this.gap);

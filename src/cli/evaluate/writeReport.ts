@@ -1,9 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { SignalEvaluation } from '../../evaluation/SignalEvaluation.js';
 import type { RegimeModel } from '../../models/RegimeModel.js';
 import { daySpec, overviewSpec, renderSvg, STATE_COLOURS, statesSpec } from './charts.js';
+import { evaluationRows } from './evaluationTable.js';
 import type { ReplaySeries } from './replaySeries.js';
 import type { StateSummary } from './StateStatistics.js';
+import { skillSpec } from './skillCharts.js';
 
 const DAY_MS = 86_400_000;
 
@@ -40,6 +43,10 @@ export interface EvaluationSummary {
   model: { symbol: string; intervalMs: number; features: string[]; labels: string[]; threshold: number };
   /** Per-state statistics over every file. */
   states: StateSummary[];
+  /** Forward-skill figures per file and pooled, next to the EWMA baseline ({@link evaluateSignals}). */
+  evaluation: SignalEvaluation;
+  /** Walk-forward: the files each evaluated file's model was trained on; null for one model. */
+  splits: { test: string; train: string[] }[] | null;
   files: {
     file: string;
     symbol: string;
@@ -49,6 +56,8 @@ export interface EvaluationSummary {
     regimeChanges: number;
     anomalies: number;
     malformedLines: number;
+    /** Anomaly threshold of the file's model. */
+    threshold: number;
     states: StateSummary[];
     chart: string;
   }[];
@@ -58,25 +67,33 @@ export interface EvaluationSummary {
 }
 
 /**
- * Writes the evaluation report of replayed kline files to `outDir`: `index.html`, one SVG chart
- * per file (price over regime-coloured background, anomaly score with threshold, stacked regime
- * probabilities), a per-state chart, one small full-resolution chart per top Crisis day, and
- * `summary.json` with every figure of the page.
+ * Writes the evaluation report of replayed kline files to `outDir`: `index.html` with the
+ * forward-skill table and charts (model next to the EWMA baseline, per file and pooled), one SVG
+ * chart per file (price over regime-coloured background, anomaly score with threshold, stacked
+ * regime probabilities), a per-state chart, one small full-resolution chart per top Crisis day,
+ * and `summary.json` with every figure of the page. With walk-forward `splits`, each file was
+ * replayed with its own model; `model` is the one whose recipe they were trained with.
  *
  * @example
  * ```ts
- * const { files, states } = await replaySeries(paths, model);
- * await writeEvaluationReport({ model, files, states }, 'report', { topDays: 5 });
+ * const { files, states } = await replaySeries(paths, () => model);
+ * const evaluation = evaluateSignals(spansOf(files));
+ * await writeEvaluationReport({ model, files, states, evaluation }, 'report', { topDays: 5 });
  * ```
  */
 export async function writeEvaluationReport(
-  data: { model: RegimeModel; files: ReplaySeries[]; states: StateSummary[] },
+  data: {
+    model: RegimeModel;
+    files: ReplaySeries[];
+    states: StateSummary[];
+    evaluation: SignalEvaluation;
+    splits?: { test: string; train: string[] }[];
+  },
   outDir: string,
   options: { topDays?: number; onChart?: (file: string) => void } = {},
 ): Promise<EvaluationSummary> {
-  const { model, files, states } = data;
+  const { model, files, states, evaluation } = data;
   const labels = model.labels;
-  const threshold = model.forest.threshold;
   mkdirSync(outDir, { recursive: true });
   const charts: string[] = [];
   const write = async (name: string, svg: Promise<string>) => {
@@ -86,12 +103,13 @@ export async function writeEvaluationReport(
     return name;
   };
 
+  await write('skill.svg', renderSvg(skillSpec(evaluation)));
   await write('states.svg', renderSvg(statesSpec(states)));
   const fileRows: EvaluationSummary['files'] = [];
   for (const [i, s] of files.entries()) {
     const chart = await write(
       `file-${i + 1}.svg`,
-      renderSvg(overviewSpec(s, labels, threshold, model.intervalMs)),
+      renderSvg(overviewSpec(s, labels, s.threshold, model.intervalMs)),
     );
     fileRows.push({
       file: s.file,
@@ -102,6 +120,7 @@ export async function writeEvaluationReport(
       regimeChanges: s.stats.regimeChanges,
       anomalies: s.stats.anomalies,
       malformedLines: s.malformed.count,
+      threshold: s.threshold,
       states: s.states,
       chart,
     });
@@ -113,7 +132,7 @@ export async function writeEvaluationReport(
     const chart = await write(
       `day-${day.date}-${day.fileIndex + 1}.svg`,
       renderSvg(
-        daySpec(s, day.from, day.to, labels, threshold, model.intervalMs, `${s.symbol} ${day.date} (UTC)`),
+        daySpec(s, day.from, day.to, labels, s.threshold, model.intervalMs, `${s.symbol} ${day.date} (UTC)`),
       ),
     );
     crisisDays.push({
@@ -132,9 +151,11 @@ export async function writeEvaluationReport(
       intervalMs: model.intervalMs,
       features: model.features.map((f) => f.name),
       labels: [...labels],
-      threshold,
+      threshold: model.forest.threshold,
     },
     states,
+    evaluation,
+    splits: data.splits ?? null,
     files: fileRows,
     crisisDays,
     charts,
@@ -203,6 +224,39 @@ ${rows}
 <p>Realized volatility ${escapeHtml(states[states.length - 1].label)} / ${escapeHtml(states[0].label)}: <b>${Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : `n/a (no ${escapeHtml(states[0].label)} returns)`}</b>.</p>`;
 }
 
+/** The forward-skill table (from {@link evaluationRows}), its definitions, the walk-forward splits and the chart. */
+function skillSection(summary: EvaluationSummary): string {
+  const { header, rows } = evaluationRows(summary.evaluation);
+  const o = summary.evaluation.options;
+  const body = rows
+    .map((cells, i) => {
+      const tag = i === rows.length - 1 ? 'th' : 'td';
+      return `<tr>${cells.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join('')}</tr>`;
+    })
+    .join('\n');
+  const splits =
+    summary.splits === null
+      ? '<p>One model for every file (not walk-forward: the files may include its training data).</p>'
+      : `<p>Walk-forward: each file was replayed with a model trained, with this model's recipe, only on other files:</p><ul>${summary.splits
+          .map(
+            (s) =>
+              `<li>${escapeHtml(basename(s.test))} ← trained on ${s.train.map((f) => escapeHtml(basename(f))).join(', ')}</li>`,
+          )
+          .join('')}</ul>`;
+  return `${splits}
+<table class="skill"><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>
+<tbody>
+${body}
+</tbody></table>
+<p class="muted">In brackets: the EWMA baseline, a causal exponentially weighted mean of squared 1-bar returns (half-life ${o.ewmaHalfLifeBars} bars) on the same bars;
+its volatility ratio cuts it into the model's state shares of each file. Forward volatility: realized volatility of the next ${o.horizonBars} bars; AUC: how well the regime score Σ k·p_k
+ranks bars whose forward volatility is in the file's top ${Math.round((1 - o.topQuantile) * 100)} % (0.5 = chance).
+Runs ≤ ${o.shortRunBars}: share of runs of at most ${o.shortRunBars} bars; A-B-A: share of interior runs that are that short and return to the state before.
+Onset lag: bars from the start of a top-decile episode to the first ${escapeHtml(summary.model.labels[summary.model.labels.length - 1])} label (within ${o.horizonBars} bars; hit = episodes with one).
+Only warm bars count; gap bars are labelled bars but their returns are not observations.</p>
+<img src="skill.svg" alt="state shares, forward AUC, forward volatility ratio and flicker per file, model next to the EWMA baseline">`;
+}
+
 function html(summary: EvaluationSummary, model: RegimeModel): string {
   const m = summary.model;
   const p = model.provenance;
@@ -234,7 +288,7 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1000
 h1 { font-size: 22px; } h2 { margin-top: 32px; border-bottom: 1px solid #ddd; } h3 { font-size: 15px; }
 table { border-collapse: collapse; margin: 8px 0; } td, th { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: right; }
 td:first-child, th:first-child { text-align: left; } img { max-width: 100%; } img.day { width: 600px; }
-table.days td { white-space: nowrap; } table.days .file { font-size: 11px; color: #757575; }
+table.days td { white-space: nowrap; } table.skill { font-size: 12px; } table.skill th { text-align: right; } table.days .file { font-size: 11px; color: #757575; }
 .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; }
 ${m.labels.map((_, i) => `.s${i} { background: ${STATE_COLOURS[i % STATE_COLOURS.length]}; }`).join(' ')}
 .muted { color: #757575; }
@@ -244,7 +298,10 @@ ${m.labels.map((_, i) => `.s${i} { background: ${STATE_COLOURS[i % STATE_COLOURS
 <h1>Regime evaluation — ${escapeHtml(m.symbol)} ${m.intervalMs / 60_000}-minute model</h1>
 <p class="muted">Model: features ${m.features.map(escapeHtml).join(', ')}; trained on ${p.trainingBars} bars
 (${p.sequences.length} sequences, seed ${p.seed}, microstream ${escapeHtml(p.libraryVersion)}); anomaly threshold ${m.threshold.toFixed(4)}.
-Each file is replayed through its own detector (<code>pushBar</code>); states are the filtered most probable state of each warm bar, as a detector emits them.</p>
+Each file is replayed through its own detector (<code>pushBar</code>); states are the labels of each warm bar, as a detector emits them.</p>
+
+<h2>Forward skill: the model next to a trivial baseline</h2>
+${skillSection(summary)}
 
 <h2>Per-state statistics (all files)</h2>
 ${stateTable(summary.states)}
