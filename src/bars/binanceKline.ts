@@ -69,7 +69,8 @@ const NUMBER_COLUMNS = KLINE_COLUMNS.slice(0, -1);
 /**
  * One Binance kline array (`[openTime, "open", "high", "low", "close", "volume", closeTime,
  * "quoteVolume", trades, "takerBuyVolume", "takerBuyQuoteVolume", "ignore"]`, as Binance's REST API
- * returns them) as a {@link Bar}, checked by {@link klineProblem}.
+ * returns them) as a {@link Bar}, with the checks of the file reader (prices positive, `high`/`low`
+ * enclosing `open`/`close`, volumes ≥ 0, `close_time` not before `open_time`).
  *
  * @throws {TypeError} naming the column (Binance's name) that is missing, not a number or out of range.
  * @example
