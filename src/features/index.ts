@@ -17,6 +17,5 @@ export {
   ORIGINAL_FEATURES,
   parseFeatureSet,
 } from './featureSpec.js';
-export { RollingWindow } from './RollingWindow.js';
 export { RollingZScore, type RollingZScoreSnapshot } from './RollingZScore.js';
 export { Scaler, type ScalerJSON } from './Scaler.js';

@@ -168,7 +168,7 @@ export function trainModel(options: TrainModelOptions): { model: RegimeModel; re
     lengths: standardised.map((s) => s.length),
     onIteration: (iteration, logLikelihood) =>
       options.onProgress?.({ stage: 'hmm', iteration, logLikelihood }),
-  });
+  }).monitor!;
 
   options.onProgress?.({ stage: 'report' });
   const report = regimeReport(
