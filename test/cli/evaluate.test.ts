@@ -13,6 +13,7 @@ import {
   trainModel,
 } from '../../src/index.js';
 import { readKlines } from '../../src/node/index.js';
+import { cli } from './cliErrors.js';
 
 // Two small real spans, each with a Binance outage (gap bars), replayed as separate files.
 const FILES = [
@@ -149,18 +150,13 @@ describe('microstream evaluate', () => {
     for (const [day] of top) expect(html).toContain(`<td>${day}<br>`);
   }, 120_000);
 
-  it('refuses missing files and bad options with exit code 2', () => {
-    const missing = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'evaluate', 'nope.csv', '--out', dir], {
-      encoding: 'utf8',
-    });
-    expect(missing.status).toBe(2);
+  it('refuses missing files and bad options with exit code 2', async () => {
+    // In this process (see cliErrors.ts): seven refusals, not seven Node start-ups.
+    const missing = await cli('evaluate', 'nope.csv', '--out', dir);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no such file: nope.csv');
-    const badDays = spawnSync(
-      'npx',
-      ['tsx', 'src/cli/main.ts', 'evaluate', FILES[0], '--out', dir, '--top-days', 'many'],
-      { encoding: 'utf8' },
-    );
-    expect(badDays.status).toBe(2);
+    const badDays = await cli('evaluate', FILES[0], '--out', dir, '--top-days', 'many');
+    expect(badDays.code).toBe(2);
     expect(badDays.stderr).toContain('--top-days');
     const refusals: [string[], string][] = [
       [[FILES[0], '--walk-forward'], 'at least two files'],
@@ -170,11 +166,11 @@ describe('microstream evaluate', () => {
       [[FILES[0], '--horizon', '0'], '--horizon'],
     ];
     for (const [args, message] of refusals) {
-      const run = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'evaluate', ...args], { encoding: 'utf8' });
-      expect(run.status, args.join(' ')).toBe(2);
+      const run = await cli('evaluate', ...args);
+      expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr).toContain(message);
     }
-  }, 60_000);
+  });
 
   it('walk-forward: each file is judged by a model trained with the recipe on the other file only', async () => {
     const json = join(dir, 'walk-forward.json');
