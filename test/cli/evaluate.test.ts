@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import {
   trainModel,
 } from '../../src/index.js';
 import { readKlines } from '../../src/node/index.js';
+import { runProcess } from '../support/runProcess.js';
 import { cli } from './cliErrors.js';
 
 // Two small real spans, each with a Binance outage (gap bars), replayed as separate files.
@@ -80,11 +80,16 @@ function expectSameFigures(actual: SpanEvaluation, expected: SpanEvaluation): vo
 describe('microstream evaluate', () => {
   it('writes index.html whose charts exist and draw data, with per-state statistics and Crisis days computed from the signals', async () => {
     const out = join(dir, 'report');
-    const run = spawnSync(
-      'npx',
-      ['tsx', 'src/cli/main.ts', 'evaluate', ...FILES, '--out', out, '--top-days', '3'],
-      { encoding: 'utf8' },
-    );
+    const run = await runProcess('npx', [
+      'tsx',
+      'src/cli/main.ts',
+      'evaluate',
+      ...FILES,
+      '--out',
+      out,
+      '--top-days',
+      '3',
+    ]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/wrote .*index\.html \(\d+ charts, 2 files\)/);
 
@@ -174,11 +179,17 @@ describe('microstream evaluate', () => {
 
   it('walk-forward: each file is judged by a model trained with the recipe on the other file only', async () => {
     const json = join(dir, 'walk-forward.json');
-    const run = spawnSync(
-      'npx',
-      ['tsx', 'src/cli/main.ts', 'evaluate', ...FILES, '--walk-forward', '--max-iter', '20', '--json', json],
-      { encoding: 'utf8' },
-    );
+    const run = await runProcess('npx', [
+      'tsx',
+      'src/cli/main.ts',
+      'evaluate',
+      ...FILES,
+      '--walk-forward',
+      '--max-iter',
+      '20',
+      '--json',
+      json,
+    ]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/training on BTCUSDT-1m-2021-04-24/);
     expect(run.stdout).toContain('walk-forward (leave one file out)');
@@ -217,23 +228,19 @@ describe('microstream evaluate', () => {
 
     // --train: the second file judged by a model trained on the first is the same split.
     const trainJson = join(dir, 'train.json');
-    const trained = spawnSync(
-      'npx',
-      [
-        'tsx',
-        'src/cli/main.ts',
-        'evaluate',
-        FILES[1],
-        '--train',
-        FILES[0],
-        '--max-iter',
-        '20',
-        '--json',
-        trainJson,
-        '-q',
-      ],
-      { encoding: 'utf8' },
-    );
+    const trained = await runProcess('npx', [
+      'tsx',
+      'src/cli/main.ts',
+      'evaluate',
+      FILES[1],
+      '--train',
+      FILES[0],
+      '--max-iter',
+      '20',
+      '--json',
+      trainJson,
+      '-q',
+    ]);
     expect(trained.status, trained.stderr).toBe(0);
     expect(trained.stderr).toBe('');
     const second = JSON.parse(readFileSync(trainJson, 'utf8'));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GaussianHMM } from '../../src/hmm/index.js';
+import { runProcess } from '../support/runProcess.js';
 
 /** Parity with hmmlearn on the golden files written by scripts/golden_hmm.py. */
 
@@ -108,9 +109,8 @@ describe('golden files are what scripts/golden_hmm.py writes', () => {
 
   it.skipIf(skipRegeneration)(
     'regenerates goldens equal to the committed ones (numbers within 1e-12 relative)',
-    () => {
-      const run = spawnSync('python3', [join('scripts', 'golden_hmm.py'), '--out', out], {
-        encoding: 'utf8',
+    async () => {
+      const run = await runProcess('python3', [join('scripts', 'golden_hmm.py'), '--out', out], {
         cwd: join(import.meta.dirname, '..', '..'),
       });
       expect(run.error).toBeUndefined();
