@@ -140,7 +140,7 @@ const NO_BARS: readonly Bar[] = [];
  * **Closing.** The watermark is the max of the trade times seen and of `advance()` arguments. The
  * bar `[openTime, openTime + intervalMs)` closes once the watermark reaches
  * `openTime + intervalMs + allowedLatenessMs` — with lateness 0, as soon as a trade of a later
- * interval arrives. Intervals without trades become gap bars (see {@link GapFiller}); a run longer
+ * interval arrives. Intervals without trades become gap bars (see `GapFiller`); a run longer
  * than `maxGapBars` is capped and reported through `onSkippedGap`.
  *
  * **Order and rejects.** A trade whose bar is still open is merged into it, whatever order it
@@ -159,7 +159,7 @@ const NO_BARS: readonly Bar[] = [];
  * (late, duplicate, invalid) is left out with its mark.
  *
  * **What is remembered for deduplication** (no ever-growing set): the largest id seen, and the ids
- * merged into each still-open bar as ranges ({@link IdRangeSet}; one range per bar for contiguous
+ * merged into each still-open bar as ranges (`IdRangeSet`; one range per bar for contiguous
  * exchange ids). An id above the largest is new at once; a smaller one is looked up in the open
  * bars. A repeat of a trade from an already-closed bar is caught only as `'late'` (when its time is
  * also in a closed bar). Trades without `id` are never deduplicated; ties in time are then broken

@@ -12,7 +12,7 @@ export interface SkippedGap {
   bars: number;
 }
 
-/** Plain-JSON state of a {@link GapFiller}. */
+/** Plain-JSON state of a `GapFiller`. */
 export interface GapFillerSnapshot {
   /** The last bar of the series, or null before the first. */
   last: Bar | null;

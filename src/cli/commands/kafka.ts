@@ -5,6 +5,7 @@ import { createDetectorTopics } from '../../adapters/kafka/createDetectorTopics.
 import { produceTrades } from '../../adapters/kafka/produceTrades.js';
 import { runKafkaDetector } from '../../adapters/kafka/runKafkaDetector.js';
 import type { Trade } from '../../bars/trade.js';
+import { readAggTrades } from '../../node/index.js';
 import { readModelFile } from '../../node/readModelFile.js';
 import { printable } from '../printable.js';
 import { UsageError } from '../UsageError.js';
@@ -127,24 +128,30 @@ export function registerKafkaCommand(program: Command): void {
       const stop = new AbortController();
       process.once('SIGTERM', () => stop.abort());
       process.once('SIGINT', () => stop.abort());
-      let trades: string | AsyncIterable<Trade>;
-      if (source === 'binance')
-        trades = binanceTrades({ symbols, market: flags.market, signal: stop.signal });
-      else trades = source;
+      const live = source === 'binance';
+      let trades: AsyncIterable<Trade>;
+      if (live) trades = binanceTrades({ symbols, market: flags.market, signal: stop.signal });
+      else trades = readAggTrades(source, { symbol: flags.symbol });
+      let rejected = 0;
       const sent = await produceTrades({
         brokers,
         topic: flags.tradesTopic,
         source: trades,
         symbol: flags.symbol,
-        // Live trades are few per second: send each as it comes.
-        batchSize: source === 'binance' ? 1 : 5000,
+        // Live trades go out within 20 ms of arriving, batched per symbol when they come in bursts.
+        lingerMs: live ? 20 : undefined,
         signal: stop.signal,
+        onRejectTrade: () => {
+          rejected++;
+        },
         onProgress: (n) => {
-          if (!flags.quiet && (source === 'binance' || n % 100_000 === 0))
-            process.stderr.write(`\r${n} trades sent`);
+          if (!flags.quiet && (live || n % 100_000 === 0)) process.stderr.write(`\r${n} trades sent`);
         },
       });
-      if (!flags.quiet) process.stderr.write(`\r${sent} trades sent to ${flags.tradesTopic}\n`);
+      if (!flags.quiet)
+        process.stderr.write(
+          `\r${sent} trades sent to ${flags.tradesTopic}${rejected > 0 ? `, ${rejected} invalid skipped` : ''}\n`,
+        );
     });
 }
 
