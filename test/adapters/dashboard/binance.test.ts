@@ -5,8 +5,8 @@ import { binanceKlines } from '../../../src/adapters/binance/index.js';
 import { binanceSource } from '../../../src/adapters/dashboard/sources/binance.js';
 import { type Dashboard, startDashboard } from '../../../src/adapters/dashboard/startDashboard.js';
 import { type Bar, BarAggregator, createRegimeDetector, type RegimeSignal } from '../../../src/index.js';
-import { FakeBinance } from '../binance/fakeBinance.js';
 import { CHROMIUM_PATH, launchChromium } from '../../support/chromium.js';
+import { FakeBinance } from '../binance/fakeBinance.js';
 import { DashboardClient } from './dashboardClient.js';
 
 const symbols = ['BTCUSDT', 'ETHUSDT'];
