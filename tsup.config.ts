@@ -9,6 +9,7 @@ const libraryEntries = {
   binance: 'src/adapters/binance/index.ts',
   kafka: 'src/adapters/kafka/index.ts',
   dashboard: 'src/adapters/dashboard/index.ts',
+  ccxt: 'src/adapters/ccxt/index.ts',
 };
 
 /**

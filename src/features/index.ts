@@ -1,7 +1,14 @@
-export { FeatureStage, type FeatureStageSnapshot, type FeatureStageStats } from './FeatureStage.js';
 export {
+  type BaselineSnapshot,
+  FeatureStage,
+  type FeatureStageSnapshot,
+  type FeatureStageStats,
+} from './FeatureStage.js';
+export {
+  ABSOLUTE_FEATURES,
   DEFAULT_FEATURES,
   FEATURE_SETS,
+  type FeatureBaseline,
   type FeatureDefinition,
   type FeatureKind,
   type FeatureSet,

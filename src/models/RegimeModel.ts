@@ -5,6 +5,7 @@ import { Scaler, type ScalerJSON } from '../features/Scaler.js';
 import { GaussianHMM, type GaussianHMMJSON } from '../hmm/GaussianHMM.js';
 import { checkUntrustedValue } from '../util/safeJson.js';
 import { boundedString, check, finiteNumber, integer, numberMatrix, plainObject } from '../util/validate.js';
+import { ARGMAX_RULE, parseDecisionRule, type RegimeDecisionRule } from './decisionRule.js';
 
 /**
  * Format name of a model file.
@@ -16,14 +17,16 @@ import { boundedString, check, finiteNumber, integer, numberMatrix, plainObject 
  */
 export const MODEL_FORMAT = 'microstream-model';
 /**
- * Version of the model file format this library reads and writes.
+ * Version of the model file format this library writes. Version 2 added the decision rule
+ * (`decision`) and features relative to the symbol's own history (`features[i].baseline`); files
+ * of version 1 still load, with the filter's argmax as their decision rule.
  *
  * @example
  * ```ts
- * console.log(`reads model files of version ${MODEL_VERSION}`);
+ * console.log(`writes model files of version ${MODEL_VERSION}`);
  * ```
  */
-export const MODEL_VERSION = 1;
+export const MODEL_VERSION = 2;
 
 /** Longest model `symbol`: a comma-separated list of the symbols it was trained on. */
 const MAX_SYMBOL_LIST_LENGTH = 65_536;
@@ -84,9 +87,9 @@ export interface StateReport {
   label: string;
   /** HMM state means in each feature's own units (after its transform, before standardisation). */
   means: Record<string, number>;
-  /** Share of training bars whose filtered most probable state is this one. */
+  /** Share of training bars a detector reports in this state (the decision rule on the filtered probabilities). */
   share: number;
-  /** Mean length in bars of runs of this state on the filtered path (what a detector emits). */
+  /** Mean length in bars of runs of this state on the reported path (what a detector emits). */
   meanDwellBars: number;
   /** Mean dwell implied by the transition matrix, 1 / (1 − a_kk). */
   expectedDwellBars: number;
@@ -138,6 +141,8 @@ export interface RegimeModelJSON {
   intervalMs: number;
   labels: string[];
   features: FeatureDefinition[];
+  /** How detectors turn the filtered probabilities into the reported state. */
+  decision: RegimeDecisionRule;
   provenance: TrainingProvenance;
   report: TrainingReport;
   scaler: ScalerJSON;
@@ -164,6 +169,8 @@ export class RegimeModel {
   /** State labels in state order (calmest first), e.g. `['Stable', 'Volatile', 'Crisis']`. */
   readonly labels: readonly string[];
   readonly features: readonly FeatureDefinition[];
+  /** How detectors turn the filtered probabilities into the reported state (a detector option may override it). */
+  readonly decision: Readonly<RegimeDecisionRule>;
   readonly scaler: Scaler;
   readonly forest: IsolationForest;
   readonly hmm: GaussianHMM;
@@ -175,6 +182,7 @@ export class RegimeModel {
     intervalMs: number;
     labels: readonly string[];
     features: readonly FeatureDefinition[];
+    decision: RegimeDecisionRule;
     scaler: Scaler;
     forest: IsolationForest;
     hmm: GaussianHMM;
@@ -184,7 +192,14 @@ export class RegimeModel {
     this.symbol = parts.symbol;
     this.intervalMs = parts.intervalMs;
     this.labels = Object.freeze([...parts.labels]);
-    this.features = Object.freeze(parts.features.map((f) => Object.freeze({ ...f })));
+    this.features = Object.freeze(
+      parts.features.map((f) =>
+        Object.freeze(
+          f.baseline === undefined ? { ...f } : { ...f, baseline: Object.freeze({ ...f.baseline }) },
+        ),
+      ),
+    );
+    this.decision = Object.freeze({ ...parts.decision });
     this.scaler = parts.scaler;
     this.forest = parts.forest;
     this.hmm = parts.hmm;
@@ -215,13 +230,24 @@ export class RegimeModel {
       `expected ${JSON.stringify(MODEL_FORMAT)}, got ${JSON.stringify(o.format)}`,
     );
     check(
-      o.version === MODEL_VERSION,
+      o.version === MODEL_VERSION || o.version === 1,
       'version',
-      `this library reads version ${MODEL_VERSION}, got ${JSON.stringify(o.version)}`,
+      `this library reads versions 1 and ${MODEL_VERSION}, got ${JSON.stringify(o.version)}`,
     );
     const symbol = boundedString(o.symbol, 'symbol', 0, MAX_SYMBOL_LIST_LENGTH);
     const intervalMs = integer(o.intervalMs, 'intervalMs', MIN_INTERVAL_MS, MAX_INTERVAL_MS);
     const features = parseFeatureSet(o.features, 'features');
+    let decision = { ...ARGMAX_RULE };
+    if (o.version === 1) {
+      // Version 1 had neither: a file that claims it and carries them was not written by this library.
+      for (const [i, f] of features.entries())
+        check(
+          f.baseline === undefined,
+          `features[${i}].baseline`,
+          'baselines need a model file of version 2',
+        );
+      check(o.decision === undefined, 'decision', 'a decision rule needs a model file of version 2');
+    } else decision = parseDecisionRule(o.decision, 'decision');
     const d = features.length;
     const scaler = Scaler.fromJSON(o.scaler, d, 'scaler');
     const hmm = GaussianHMM.fromJSON(o.hmm, 'hmm');
@@ -250,6 +276,7 @@ export class RegimeModel {
       intervalMs,
       labels,
       features,
+      decision,
       scaler,
       forest,
       hmm,
@@ -278,7 +305,10 @@ export class RegimeModel {
       symbol: this.symbol,
       intervalMs: this.intervalMs,
       labels: [...this.labels],
-      features: this.features.map((f) => ({ ...f })),
+      features: this.features.map((f) =>
+        f.baseline === undefined ? { ...f } : { ...f, baseline: { ...f.baseline } },
+      ),
+      decision: { ...this.decision },
       provenance: this.provenance,
       report: this.report,
       scaler: this.scaler.toJSON(),

@@ -30,7 +30,7 @@ describe('microstream dashboard', () => {
   });
 
   it.each([
-    [['--source', 'ftx'], /--source must be replay, binance or kafka, got 'ftx'/],
+    [['--source', 'ftx'], /--source must be replay, binance, kafka or ccxt:<exchange id>, got 'ftx'/],
     [['--port', '70000'], /--port must be a TCP port, got '70000'/],
     [['--speed', '0'], /--speed must be a number > 0, got '0'/],
     [['--from', 'yesterday'], /--from must be a date such as 2024-12-05T00:00Z, got 'yesterday'/],

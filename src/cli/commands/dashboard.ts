@@ -123,8 +123,18 @@ export function registerDashboardCommand(program: Command): void {
           });
           break;
         }
-        default:
-          return usageError(`--source must be replay, binance or kafka, got '${flags.source}'`);
+        default: {
+          if (!/^ccxt:[a-z0-9]+$/.test(flags.source))
+            return usageError(
+              `--source must be replay, binance, kafka or ccxt:<exchange id>, got '${flags.source}'`,
+            );
+          const { ccxtSource } = await import('../../adapters/dashboard/sources/ccxt.js');
+          source = ccxtSource({
+            exchange: flags.source.slice('ccxt:'.length),
+            symbols: symbols.length > 0 ? symbols : ['BTC/USDT'],
+            model,
+          });
+        }
       }
       const { startDashboard } = await import('../../adapters/dashboard/startDashboard.js');
       const dashboard = await startDashboard({
