@@ -88,7 +88,8 @@ Figures (warm bars only; gap bars are labelled bars, their returns are not obser
                   it into the model's state shares
   onset lag       bars from the start of a top-decile episode to the first Crisis label (median/mean,
                   episodes with one within --horizon bars)
-  anomalies       anomaly flags per warm bar`,
+  anomalies       anomaly flags per warm bar
+  out of range    warm bars on which the detector said its inputs were outside the model's range`,
     )
     .action(async (files: string[], flags: EvaluateFlags, command: Command) => {
       const usageError = (message: string) => command.error(`error: ${message}`, { exitCode: 2 });
@@ -173,5 +174,6 @@ function evaluationSpan(s: ReplaySeries, states: number, intervalMs: number): Ev
     score: s.regimeScore,
     anomaly: s.anomaly,
     gap: s.gap,
+    outOfRange: s.outOfRange,
   };
 }
