@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Dashboard, startDashboard } from '../../examples/dashboard/dashboard.js';
-import { ccxtSource } from '../../examples/dashboard/sources/ccxt.js';
-import type { CcxtExchange } from '../../src/adapters/ccxt/index.js';
-import { createRegimeRouter, type RegimeSignal } from '../../src/index.js';
-import { ccxtBybitAt } from '../adapters/ccxt/exchanges.js';
-import { FakeBybit } from '../adapters/ccxt/fakeBybit.js';
+import type { CcxtExchange } from '../../../src/adapters/ccxt/index.js';
+import { ccxtSource } from '../../../src/adapters/dashboard/sources/ccxt.js';
+import { type Dashboard, startDashboard } from '../../../src/adapters/dashboard/startDashboard.js';
+import { createRegimeRouter, type RegimeSignal } from '../../../src/index.js';
+import { ccxtBybitAt } from '../ccxt/exchanges.js';
+import { FakeBybit } from '../ccxt/fakeBybit.js';
 import { DashboardClient } from './dashboardClient.js';
 
 const minute = 60_000;

@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import type { RegimeSignal } from '../../src/index.js';
+import type { RegimeSignal } from '../../pipeline/signal.js';
 import type { ClientMessage, HelloMessage } from './protocol.js';
 
 /** Options of {@link SignalHub}. */

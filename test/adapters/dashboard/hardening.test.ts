@@ -1,8 +1,12 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type Dashboard, type DashboardOptions, startDashboard } from '../../examples/dashboard/dashboard.js';
-import { replaySource } from '../../examples/dashboard/sources/replay.js';
+import { replaySource } from '../../../src/adapters/dashboard/sources/replay.js';
+import {
+  type Dashboard,
+  type DashboardOptions,
+  startDashboard,
+} from '../../../src/adapters/dashboard/startDashboard.js';
 import { DashboardClient } from './dashboardClient.js';
 
 let dashboard: Dashboard | undefined;

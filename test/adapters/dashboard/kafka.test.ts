@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { Admin, ProduceAcks, Producer } from '@platformatic/kafka';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Dashboard, startDashboard } from '../../examples/dashboard/dashboard.js';
-import { kafkaSource } from '../../examples/dashboard/sources/kafka.js';
-import { bundledReplayFile } from '../../examples/dashboard/sources/replay.js';
-import { encodeSignal } from '../../src/adapters/kafka/index.js';
-import { createRegimeDetector, type RegimeSignal } from '../../src/index.js';
-import { kafkaSkipReason, useKafkaBroker } from '../adapters/kafka/useKafkaBroker.js';
+import { kafkaSource } from '../../../src/adapters/dashboard/sources/kafka.js';
+import { bundledReplayFile } from '../../../src/adapters/dashboard/sources/replay.js';
+import { type Dashboard, startDashboard } from '../../../src/adapters/dashboard/startDashboard.js';
+import { encodeSignal } from '../../../src/adapters/kafka/index.js';
+import { createRegimeDetector, type RegimeSignal } from '../../../src/index.js';
+import { kafkaSkipReason, useKafkaBroker } from '../kafka/useKafkaBroker.js';
 import { DashboardClient } from './dashboardClient.js';
 
 /** Signals of the first `bars` bundled real bars, computed by a detector. */

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type Dashboard, startDashboard } from '../../examples/dashboard/dashboard.js';
-import { bundledReplayFile, replaySource } from '../../examples/dashboard/sources/replay.js';
-import { createRegimeDetector, type RegimeSignal } from '../../src/index.js';
-import { readKlines } from '../../src/node/index.js';
+import { bundledReplayFile, replaySource } from '../../../src/adapters/dashboard/sources/replay.js';
+import { type Dashboard, startDashboard } from '../../../src/adapters/dashboard/startDashboard.js';
+import { createRegimeDetector, type RegimeSignal } from '../../../src/index.js';
+import { readKlines } from '../../../src/node/index.js';
 import { DashboardClient } from './dashboardClient.js';
 
 const minute = 60_000;
