@@ -1,21 +1,32 @@
 /**
  * End-to-end through a real Kafka broker (single-node KRaft on 127.0.0.1, started for the run):
- * trades produced to a 4-partition topic, one `runKafkaDetector` consuming them, signals read back
- * with `consumeSignals`.
+ * trades produced to an 8-partition topic, `runKafkaDetector` consumers (each its own process)
+ * catching up on the backlog, signals read back with `consumeSignals`.
  *
- * Settings (the adapter's defaults unless said): produceTrades batches of 5000 trades, acks=all;
- * the detector sends signals in batches of up to 1000 or after 100 ms (`lingerMs`), snapshots a
- * partition every 500 bars, fetches with maxWaitTime 100 ms. 50 synthetic symbols around the real
- * BTCUSDT price (scripts/kafka/syntheticTrades.ts), 40 trades per symbol-minute.
+ * In one run: the per-trade JSON records of before (the baseline) and the batch records
+ * `produceTrades` writes now, each compression the client offers, 1, 2 and 4 consumer processes,
+ * and the signal lag of a live 10 000 trades/s feed against the detector's `lingerMs`.
+ *
+ * CPU: every figure comes with the CPU time each process used (from `/proc/<pid>/stat`), so that
+ * the consumer's own cost — trades per CPU-second, which is what one dedicated core sustains — can
+ * be read apart from the broker's and from what other work on the machine took.
+ *
+ * Settings (the adapter's defaults unless said): produceTrades requests of 20 000 trades, acks=all;
+ * the detector sends signals in batches of up to 1000 or after `lingerMs`, snapshots a partition
+ * every 500 bars. 50 synthetic symbols around the real BTCUSDT price
+ * (scripts/kafka/syntheticTrades.ts). `KAFKA_BENCH_TRADES` sets the batch backlog (default 1 000 000).
  */
-
-import { compatibilityPartitioner, ProduceAcks, Producer } from '@platformatic/kafka';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { brokerUnavailableReason, type KafkaBroker, startBroker } from '../../scripts/kafka/broker.js';
+import { cpuSeconds } from '../../scripts/kafka/cpuSeconds.js';
 import { syntheticTrades } from '../../scripts/kafka/syntheticTrades.js';
 import {
   consumeSignals,
   createDetectorTopics,
-  encodeTrade,
+  type KafkaCompression,
   produceTrades,
   runKafkaDetector,
 } from '../../src/adapters/kafka/index.js';
@@ -24,16 +35,23 @@ import { createRegimeDetector, type RegimeDetector } from '../../src/pipeline/Re
 import { type BenchRow, type BenchSuite, latencyRow, summarize } from '../lib/suite.js';
 
 const SYMBOLS = 50;
-const TRADES = 200_000;
-const PARTITIONS = 4;
-const REPEATS = 3;
-/** Rate of the paced run that measures lag, trades/s (well under one consumer's capacity). */
-const PACED_RATE = 5000;
-const PACED_SECONDS = 20;
+const TRADES = Number(process.env.KAFKA_BENCH_TRADES ?? 1_000_000);
+/** The JSON baseline's backlog: it is 10× slower, so a fifth of the trades take as long. */
+const JSON_TRADES = Math.round(TRADES / 5);
+const PARTITIONS = 8;
+const REPEATS = 2;
+const COMPRESSIONS: KafkaCompression[] = ['none', 'lz4', 'zstd', 'snappy', 'gzip'];
+/** The detector's default, for the rows that do not vary it. */
+const DEFAULT_LINGER_MS = 20;
+/** Rate of the paced runs that measure lag, trades/s (well under one consumer's capacity). */
+const PACED_RATE = 10_000;
+const PACED_SECONDS = 12;
+const LINGERS = [5, 20, 50, 100];
+const WORKER = fileURLToPath(new URL('../../scripts/kafka/detectorProcess.ts', import.meta.url));
 
 const suite: BenchSuite = {
   name: 'kafka',
-  title: 'End-to-end through a real Kafka broker: trades/s in, signals/s out, signal lag',
+  title: 'End-to-end through a real Kafka broker: trades/s in, CPU per trade, scale-out, signal lag',
   async run(): Promise<BenchRow[]> {
     const reason = brokerUnavailableReason();
     if (reason) {
@@ -42,7 +60,7 @@ const suite: BenchSuite = {
     }
     const broker = await startBroker();
     try {
-      return [...(await throughput(broker)), ...(await lag(broker))];
+      return [...(await throughput(broker)), ...(await scaleOut(broker)), ...(await lag(broker))];
     } finally {
       await broker.stop();
     }
@@ -50,105 +68,247 @@ const suite: BenchSuite = {
 };
 export default suite;
 
-/** Catch-up: a backlog of TRADES trades, consumed by a fresh group, REPEATS times. */
-async function throughput(broker: KafkaBroker): Promise<BenchRow[]> {
+/** What one catch-up run measured. */
+interface CatchUp {
+  /** Trades produced per second (produceTrades, acks=all). */
+  produced: number;
+  /** Bytes of the trades topic's log segments per trade. */
+  bytesPerTrade: number;
+  /** Trades per second from the group's first assignment to the last signal read back. */
+  tradesPerSecond: number;
+  /** Trades each consumer applied per CPU-second it used (after joining). */
+  perCpuSecond: number[];
+  /** CPU share (CPU-s per wall-s) of the consumers together, of the broker, and of this process (the reader). */
+  consumerShare: number;
+  brokerShare: number;
+  readerShare: number;
+}
+
+let runs = 0;
+
+/**
+ * Produces `trades` into a fresh trades topic, then starts `consumers` detector processes in one
+ * group and times them until every signal was read back.
+ */
+async function catchUp(
+  broker: KafkaBroker,
+  trades: Trade[],
+  expected: number,
+  opts: { format: 'json' | 'batch'; compression?: KafkaCompression; consumers: number },
+): Promise<CatchUp> {
   const brokers = [broker.bootstrap];
-  const trades = [...syntheticTrades({ symbols: SYMBOLS, trades: TRADES, seed: 1 })];
-  const expected = inProcessSignals(trades);
-  const inProcess: number[] = [];
-  for (let r = 0; r < REPEATS; r++) {
-    const t0 = performance.now();
-    inProcessSignals(trades);
-    inProcess.push(TRADES / ((performance.now() - t0) / 1000));
-  }
+  const prefix = `run${runs++}`;
+  const topics = {
+    tradesTopic: `${prefix}-trades`,
+    signalsTopic: `${prefix}-signals`,
+    stateTopic: `${prefix}-state`,
+  };
+  await createDetectorTopics({ brokers, ...topics, partitions: PARTITIONS });
+  const p0 = performance.now();
+  await produceTrades({
+    brokers,
+    topic: topics.tradesTopic,
+    source: trades,
+    format: opts.format,
+    compression: opts.compression,
+  });
+  const produced = trades.length / ((performance.now() - p0) / 1000);
+  const bytesPerTrade = topicBytes(broker, topics.tradesTopic) / trades.length;
 
-  const produced: number[] = [];
-  const tradesIn: number[] = [];
-  const signalsOut: number[] = [];
-  for (let r = 0; r < REPEATS; r++) {
-    const topics = {
-      tradesTopic: `tp${r}-trades`,
-      signalsTopic: `tp${r}-signals`,
-      stateTopic: `tp${r}-state`,
-    };
-    await createDetectorTopics({ brokers, ...topics, partitions: PARTITIONS });
-    let t0 = performance.now();
-    await produceTrades({ brokers, topic: topics.tradesTopic, source: trades });
-    produced.push(TRADES / ((performance.now() - t0) / 1000));
-
-    const stop = new AbortController();
-    // Timed from the group assignment: the join itself (about a second) is not throughput.
-    const run = runKafkaDetector({
-      brokers,
-      ...topics,
-      groupId: `tp${r}`,
-      signal: stop.signal,
-      onEvent: (e) => {
-        if (e.type === 'assigned') t0 = performance.now();
-      },
-    });
+  let started = 0;
+  let brokerCpu0 = 0;
+  let readerCpu0 = 0;
+  const workers = Array.from({ length: opts.consumers }, () =>
+    startWorker(broker.bootstrap, prefix, DEFAULT_LINGER_MS, () => {
+      if (started > 0) return;
+      started = performance.now();
+      brokerCpu0 = cpuSeconds(broker.pid) ?? 0;
+      readerCpu0 = cpuTime();
+    }),
+  );
+  try {
     let received = 0;
-    for await (const _ of consumeSignals({ brokers, topic: topics.signalsTopic })) {
+    for await (const _ of consumeSignals({
+      brokers,
+      topic: topics.signalsTopic,
+      signal: AbortSignal.timeout(600_000),
+    })) {
       if (++received === expected) break;
     }
-    const seconds = (performance.now() - t0) / 1000;
-    stop.abort();
-    await run;
-    tradesIn.push(TRADES / seconds);
-    signalsOut.push(expected / seconds);
+    const seconds = (performance.now() - started) / 1000;
+    if (received < expected) throw new Error(`only ${received} of ${expected} signals came back`);
+    const used = workers.map((w) => (cpuSeconds(w.process.pid ?? 0) ?? 0) - w.cpuAtJoin);
+    const brokerCpu = (cpuSeconds(broker.pid) ?? 0) - brokerCpu0;
+    const readerCpu = cpuTime() - readerCpu0;
+    const applied = await Promise.all(workers.map((w) => w.stop()));
+    return {
+      produced,
+      bytesPerTrade,
+      tradesPerSecond: trades.length / seconds,
+      perCpuSecond: applied.map((n, i) => n / used[i]),
+      consumerShare: used.reduce((a, b) => a + b, 0) / seconds,
+      brokerShare: brokerCpu / seconds,
+      readerShare: readerCpu / seconds,
+    };
+  } finally {
+    for (const w of workers) if (w.process.exitCode === null) w.process.kill('SIGKILL');
   }
-  const peer = summarize(inProcess);
-  const row = (name: string, samples: number[], unit: string, note: string, vs?: string): BenchRow => {
-    const s = summarize(samples);
-    return { case: name, unit, median: s.median, spread: s.spread, samples: samples.length, vs, note };
-  };
-  const rows = [
-    row(
+}
+
+/** One consumer: the JSON baseline, then batches with each compression. */
+async function throughput(broker: KafkaBroker): Promise<BenchRow[]> {
+  const trades = [...syntheticTrades({ symbols: SYMBOLS, trades: TRADES, seed: 1 })];
+  const jsonTrades = trades.slice(0, JSON_TRADES);
+  const expected = inProcessSignals(trades);
+  const jsonExpected = inProcessSignals(jsonTrades);
+  const inProcess: number[] = [];
+  const inProcessCpu: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    const [t0, c0] = [performance.now(), cpuTime()];
+    inProcessSignals(trades);
+    inProcess.push(TRADES / ((performance.now() - t0) / 1000));
+    inProcessCpu.push(TRADES / (cpuTime() - c0));
+  }
+  const json: CatchUp[] = [];
+  const batch = new Map<KafkaCompression, CatchUp[]>(COMPRESSIONS.map((c) => [c, []]));
+  for (let r = 0; r < REPEATS; r++) {
+    json.push(await catchUp(broker, jsonTrades, jsonExpected, { format: 'json', consumers: 1 }));
+    for (const compression of COMPRESSIONS) {
+      if (r > 0 && compression !== 'none' && compression !== 'lz4') continue;
+      batch
+        .get(compression)
+        ?.push(await catchUp(broker, trades, expected, { format: 'batch', compression, consumers: 1 }));
+    }
+  }
+  const jsonCase = 'runKafkaDetector, 1 consumer, JSON records (before)';
+  const rows: BenchRow[] = [
+    rate(
       'detector in process, no Kafka (50 symbols)',
       inProcess,
       'trades/s',
       'the ceiling: parsing-free, one core',
     ),
-    row(
-      'produceTrades → broker',
-      produced,
+    rate(
+      'detector in process, no Kafka: trades per CPU-second',
+      inProcessCpu,
+      'trades/CPU-s',
+      'the ceiling, in CPU time (less sensitive to other load)',
+    ),
+    rate(
+      'produceTrades → broker, JSON records',
+      json.map((c) => c.produced),
       'trades/s',
-      `batches of 5000, acks=all, ${PARTITIONS} partitions`,
+      `one record per trade, requests of 20 000, acks=all, ${PARTITIONS} partitions; ${fmt(json[0].bytesPerTrade)} B/trade on disk`,
     ),
-    row(
-      'runKafkaDetector, 1 consumer: trades in',
-      tradesIn,
-      'trades/s',
-      `backlog of ${TRADES} trades, timed from the group assignment`,
-      'detector in process, no Kafka (50 symbols)',
-    ),
-    row(
-      'runKafkaDetector, 1 consumer: signals out',
-      signalsOut,
-      'signals/s',
-      `${expected} signals, read back`,
-    ),
+    catchUpRow(jsonCase, json, `backlog of ${JSON_TRADES} trades`),
   ];
-  rows[2].ratio = summarize(tradesIn).median / peer.median;
+  for (const [compression, runs] of batch) {
+    rows.push(
+      rate(
+        `produceTrades → broker, batch records, ${compression}`,
+        runs.map((c) => c.produced),
+        'trades/s',
+        `${fmt(runs[0].bytesPerTrade)} B/trade on disk`,
+        'produceTrades → broker, JSON records',
+      ),
+    );
+    rows.push(
+      catchUpRow(
+        `runKafkaDetector, 1 consumer, batch records, ${compression}`,
+        runs,
+        `backlog of ${TRADES} trades`,
+        jsonCase,
+      ),
+    );
+    rows.push(
+      rate(
+        `runKafkaDetector, 1 consumer, batch records, ${compression}: trades per consumer CPU-second`,
+        runs.flatMap((c) => c.perCpuSecond),
+        'trades/CPU-s',
+        'what one dedicated core sustains (the consumer process only, after joining)',
+        `${jsonCase}: trades per consumer CPU-second`,
+      ),
+    );
+  }
+  rows.splice(
+    4,
+    0,
+    rate(
+      `${jsonCase}: trades per consumer CPU-second`,
+      json.flatMap((c) => c.perCpuSecond),
+      'trades/CPU-s',
+      'the consumer process only, after joining',
+    ),
+  );
+  return withRatios(rows);
+}
+
+/** 1, 2 and 4 consumer processes on one 8-partition topic, batch records. */
+async function scaleOut(broker: KafkaBroker): Promise<BenchRow[]> {
+  const trades = [...syntheticTrades({ symbols: SYMBOLS, trades: TRADES, seed: 3 })];
+  const expected = inProcessSignals(trades);
+  const rows: BenchRow[] = [];
+  for (const consumers of [1, 2, 4]) {
+    const c = await catchUp(broker, trades, expected, { format: 'batch', compression: 'none', consumers });
+    rows.push({
+      case: `scale-out: ${consumers} consumer process${consumers > 1 ? 'es' : ''}, total`,
+      unit: 'trades/s',
+      median: c.tradesPerSecond,
+      spread: 0,
+      samples: 1,
+      note: `CPU share: consumers ${fmt(c.consumerShare)}, broker ${fmt(c.brokerShare)}, reader ${fmt(c.readerShare)}; timed from the first assignment (rebalances included)`,
+    });
+    const per = summarize(c.perCpuSecond);
+    rows.push({
+      case: `scale-out: ${consumers} consumer process${consumers > 1 ? 'es' : ''}, per process`,
+      unit: 'trades/CPU-s',
+      median: per.median,
+      spread: per.spread,
+      samples: c.perCpuSecond.length,
+      note: `each: ${c.perCpuSecond.map((x) => fmt(x)).join(', ')} (replays after a rebalance count as work)`,
+    });
+  }
   return rows;
 }
 
 /**
- * Paced: PACED_RATE trades/s for PACED_SECONDS, live. Lag of a signal = when it is read back −
- * when the trade that closed its bar (its symbol's first trade of the next minute) was acknowledged.
+ * Paced: PACED_RATE trades/s for PACED_SECONDS, live, once per `lingerMs`. Lag of a signal = when
+ * it is read back − when the request holding the trade that closed its bar (its symbol's first
+ * trade of the next minute) was acknowledged.
  */
 async function lag(broker: KafkaBroker): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const lingerMs of LINGERS) {
+    const latencies = await pacedLag(broker, lingerMs);
+    rows.push(
+      latencyRow(
+        `signal lag at ${PACED_RATE} trades/s (${SYMBOLS} symbols), lingerMs ${lingerMs}`,
+        'ms',
+        latencies,
+        "from the closing trade's ack to the signal read back (wall); batch records, producer linger 5 ms",
+      ),
+    );
+  }
+  return rows;
+}
+
+async function pacedLag(broker: KafkaBroker, lingerMs: number): Promise<number[]> {
   const brokers = [broker.bootstrap];
-  const topics = { tradesTopic: 'lag-trades', signalsTopic: 'lag-signals', stateTopic: 'lag-state' };
+  const prefix = `lag${lingerMs}`;
+  const topics = {
+    tradesTopic: `${prefix}-trades`,
+    signalsTopic: `${prefix}-signals`,
+    stateTopic: `${prefix}-state`,
+  };
   await createDetectorTopics({ brokers, ...topics, partitions: PARTITIONS });
   // Event time runs 60× faster than wall time, so bars close every second of the run.
   const trades = [
-    ...syntheticTrades({ symbols: SYMBOLS, trades: PACED_RATE * PACED_SECONDS, seed: 2, meanGapMs: 12 }),
+    ...syntheticTrades({ symbols: SYMBOLS, trades: PACED_RATE * PACED_SECONDS, seed: 2, meanGapMs: 6 }),
   ];
   const closedAt = new Map<string, number>();
   const lastWindow = new Map<string, number>();
   const stop = new AbortController();
-  const run = runKafkaDetector({ brokers, ...topics, groupId: 'lag', signal: stop.signal });
+  const run = runKafkaDetector({ brokers, ...topics, groupId: prefix, lingerMs, signal: stop.signal });
   const latencies: number[] = [];
   const reading = (async () => {
     for await (const s of consumeSignals({ brokers, topic: topics.signalsTopic, signal: stop.signal })) {
@@ -157,40 +317,21 @@ async function lag(broker: KafkaBroker): Promise<BenchRow[]> {
     }
   })();
   await new Promise((r) => setTimeout(r, 3000)); // group join
-  const producer = new Producer({
-    clientId: 'bench',
-    bootstrapBrokers: brokers,
-    acks: ProduceAcks.ALL,
-    partitioner: compatibilityPartitioner,
+  let acked = 0;
+  await produceTrades({
+    brokers,
+    topic: topics.tradesTopic,
+    source: paced(trades, PACED_RATE),
+    lingerMs: 5,
+    onProgress: (sent) => {
+      const ackedAt = performance.now();
+      for (; acked < sent; acked++) markClosing(trades[acked], ackedAt);
+    },
   });
-  const batch = PACED_RATE / 20;
-  const started = performance.now();
-  for (let i = 0; i < trades.length; i += batch) {
-    const slice = trades.slice(i, i + batch);
-    await producer.send({
-      messages: slice.map((t) => ({
-        topic: topics.tradesTopic,
-        key: Buffer.from(t.symbol ?? ''),
-        value: encodeTrade(t),
-      })),
-    });
-    const ackedAt = performance.now();
-    for (const t of slice) markClosing(t, ackedAt);
-    const due = started + ((i + batch) / PACED_RATE) * 1000;
-    if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
-  }
-  await producer.close();
   await new Promise((r) => setTimeout(r, 2000));
   stop.abort();
   await Promise.all([run, reading]);
-  return [
-    latencyRow(
-      `signal lag at ${PACED_RATE} trades/s (${SYMBOLS} symbols)`,
-      'ms',
-      latencies,
-      "from the closing trade's ack to the signal read back (wall); lingerMs 100",
-    ),
-  ];
+  return latencies;
 
   function markClosing(t: Trade, ackedAt: number) {
     const symbol = t.symbol ?? '';
@@ -199,6 +340,113 @@ async function lag(broker: KafkaBroker): Promise<BenchRow[]> {
     if (previous !== undefined && window > previous) closedAt.set(`${symbol}/${previous}`, ackedAt);
     lastWindow.set(symbol, window);
   }
+}
+
+/** Yields `trades` at `rate` per second of wall time. */
+async function* paced(trades: Trade[], rate: number): AsyncGenerator<Trade> {
+  const started = performance.now();
+  for (let i = 0; i < trades.length; i++) {
+    const due = started + (i / rate) * 1000;
+    const wait = due - performance.now();
+    if (wait >= 1) await new Promise((r) => setTimeout(r, wait));
+    yield trades[i];
+  }
+}
+
+interface Worker {
+  process: ChildProcess;
+  /** CPU-seconds the process had used when it was first assigned partitions. */
+  cpuAtJoin: number;
+  /** SIGTERM, then the trades it applied. */
+  stop(): Promise<number>;
+}
+
+function startWorker(bootstrap: string, prefix: string, lingerMs: number, onAssigned: () => void): Worker {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', WORKER, bootstrap, prefix, prefix, String(lingerMs)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let buffered = '';
+  let trades = 0;
+  const worker: Worker = {
+    process: child,
+    cpuAtJoin: 0,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        process.stderr.write('  a detector process did not stop within 15 s of SIGTERM: killed\n');
+        child.kill('SIGKILL');
+      }, 15_000);
+      await exited;
+      clearTimeout(timer);
+      return trades;
+    },
+  };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line) continue;
+      const event = JSON.parse(line);
+      if (event.type === 'assigned' && event.partitions.length > 0 && worker.cpuAtJoin === 0) {
+        worker.cpuAtJoin = cpuSeconds(child.pid ?? 0) ?? 0;
+        onAssigned();
+      }
+      if (event.type === 'stopped') trades = event.stats.trades;
+    }
+  });
+  return worker;
+}
+
+/** Bytes of every log segment of `topic` on the broker. */
+function topicBytes(broker: KafkaBroker, topic: string): number {
+  let bytes = 0;
+  for (const dir of readdirSync(broker.dataDir)) {
+    if (!dir.startsWith(`${topic}-`)) continue;
+    for (const f of readdirSync(join(broker.dataDir, dir)))
+      if (f.endsWith('.log')) bytes += statSync(join(broker.dataDir, dir, f)).size;
+  }
+  return bytes;
+}
+
+function catchUpRow(name: string, runs: CatchUp[], note: string, vs?: string): BenchRow {
+  const last = runs[runs.length - 1];
+  return rate(
+    name,
+    runs.map((c) => c.tradesPerSecond),
+    'trades/s',
+    `${note}, timed from the group assignment; CPU share: consumer ${fmt(last.consumerShare)}, broker ${fmt(last.brokerShare)}, reader ${fmt(last.readerShare)}`,
+    vs,
+  );
+}
+
+function rate(name: string, samples: number[], unit: string, note: string, vs?: string): BenchRow {
+  const s = summarize(samples);
+  return { case: name, unit, median: s.median, spread: s.spread, samples: samples.length, vs, note };
+}
+
+/** Ratios of rates: ours / the peer's. */
+function withRatios(rows: BenchRow[]): BenchRow[] {
+  const medians = new Map(rows.map((r) => [r.case, r.median]));
+  for (const row of rows) {
+    const peer = row.vs === undefined ? undefined : medians.get(row.vs);
+    if (peer) row.ratio = row.median / peer;
+  }
+  return rows;
+}
+
+function cpuTime(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+function fmt(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x.toPrecision(2);
 }
 
 function inProcessSignals(trades: Trade[]): number {

@@ -35,6 +35,10 @@ export const kafkaLibs = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export interface KafkaBroker {
   /** Bootstrap address, `127.0.0.1:PORT`. */
   bootstrap: string;
+  /** Process id of the broker's JVM (e.g. to read its CPU time from `/proc/<pid>/stat`). */
+  pid: number;
+  /** Folder of the broker's partitions (`<topic>-<partition>/` with the record `.log` segments). */
+  dataDir: string;
   /** The broker's own log (stdout and stderr of the JVM). */
   logPath: string;
   /** Last `lines` lines of the broker log, for failure messages. */
@@ -115,6 +119,8 @@ export async function startBroker(
   }
   return {
     bootstrap: `127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
+    dataDir: join(dir, 'data'),
     logPath,
     logTail,
     async stop() {

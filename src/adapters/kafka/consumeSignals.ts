@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Consumer } from '@platformatic/kafka';
 import type { RegimeSignal } from '../../pipeline/signal.js';
+import { loadKafkaClient } from './kafkaClient.js';
 import { decodeSignal } from './wireFormat.js';
 
 /** Options of {@link consumeSignals}. */
@@ -68,6 +68,7 @@ async function* iterate(
 ): AsyncGenerator<RegimeSignal> {
   const { signal } = options;
   if (signal?.aborted) return;
+  const { Consumer } = await loadKafkaClient();
   const consumer = new Consumer({
     clientId: options.clientId ?? 'microstream-signals',
     groupId: options.groupId ?? `microstream-signals-${randomUUID()}`,

@@ -1,4 +1,4 @@
-import { Admin } from '@platformatic/kafka';
+import { loadKafkaClient } from './kafkaClient.js';
 
 /** Options of {@link createDetectorTopics}. */
 export interface DetectorTopicsOptions {
@@ -32,6 +32,7 @@ export async function createDetectorTopics(options: DetectorTopicsOptions): Prom
   const { tradesTopic, signalsTopic, stateTopic } = options;
   const partitions = options.partitions ?? 12;
   const replicas = options.replicas ?? 1;
+  const { Admin } = await loadKafkaClient();
   const admin = new Admin({ clientId: 'microstream-admin', bootstrapBrokers: options.brokers });
   const create = async (topic: string, configs: { name: string; value: string }[] = []) => {
     try {

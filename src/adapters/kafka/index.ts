@@ -2,6 +2,9 @@
  * microstream/kafka — regime detection scaled out over an Apache Kafka consumer group
  * (Node-only), with detector state that survives a partition moving between machines.
  *
+ * The Kafka client, `@platformatic/kafka`, is an optional peer dependency loaded on first use:
+ * `npm install @platformatic/kafka` next to microstream.
+ *
  * @module microstream/kafka
  * @packageDocumentation
  */
@@ -12,6 +15,15 @@ export {
   type SignalConsumerStats,
 } from './consumeSignals.js';
 export { createDetectorTopics, type DetectorTopicsOptions } from './createDetectorTopics.js';
+export type {
+  KafkaCompression,
+  KafkaConsumer,
+  KafkaMessage,
+  KafkaMessagesStream,
+  KafkaMessageToProduce,
+  KafkaPartitionOffset,
+  KafkaTopicMetadata,
+} from './kafkaClient.js';
 export {
   PARTITION_SNAPSHOT_FORMAT,
   type PartitionSnapshot,
@@ -26,4 +38,14 @@ export {
   type KafkaDetectorStats,
   runKafkaDetector,
 } from './runKafkaDetector.js';
+export {
+  decodeTradeBatch,
+  encodeTradeBatch,
+  isTradeBatch,
+  MAX_SYMBOL_BYTES,
+  MAX_TRADES_PER_BATCH,
+  TRADE_BATCH_MAGIC,
+  TRADE_BATCH_VERSION,
+  TradeBatch,
+} from './TradeBatch.js';
 export { decodeSignal, decodeTrade, encodeSignal, encodeTrade, signalIdentity } from './wireFormat.js';

@@ -1,5 +1,5 @@
-import { type Consumer, ListOffsetTimestamps } from '@platformatic/kafka';
 import { parseUntrustedJson } from '../../util/safeJson.js';
+import { type KafkaConsumer, loadKafkaClient } from './kafkaClient.js';
 import { type PartitionSnapshot, parsePartitionSnapshot } from './PartitionSnapshot.js';
 
 /**
@@ -17,11 +17,12 @@ import { type PartitionSnapshot, parsePartitionSnapshot } from './PartitionSnaps
  * ```
  */
 export async function readPartitionSnapshot(
-  consumer: Consumer,
+  consumer: Pick<KafkaConsumer, 'listOffsets' | 'metadata' | 'fetch'>,
   stateTopic: string,
   tradesTopic: string,
   partition: number,
 ): Promise<PartitionSnapshot | undefined> {
+  const { ListOffsetTimestamps } = await loadKafkaClient();
   const ends = await consumer.listOffsets({
     topics: [stateTopic],
     partitions: { [stateTopic]: [partition] },

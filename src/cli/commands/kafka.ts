@@ -6,6 +6,7 @@ import { produceTrades } from '../../adapters/kafka/produceTrades.js';
 import { runKafkaDetector } from '../../adapters/kafka/runKafkaDetector.js';
 import type { Trade } from '../../bars/trade.js';
 import { loadModel } from '../../models/loadModel.js';
+import { readAggTrades } from '../../node/index.js';
 
 /** Flags shared by the `kafka` subcommands, as commander parses them. */
 interface KafkaFlags {
@@ -109,30 +110,37 @@ export function registerKafkaCommand(program: Command): void {
       const stop = new AbortController();
       process.once('SIGTERM', () => stop.abort());
       process.once('SIGINT', () => stop.abort());
-      let trades: string | AsyncIterable<Trade>;
-      if (source === 'binance') {
+      const live = source === 'binance';
+      let trades: AsyncIterable<Trade>;
+      if (live) {
         if (symbols.length === 0)
           throw new Error("name the symbols to stream: 'kafka produce binance btcusdt ethusdt'");
         trades = binanceTrades({ symbols, market: flags.market, signal: stop.signal });
       } else {
         if (!flags.symbol)
           throw new Error('--symbol is needed for a file (Binance exports have no symbol column)');
-        trades = source;
+        trades = readAggTrades(source, { symbol: flags.symbol });
       }
+      let rejected = 0;
       const sent = await produceTrades({
         brokers: flags.brokers.split(','),
         topic: flags.tradesTopic,
         source: trades,
         symbol: flags.symbol,
-        // Live trades are few per second: send each as it comes.
-        batchSize: source === 'binance' ? 1 : 5000,
+        // Live trades go out within 20 ms of arriving, batched per symbol when they come in bursts.
+        lingerMs: live ? 20 : undefined,
         signal: stop.signal,
+        onRejectTrade: () => {
+          rejected++;
+        },
         onProgress: (n) => {
-          if (!flags.quiet && (source === 'binance' || n % 100_000 === 0))
-            process.stderr.write(`\r${n} trades sent`);
+          if (!flags.quiet && (live || n % 100_000 === 0)) process.stderr.write(`\r${n} trades sent`);
         },
       });
-      if (!flags.quiet) process.stderr.write(`\r${sent} trades sent to ${flags.tradesTopic}\n`);
+      if (!flags.quiet)
+        process.stderr.write(
+          `\r${sent} trades sent to ${flags.tradesTopic}${rejected > 0 ? `, ${rejected} invalid skipped` : ''}\n`,
+        );
     });
 }
 

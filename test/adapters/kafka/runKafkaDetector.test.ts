@@ -5,11 +5,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { compatibilityPartitioner, ProduceAcks, Producer } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { syntheticTrades } from '../../../scripts/kafka/syntheticTrades.js';
 import {
   consumeSignals,
   createDetectorTopics,
+  encodeTradeBatch,
   type KafkaDetectorEvent,
   produceTrades,
   runKafkaDetector,
@@ -185,6 +187,79 @@ describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real
     }
     expect(all).toEqual(reference);
     expect(first.stats.signals + second.stats.signals).toBe(reference.size);
+  }, 180_000);
+
+  it('takes JSON and batch records on one topic, and counts broken ones without losing a trade', async () => {
+    const trades = [...syntheticTrades({ symbols: 8, trades: 30_000, seed: 9 })];
+    const topics = { tradesTopic: 'mixed-trades', signalsTopic: 'mixed-signals', stateTopic: 'mixed-state' };
+    await createDetectorTopics({ brokers: kafka.brokers, ...topics, partitions: 3 });
+    const produce = (slice: Trade[], format: 'json' | 'batch') =>
+      produceTrades({
+        brokers: kafka.brokers,
+        topic: topics.tradesTopic,
+        source: slice,
+        format,
+        batchSize: 2000,
+      });
+    // Even symbols' trades as JSON, odd ones' as batches, interleaved; then every symbol switches format.
+    const half = trades.length / 2;
+    const bySymbol = (from: number, to: number, even: boolean) =>
+      trades.slice(from, to).filter((t) => (Number(t.symbol?.slice(1, 3)) % 2 === 0) === even);
+    const [jsonFirst, batchFirst] = [bySymbol(0, half, true), bySymbol(0, half, false)];
+    await Promise.all([produce(jsonFirst, 'json'), produce(batchFirst, 'batch')]);
+    // Broken records, each in the partition of a real symbol: a damaged batch, a batch with an
+    // invalid trade, and bytes that are neither format.
+    const damaged = encodeTradeBatch('S00USDT', trades.slice(0, 3));
+    damaged.writeUInt32LE(4, 8);
+    const nanPrice = encodeTradeBatch('S01USDT', trades.slice(0, 2));
+    nanPrice.writeDoubleLE(Number.NaN, 12 + 7 + 2 * 8);
+    const producer = new Producer({
+      clientId: 'test',
+      bootstrapBrokers: kafka.brokers,
+      acks: ProduceAcks.ALL,
+      partitioner: compatibilityPartitioner,
+    });
+    try {
+      await producer.send({
+        messages: [
+          { topic: topics.tradesTopic, key: Buffer.from('S00USDT'), value: damaged },
+          { topic: topics.tradesTopic, key: Buffer.from('S01USDT'), value: nanPrice },
+          { topic: topics.tradesTopic, key: Buffer.from('S02USDT'), value: Buffer.from([0x4d, 0x53, 0x54]) },
+        ],
+      });
+    } finally {
+      await producer.close();
+    }
+    await Promise.all([
+      produce(bySymbol(half, trades.length, false), 'json'),
+      produce(bySymbol(half, trades.length, true), 'batch'),
+    ]);
+
+    const reference = singleProcessSignals(trades);
+    const stop = new AbortController();
+    const events: KafkaDetectorEvent[] = [];
+    const running = runKafkaDetector({
+      brokers: kafka.brokers,
+      ...topics,
+      groupId: 'mixed',
+      signal: stop.signal,
+      onEvent: (e) => events.push(e),
+    });
+    const seen = new Map<string, string>();
+    for await (const s of consumeSignals({
+      brokers: kafka.brokers,
+      topic: topics.signalsTopic,
+      signal: AbortSignal.timeout(120_000),
+    })) {
+      seen.set(signalIdentity(s), JSON.stringify(s));
+      if (seen.size === reference.size) break;
+    }
+    stop.abort();
+    const stats = await running;
+    expect(seen).toEqual(reference);
+    expect(stats.trades).toBe(trades.length);
+    expect(stats.malformed).toBe(3);
+    expect(events.filter((e) => e.type === 'malformed')).toHaveLength(3);
   }, 180_000);
 
   interface WorkerEvent {

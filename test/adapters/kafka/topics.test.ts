@@ -8,6 +8,7 @@ import {
   consumeSignals,
   createDetectorTopics,
   decodeTrade,
+  decodeTradeBatch,
   encodeSignal,
   PARTITION_SNAPSHOT_FORMAT,
   type PartitionSnapshot,
@@ -51,7 +52,7 @@ describe.skipIf(kafkaSkipReason)('Kafka adapter on a real broker', () => {
     ).rejects.toThrow(/t2-state has 2 partitions but t2-trades has 4/);
   });
 
-  it('publishes a real Binance aggTrades export keyed by symbol, in order, in one partition', async () => {
+  it('publishes a real Binance aggTrades export keyed by symbol, in order, in one partition, as batches', async () => {
     await createDetectorTopics({
       brokers: kafka.brokers,
       tradesTopic: 'p-trades',
@@ -63,7 +64,7 @@ describe.skipIf(kafkaSkipReason)('Kafka adapter on a real broker', () => {
     const sent = await produceTrades({
       brokers: kafka.brokers,
       topic: 'p-trades',
-      source: FIXTURE,
+      source: readAggTrades(FIXTURE),
       symbol: 'BTCUSDT',
       batchSize: 1000,
       onProgress: (n) => progress.push(n),
@@ -71,12 +72,52 @@ describe.skipIf(kafkaSkipReason)('Kafka adapter on a real broker', () => {
     const expected: Trade[] = [];
     for await (const t of readAggTrades(FIXTURE, { symbol: 'BTCUSDT' })) expected.push(t);
     expect(sent).toBe(expected.length);
-    expect(progress).toEqual([1000, 2000, 3000, 4000, 5000].filter((n) => n <= sent));
+    const requests = Math.ceil(expected.length / 1000);
+    expect(progress).toEqual(Array.from({ length: requests }, (_, i) => Math.min((i + 1) * 1000, sent)));
 
-    const received = await readAll('p-trades', expected.length);
+    // One batch record per request (one symbol), each validated on decode.
+    const received = await readAll('p-trades', requests);
     expect(new Set(received.map((m) => m.partition)).size).toBe(1);
     expect(received.every((m) => m.key === 'BTCUSDT')).toBe(true);
-    expect(received.map((m) => decodeTrade(m.value))).toEqual(expected);
+    const decoded: Trade[] = [];
+    for (const m of received) {
+      const batch = decodeTradeBatch(m.value);
+      for (let i = 0; i < batch.count; i++) {
+        const t = { ...batch.readTrade(i, { time: 0, price: 0, qty: 0, isBuyerMaker: false }) };
+        if (t.id === undefined) delete t.id;
+        if (t.firstId === undefined) delete t.firstId;
+        if (t.lastId === undefined) delete t.lastId;
+        decoded.push(t);
+      }
+    }
+    expect(decoded).toEqual(expected);
+  });
+
+  it('publishes one JSON record per trade with format json, and skips invalid trades', async () => {
+    await createDetectorTopics({
+      brokers: kafka.brokers,
+      tradesTopic: 'j-trades',
+      signalsTopic: 'j-signals',
+      stateTopic: 'j-state',
+      partitions: 2,
+    });
+    const trades: Trade[] = [
+      { time: 1767225600039, price: 87648.21, qty: 0.001, isBuyerMaker: false, id: 1, symbol: 'BTCUSDT' },
+      { time: 1767225600040, price: -1, qty: 0.001, isBuyerMaker: false, id: 2, symbol: 'BTCUSDT' },
+      { time: 1767225600041, price: 87648.2, qty: 0.5, isBuyerMaker: true, id: 3, symbol: 'BTCUSDT' },
+    ];
+    const rejected: string[] = [];
+    const sent = await produceTrades({
+      brokers: kafka.brokers,
+      topic: 'j-trades',
+      source: trades,
+      format: 'json',
+      onRejectTrade: (_, reason) => rejected.push(reason),
+    });
+    expect(sent).toBe(2);
+    expect(rejected).toEqual(['price must be a finite number > 0, got -1']);
+    const received = await readAll('j-trades', 2);
+    expect(received.map((m) => decodeTrade(m.value))).toEqual([trades[0], trades[2]]);
   });
 
   it('reads the latest state record of a partition, and nothing for a partition without one', async () => {
@@ -230,7 +271,15 @@ function signal(symbol: string, bar: number): RegimeSignal {
     },
     features: {},
     anomaly: { score: -0.4, threshold: -0.5, isAnomaly: false },
-    regime: { state: 0, label: 'Stable', probabilities: [1, 0, 0], changed: false },
+    regime: {
+      state: 0,
+      label: 'Stable',
+      probabilities: [1, 0, 0],
+      changed: false,
+      mostProbableState: 0,
+      mostProbableLabel: 'Stable',
+    },
     warm: true,
+    outOfRange: false,
   };
 }
