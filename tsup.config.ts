@@ -8,6 +8,7 @@ const libraryEntries = {
   node: 'src/node/index.ts',
   binance: 'src/adapters/binance/index.ts',
   kafka: 'src/adapters/kafka/index.ts',
+  ccxt: 'src/adapters/ccxt/index.ts',
 };
 
 /**

@@ -6,7 +6,7 @@
  * docs/benchmarks.md between the `bench:start` / `bench:end` markers, so the guide shows what ran.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchRow, BenchSuite } from './lib/suite.js';
@@ -19,6 +19,8 @@ interface SuiteResult {
   title: string;
   date: string;
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; platform: string };
+  /** The 1-minute load average when the suite started and when it ended (other work on the machine). */
+  load?: [number, number];
   rows: BenchRow[];
 }
 
@@ -43,10 +45,12 @@ for (const file of files) {
   if (wanted.length > 0 && !wanted.includes(suite.name)) continue;
   process.stderr.write(`\n▶ ${suite.name}: ${suite.title}\n`);
   const started = performance.now();
+  const loadBefore = loadavg()[0];
   const rows = await suite.run();
+  const load: [number, number] = [loadBefore, loadavg()[0]];
   process.stderr.write(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   console.log(renderTable({ [suite.name]: { title: suite.title, date: '', machine, rows } }));
-  results[suite.name] = { title: suite.title, date: new Date().toISOString(), machine, rows };
+  results[suite.name] = { title: suite.title, date: new Date().toISOString(), machine, load, rows };
 }
 
 writeFileSync(resultsPath, `${JSON.stringify({ suites: results }, null, 2)}\n`);
@@ -58,7 +62,12 @@ const j = page.indexOf(end);
 if (i < 0 || j < i) {
   process.stderr.write(`no ${start} … ${end} markers in ${tablePath}: the table there was not updated\n`);
 } else {
-  const table = `${start}\n${renderTable(results)}\n_Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}. Written by \`npm run bench\`; raw figures in \`bench/results.json\`._\n${end}`;
+  const loads = Object.entries(results)
+    .filter(([, r]) => r.load !== undefined)
+    .map(([name, r]) => `${name} ${r.load![0].toFixed(1)}→${r.load![1].toFixed(1)}`)
+    .join(', ');
+  const loadNote = loads === '' ? '' : ` Load average (1 min) at the start → end of each suite: ${loads}.`;
+  const table = `${start}\n${renderTable(results)}\n_Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}.${loadNote} Written by \`npm run bench\`; raw figures in \`bench/results.json\`._\n${end}`;
   writeFileSync(tablePath, page.slice(0, i) + table + page.slice(j + end.length));
 }
 

@@ -14,7 +14,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { type BinanceMarket, binanceKlines, binanceTrades } from '../src/adapters/binance/index.js';
-import { type Bar, createRegimeRouter, type RegimeSignal, type Trade } from '../src/index.js';
+import {
+  type Bar,
+  createRegimeDetector,
+  createRegimeRouter,
+  type RegimeSignal,
+  type Trade,
+} from '../src/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +28,8 @@ const { values } = parseArgs({
     market: { type: 'string', default: 'spot' },
     'ws-url': { type: 'string' },
     'rest-url': { type: 'string' },
-    'warmup-minutes': { type: 'string', default: '120' },
+    /** Minutes of klines to warm up from (default: the model's warm-up, 1 500 bars, and 10 more). */
+    'warmup-minutes': { type: 'string' },
     /** Stop after this many seconds (default: run until Ctrl-C). */
     duration: { type: 'string' },
   },
@@ -31,7 +38,7 @@ const symbols = (values.symbols as string).split(',').map((s) => s.trim().toUppe
 const market = values.market as BinanceMarket;
 const wsUrl = values['ws-url'];
 const restUrl = values['rest-url'];
-const warmupMs = Number(values['warmup-minutes']) * 60_000;
+const warmupMs = Number(values['warmup-minutes'] ?? createRegimeDetector().warmUp + 10) * 60_000;
 
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort());

@@ -44,11 +44,23 @@ const ORIGINAL_LOGGED: FeatureSet = [
   { name: 'logActivity20', kind: 'activity', window: 20, transform: 'log', offset: 0.01 },
 ];
 
+/**
+ * The microstructure set of format version 1: the absolute default plus order-flow imbalance and
+ * trade intensity. (This script is the evidence behind the format-version-1 default, now
+ * `ABSOLUTE_FEATURES`; rows named "default" are that set. The current, relative default was chosen
+ * with `scripts/regime-experiment.ts`, see `docs/models/btcusdt-1m.md`.)
+ */
+const ABSOLUTE_MICROSTRUCTURE: FeatureSet = [
+  ...FEATURE_SETS.absolute,
+  { name: 'orderFlowImbalance', kind: 'orderFlowImbalance', transform: 'none' },
+  { name: 'logTradeIntensity20', kind: 'tradeIntensity', window: 20, transform: 'log', offset: 0.01 },
+];
+
 /** The default set with the log range after the log return (the default before this evidence). */
 const WITH_RANGE: FeatureSet = [
-  FEATURE_SETS.default[0],
+  FEATURE_SETS.absolute[0],
   ORIGINAL_LOGGED[1],
-  ...FEATURE_SETS.default.slice(1),
+  ...FEATURE_SETS.absolute.slice(1),
 ];
 
 interface Evaluation {
@@ -131,7 +143,7 @@ const btc = await study(
     ['original', FEATURE_SETS.original],
     ['original, log-transformed', ORIGINAL_LOGGED],
     ['default with the log range', WITH_RANGE],
-    ['default', FEATURE_SETS.default],
+    ['default', FEATURE_SETS.absolute],
   ],
   spot.slice(0, -2),
   spot.slice(-2),
@@ -149,8 +161,8 @@ const futures = await study(
   [
     ['original', FEATURE_SETS.original],
     ['default with the log range', WITH_RANGE],
-    ['default', FEATURE_SETS.default],
-    ['microstructure', FEATURE_SETS.microstructure],
+    ['default', FEATURE_SETS.absolute],
+    ['microstructure', ABSOLUTE_MICROSTRUCTURE],
   ],
   usdm.map((bars) => bars.slice(0, split(bars))),
   usdm.map((bars) => bars.slice(split(bars))),

@@ -1,3 +1,5 @@
+import { loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Bench } from 'tinybench';
 
 /** One measured figure of a benchmark suite. */
@@ -111,17 +113,75 @@ export function summarize(samples: ArrayLike<number>): {
  * passes, into a preallocated array so the timing loop itself allocates nothing per item. GC
  * pauses land on the item that triggered them: that is what the tails show.
  */
-export function perItemNs(n: number, passes: number, fn: (i: number) => unknown): Float64Array {
+export function perItemNs(
+  n: number,
+  passes: number,
+  fn: (i: number) => unknown,
+  starts?: Float64Array,
+): Float64Array {
   const samples = new Float64Array(n * passes);
+  // `starts` (when given) gets each item's start on performance.now()'s timeline, in ms.
+  const origin = process.hrtime.bigint();
+  const originMs = performance.now();
   let k = 0;
   for (let pass = 0; pass < passes; pass++) {
     for (let i = 0; i < n; i++) {
       const start = process.hrtime.bigint();
       fn(i);
-      samples[k++] = Number(process.hrtime.bigint() - start);
+      samples[k] = Number(process.hrtime.bigint() - start);
+      if (starts !== undefined) starts[k] = originMs + Number(start - origin) / 1e6;
+      k++;
     }
   }
   return samples;
+}
+
+/** A garbage-collection pause on the main thread, on performance.now()'s timeline (ms). */
+export interface GcPause {
+  start: number;
+  end: number;
+}
+
+/** Runs `fn` and returns the GC pauses V8 reported while it ran (a `PerformanceObserver` on `gc`). */
+export async function gcPausesDuring(fn: () => void): Promise<GcPause[]> {
+  const pauses: GcPause[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push({ start: e.startTime, end: e.startTime + e.duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  fn();
+  // Entries are delivered on a later turn of the event loop.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  observer.disconnect();
+  return pauses;
+}
+
+/**
+ * What made the slow items slow: of the items over `thresholdNs`, how many overlapped a GC pause;
+ * the others waited for a core (the machine's load average is given) or hit a rare slow path.
+ * Returns a sentence for a row's note.
+ */
+export function explainTail(
+  samples: Float64Array,
+  starts: Float64Array,
+  pauses: readonly GcPause[],
+  thresholdNs: number,
+): string {
+  let slow = 0;
+  let duringGc = 0;
+  for (let k = 0; k < samples.length; k++) {
+    if (samples[k] <= thresholdNs) continue;
+    slow++;
+    const from = starts[k];
+    const to = from + samples[k] / 1e6;
+    if (pauses.some((p) => p.start < to && p.end > from)) duringGc++;
+  }
+  const longest = pauses.reduce((m, p) => Math.max(m, p.end - p.start), 0);
+  return (
+    `${slow} of ${samples.length} items over ${thresholdNs / 1e3} µs, ${duringGc} of them during one of ` +
+    `${pauses.length} GC pauses (longest ${longest.toFixed(2)} ms), the rest waiting for a core ` +
+    `(load average ${loadavg()[0].toFixed(1)} on ${navigator.hardwareConcurrency} cores)`
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { binanceTrades } from '../../src/adapters/binance/binanceTrades.js';
 import { FakeBinance } from '../../test/adapters/binance/fakeBinance.js';
-import { type BenchRow, type BenchSuite, summarize } from '../lib/suite.js';
+import { type BenchRow, type BenchSuite, latencyRow, summarize } from '../lib/suite.js';
 
 const SYMBOLS = Array.from({ length: 200 }, (_, i) => `S${String(i).padStart(3, '0')}USDT`);
 const RATE = 50_000;
@@ -158,7 +158,6 @@ const suite: BenchSuite = {
     worker.postMessage({ type: 'stop' });
     await new Promise((r) => worker.once('exit', r));
 
-    const d = summarize(delays.subarray(0, Math.min(delivered, delays.length)));
     const rate = summarize(perSecond.slice(1, -1));
     const memoryRow = (name: string, xs: number[], note: string): BenchRow => {
       const m = summarize(xs);
@@ -189,20 +188,12 @@ const suite: BenchSuite = {
         samples: final.generated,
         note: `goal 0: generated ${final.generated}, delivered ${delivered}, missing ${missing}, id gaps ${gaps}, duplicates ${duplicates}, REST-filled ${stats.filledTrades}, reconnects ${stats.reconnects}, pauses ${stats.pauses}`,
       },
-      {
-        case: 'send → delivery delay p50',
-        unit: 'ms',
-        median: d.median,
-        spread: d.spread,
-        samples: Math.min(delivered, delays.length),
-      },
-      {
-        case: 'send → delivery delay p99',
-        unit: 'ms',
-        median: d.p99,
-        spread: 0,
-        samples: Math.min(delivered, delays.length),
-      },
+      latencyRow(
+        'send → delivery delay',
+        'ms',
+        delays.subarray(0, Math.min(delivered, delays.length)),
+        'per trade, wall time from the fake server sending it to the client receiving it',
+      ),
       memoryRow('client heap used', heap, 'V8 heap of the client thread'),
       memoryRow('process RSS', rss, 'client and fake-server worker together'),
       memoryRow(

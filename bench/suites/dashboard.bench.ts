@@ -25,7 +25,7 @@ import { tradeSource } from '../../examples/dashboard/sources/trades.js';
 import type { Bar, Trade } from '../../src/index.js';
 import { readKlines } from '../../src/node/index.js';
 import { launchChromium } from '../../test/support/chromium.js';
-import { type BenchRow, type BenchSuite, summarize } from '../lib/suite.js';
+import { type BenchRow, type BenchSuite, latencyRow, summarize } from '../lib/suite.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -132,29 +132,13 @@ async function drawLatency(): Promise<BenchRow[]> {
   const p = summarize(inPage);
   const note = `${measuredBars} bars, one per 25 ms, into headless Chromium at 1400×950; p99 ${s.p99.toFixed(1)} ms (goal <= 20); ${load()}`;
   return [
-    {
-      case: 'trade in → bar drawn in page, p50',
-      unit: 'ms',
-      median: s.median,
-      spread: s.spread,
-      samples: latencies.length,
-      note,
-    },
-    {
-      case: 'trade in → bar drawn in page, p99',
-      unit: 'ms',
-      median: s.p99,
-      spread: s.spread,
-      samples: latencies.length,
-    },
-    {
-      case: 'in the page: bar received → frame painted',
-      unit: 'ms',
-      median: p.median,
-      spread: p.spread,
-      samples: inPage.length,
-      note: `p99 ${p.p99.toFixed(1)} ms: the browser's share of the latency above`,
-    },
+    latencyRow('trade in → bar drawn in page', 'ms', latencies, note),
+    latencyRow(
+      'in the page: bar received → frame painted',
+      'ms',
+      inPage,
+      `p99 ${p.p99.toFixed(1)} ms: the browser's share of the latency above`,
+    ),
   ];
 }
 

@@ -32,7 +32,7 @@ import {
 } from '../../src/adapters/kafka/index.js';
 import type { Trade } from '../../src/bars/trade.js';
 import { createRegimeDetector, type RegimeDetector } from '../../src/pipeline/RegimeDetector.js';
-import { type BenchRow, type BenchSuite, summarize } from '../lib/suite.js';
+import { type BenchRow, type BenchSuite, latencyRow, summarize } from '../lib/suite.js';
 
 const SYMBOLS = 50;
 const TRADES = Number(process.env.KAFKA_BENCH_TRADES ?? 1_000_000);
@@ -280,15 +280,14 @@ async function lag(broker: KafkaBroker): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const lingerMs of LINGERS) {
     const latencies = await pacedLag(broker, lingerMs);
-    const s = summarize(latencies);
-    rows.push({
-      case: `signal lag at ${PACED_RATE} trades/s (${SYMBOLS} symbols), lingerMs ${lingerMs}`,
-      unit: 'ms',
-      median: s.median,
-      spread: s.spread,
-      samples: latencies.length,
-      note: `p99 ${s.p99.toFixed(0)} ms; from the closing trade's ack to the signal read back; batch records, producer linger 5 ms`,
-    });
+    rows.push(
+      latencyRow(
+        `signal lag at ${PACED_RATE} trades/s (${SYMBOLS} symbols), lingerMs ${lingerMs}`,
+        'ms',
+        latencies,
+        "from the closing trade's ack to the signal read back (wall); batch records, producer linger 5 ms",
+      ),
+    );
   }
   return rows;
 }

@@ -2,10 +2,12 @@
  * The example dashboard: `npm start` (or `tsx examples/dashboard/server.ts [flags]`), then open
  * the printed URL. Flags:
  *
- * - `--source replay|binance|kafka` — replay the bundled real BTCUSDT klines (default; no
- *   network), live Binance trades, or signals from a Kafka topic written by `microstream kafka run`.
+ * - `--source replay|binance|kafka|ccxt:<exchange>` — replay the bundled real BTCUSDT klines
+ *   (default; no network), live Binance trades, signals from a Kafka topic written by
+ *   `microstream kafka run`, or live trades of any ccxt exchange (`ccxt:bybit`; needs `npm install ccxt`).
  * - `--symbols BTCUSDT,ETHUSDT` — `binance`: symbols to follow (default BTCUSDT); `kafka`: show
- *   only these (default all); `replay`: the bars' symbol.
+ *   only these (default all); `replay`: the bars' symbol; `ccxt:…`: ccxt unified symbols
+ *   (default BTC/USDT), e.g. `BTC/USDT,ETH/USDT:USDT`.
  * - `--speed 60` — replay speed: market time per wall-clock time (60: a one-minute bar per second).
  * - `--from 2024-12-05T00:00Z` — replay: start the paced replay at this time (earlier bars at once).
  * - `--file klines.csv.gz` — replay another Binance klines file.
@@ -21,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { readModelFile } from '../../src/node/index.js';
 import { startDashboard } from './dashboard.js';
 import { binanceSource } from './sources/binance.js';
+import { ccxtSource } from './sources/ccxt.js';
 import { kafkaSource } from './sources/kafka.js';
 import { replaySource } from './sources/replay.js';
 import type { SignalSource } from './sources/source.js';
@@ -96,7 +99,15 @@ switch (flags.source) {
     });
     break;
   default:
-    fail(`--source must be replay, binance or kafka, got '${flags.source}'`);
+    if (/^ccxt:[a-z0-9]+$/.test(flags.source)) {
+      source = ccxtSource({
+        exchange: flags.source.slice('ccxt:'.length),
+        symbols: symbols.length > 0 ? symbols : ['BTC/USDT'],
+        model,
+      });
+      break;
+    }
+    fail(`--source must be replay, binance, kafka or ccxt:<exchange id>, got '${flags.source}'`);
 }
 
 const dashboard = await startDashboard({

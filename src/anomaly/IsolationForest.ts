@@ -87,7 +87,7 @@ export interface IsolationForestJSON {
  * Each tree is grown on ψ = `maxSamples` rows drawn without replacement, splitting on a feature
  * drawn at random among those not constant in the node, at a value drawn uniformly between the
  * node's minimum and maximum, down to depth ⌈log2 ψ⌉. The path length of a row in a tree is the
- * depth of its leaf plus c(leaf size) ({@link averagePathLength}); its score is
+ * depth of its leaf plus c(leaf size) (`averagePathLength`); its score is
  * −2^(−E[h(x)] / c(ψ)), scikit-learn's `score_samples`: around −0.5 and above for normal rows,
  * towards −1 for anomalies — lower means more anomalous. `threshold` is −0.5 for contamination
  * `'auto'`, else the contamination quantile of the training scores (numpy's linear percentile).

@@ -1,4 +1,3 @@
-export { averagePathLength } from './averagePathLength.js';
 export {
   IsolationForest,
   type IsolationForestJSON,

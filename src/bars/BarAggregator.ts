@@ -81,6 +81,8 @@ export interface OpenBarSnapshot {
   takerSellQuoteVolume: number[];
   /** Ids merged into this interval, as ranges `[lo0, hi0, lo1, hi1, …]`. */
   ids: number[];
+  /** Sum of the merged trades' `missingBefore` (absent in snapshots written before it existed: 0). */
+  missingTrades?: number;
 }
 
 /** The whole state of a {@link BarAggregator} as plain JSON. */
@@ -121,7 +123,8 @@ const LAST_ID = 12;
 const TAKER_BUY = 13; // trades with isBuyerMaker false
 const TAKER_SELL = TAKER_BUY + 2 * EXACT_SUM_CELLS;
 const QUOTE = EXACT_SUM_CELLS; // offset of the quote sum within a side
-const STRIDE = TAKER_SELL + 2 * EXACT_SUM_CELLS;
+const MISSING = TAKER_SELL + 2 * EXACT_SUM_CELLS; // sum of the trades' missingBefore
+const STRIDE = MISSING + 1;
 
 const MAX_LATENESS_INTERVALS = 1024;
 const MAX_ID = Number.MAX_SAFE_INTEGER;
@@ -137,7 +140,7 @@ const NO_BARS: readonly Bar[] = [];
  * **Closing.** The watermark is the max of the trade times seen and of `advance()` arguments. The
  * bar `[openTime, openTime + intervalMs)` closes once the watermark reaches
  * `openTime + intervalMs + allowedLatenessMs` — with lateness 0, as soon as a trade of a later
- * interval arrives. Intervals without trades become gap bars (see {@link GapFiller}); a run longer
+ * interval arrives. Intervals without trades become gap bars (see `GapFiller`); a run longer
  * than `maxGapBars` is capped and reported through `onSkippedGap`.
  *
  * **Order and rejects.** A trade whose bar is still open is merged into it, whatever order it
@@ -150,8 +153,13 @@ const NO_BARS: readonly Bar[] = [];
  * **Trade count.** A Binance aggregate trade counts `lastId - firstId + 1` (1 without those ids),
  * so `bar.trades` equals the kline's number of trades.
  *
+ * **Lost trades.** `bar.missingTrades` is the sum of `missingBefore` of the trades merged into the
+ * bar (0 normally, and on gap bars): an adapter that could not fill a gap in the feed marks the
+ * first trade after it, and the loss shows on that trade's bar and its signal. A rejected trade
+ * (late, duplicate, invalid) is left out with its mark.
+ *
  * **What is remembered for deduplication** (no ever-growing set): the largest id seen, and the ids
- * merged into each still-open bar as ranges ({@link IdRangeSet}; one range per bar for contiguous
+ * merged into each still-open bar as ranges (`IdRangeSet`; one range per bar for contiguous
  * exchange ids). An id above the largest is new at once; a smaller one is looked up in the open
  * bars. A repeat of a trade from an already-closed bar is caught only as `'late'` (when its time is
  * also in a closed bar). Trades without `id` are never deduplicated; ties in time are then broken
@@ -265,7 +273,8 @@ export class BarAggregator
       qty <= MAX_TRADE_AMOUNT &&
       price * qty <= MAX_TRADE_AMOUNT &&
       typeof isBuyerMaker === 'boolean' &&
-      (trade.symbol === undefined || typeof trade.symbol === 'string')
+      (trade.symbol === undefined || typeof trade.symbol === 'string') &&
+      trade.missingBefore === undefined
     ) {
       const hasId = id !== undefined;
       if (hasId && !(typeof id === 'number' && id > this.#maxId && id <= MAX_ID && Math.floor(id) === id)) {
@@ -447,6 +456,7 @@ export class BarAggregator
         takerSellVolume: limbs(TAKER_SELL),
         takerSellQuoteVolume: limbs(TAKER_SELL + QUOTE),
         ids: this.#ids[slot].toJSON(),
+        missingTrades: c[at + MISSING],
       });
     }
     open.sort((a, b) => a.openTime - b.openTime);
@@ -565,6 +575,10 @@ export class BarAggregator
       cells[at + TRADES] = num('trades');
       cells[at + FIRST_ID] = bar.firstTradeId === null ? Number.POSITIVE_INFINITY : num('firstTradeId');
       cells[at + LAST_ID] = bar.lastTradeId === null ? Number.NEGATIVE_INFINITY : num('lastTradeId');
+      cells[at + MISSING] =
+        bar.missingTrades === undefined
+          ? 0
+          : integer(bar.missingTrades, `${where}.missingTrades`, 0, Number.MAX_SAFE_INTEGER);
       const limbs: [string, number][] = [
         ['takerBuyVolume', TAKER_BUY],
         ['takerBuyQuoteVolume', TAKER_BUY + QUOTE],
@@ -667,6 +681,7 @@ export class BarAggregator
       if (price < cells[at + LOW]) cells[at + LOW] = price;
     }
     cells[at + RECORDS] += 1;
+    if (trade.missingBefore !== undefined) cells[at + MISSING] += trade.missingBefore;
     const hasRange = trade.firstId !== undefined;
     const firstId = hasRange ? trade.firstId! : (id ?? Number.POSITIVE_INFINITY);
     const lastId = hasRange ? trade.lastId! : (id ?? Number.NEGATIVE_INFINITY);
@@ -740,6 +755,7 @@ export class BarAggregator
         // `+ 0` turns an id of -0 into 0, as a snapshot's JSON does: the bar is the same either way.
         firstTradeId: Number.isFinite(firstId) ? firstId + 0 : -1,
         lastTradeId: Number.isFinite(lastId) ? lastId + 0 : -1,
+        missingTrades: c[at + MISSING],
         gap: false,
       },
       out,

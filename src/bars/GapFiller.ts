@@ -12,7 +12,7 @@ export interface SkippedGap {
   bars: number;
 }
 
-/** Plain-JSON state of a {@link GapFiller}. */
+/** Plain-JSON state of a `GapFiller`. */
 export interface GapFillerSnapshot {
   /** The last bar of the series, or null before the first. */
   last: Bar | null;
@@ -144,7 +144,7 @@ export class GapFiller {
 
 /**
  * The gap bar for the interval opening at `openTime` after `previous`: no trades, no volume,
- * OHLC = VWAP = `previous.close`, trade ids -1. It has the same optional fields as `previous`
+ * OHLC = VWAP = `previous.close`, trade ids -1, no missing trades. It has the same optional fields as `previous`
  * (zeros where `previous` had the field), so a series read from an OHLCV-only file stays OHLCV-only.
  *
  * @example
@@ -172,6 +172,7 @@ export function gapBar(previous: Bar, openTime: number, intervalMs: number): Bar
   if (previous.vwap !== undefined) bar.vwap = price;
   if (previous.firstTradeId !== undefined) bar.firstTradeId = -1;
   if (previous.lastTradeId !== undefined) bar.lastTradeId = -1;
+  if (previous.missingTrades !== undefined) bar.missingTrades = 0;
   return bar;
 }
 

@@ -41,6 +41,13 @@ export interface Bar {
   firstTradeId?: number;
   /** Last trade id in the bar, -1 when none. */
   lastTradeId?: number;
+  /**
+   * Trades known lost in this bar's stream: the sum of `missingBefore` of the trades folded into it
+   * (see {@link Trade.missingBefore}). 0 normally and on gap bars; set on every bar a
+   * {@link BarAggregator} builds, absent on bars read from files (unknown). Non-zero means the bar's
+   * volume and counts are short by those trades.
+   */
+  missingTrades?: number;
   /** True for a synthetic bar standing for an interval without trades. */
   gap: boolean;
 }

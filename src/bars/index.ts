@@ -14,9 +14,7 @@ export {
 } from './BarRegularizer.js';
 export type { Bar } from './bar.js';
 export { type BarSeriesOptions, MAX_INTERVAL_MS, MIN_INTERVAL_MS } from './barOptions.js';
-export { addExact, EXACT_SUM_CELLS, exactSumValue } from './exactSum.js';
-export { GapFiller, type GapFillerSnapshot, gapBar, type SkippedGap } from './GapFiller.js';
-export { IdRangeSet } from './IdRangeSet.js';
+export type { GapFillerSnapshot, SkippedGap } from './GapFiller.js';
 export {
   KeyedBarAggregator,
   type KeyedBarAggregatorOptions,

@@ -36,6 +36,14 @@ export interface Trade {
   lastId?: number;
   /** Symbol, e.g. `'BTCUSDT'`. */
   symbol?: string;
+  /**
+   * Trades known lost immediately before this one in the same symbol's stream: neither delivered
+   * nor fillable (e.g. a gap the exchange's REST backfill could not fill). A positive integer, set
+   * by an adapter on the first trade it delivers after such a gap; when the exchange gives no ids
+   * and the exact count is unknown, 1 (a lower bound). {@link BarAggregator} sums it into
+   * `Bar.missingTrades`, so the loss reaches the bar and the signal.
+   */
+  missingBefore?: number;
 }
 
 /**
@@ -43,7 +51,7 @@ export interface Trade {
  * Valid: `time` a finite number within ±8.64e15 ms; `price` a finite number > 0 within [1e-100, 1e100]; `qty` a
  * finite number >= 0 with `qty` and `price × qty` at most 2^51 (see `magnitudes.ts`);
  * `isBuyerMaker` a boolean; `id` absent or an integer in [0, 2^53); `firstId` and `lastId` both
- * absent, or both such integers with `firstId <= lastId`; `symbol` absent or a string.
+ * absent, or both such integers with `firstId <= lastId`; `symbol` absent or a string; `missingBefore` absent or a positive safe integer.
  *
  * @example
  * ```ts
@@ -72,6 +80,11 @@ export function invalidTradeReason(trade: unknown): string | undefined {
   }
   if (t.symbol !== undefined && typeof t.symbol !== 'string')
     return `symbol must be a string, got ${show(t.symbol)}`;
+  if (
+    t.missingBefore !== undefined &&
+    !(typeof t.missingBefore === 'number' && Number.isSafeInteger(t.missingBefore) && t.missingBefore > 0)
+  )
+    return `missingBefore must be absent or an integer in [1, 2^53), got ${show(t.missingBefore)}`;
   return undefined;
 }
 

@@ -2,7 +2,12 @@ import type { Bar } from '../bars/bar.js';
 import { isInMagnitudeRange, MAX_MAGNITUDE, MIN_MAGNITUDE } from '../bars/magnitudes.js';
 import type { Stage } from '../stage.js';
 import { check, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
-import { type FeatureDefinition, type FeatureSet, REQUIRED_COLUMN } from './featureSpec.js';
+import {
+  type FeatureBaseline,
+  type FeatureDefinition,
+  type FeatureSet,
+  REQUIRED_COLUMN,
+} from './featureSpec.js';
 import { RollingWindow } from './RollingWindow.js';
 
 /**
@@ -23,7 +28,30 @@ export interface FeatureStageSnapshot {
   averageTradeSize: number;
   /** Each feature's window contents, oldest first (`null` for features without a window). */
   windows: (number[] | null)[];
+  /**
+   * Each feature's baseline EWMA (`null` for features without a baseline): the weighted sum, the
+   * sum of weights and the number of bars averaged. Absent in snapshots of stages without baselines
+   * taken before baselines existed.
+   */
+  baselines?: (BaselineSnapshot | null)[];
 }
+
+/**
+ * The state of one feature's baseline EWMA (see {@link FeatureBaseline}).
+ *
+ * @example
+ * ```ts
+ * const b: BaselineSnapshot = { sum: -6.1, weight: 0.5, bars: 14_400 };
+ * ```
+ */
+export interface BaselineSnapshot {
+  sum: number;
+  weight: number;
+  bars: number;
+}
+
+/** Added to the mean square under a `scale` baseline: a 1-minute volatility of 0.01 bp. */
+const SCALE_FLOOR = 1e-12;
 
 /**
  * Counters of a {@link FeatureStage}.
@@ -36,7 +64,7 @@ export interface FeatureStageSnapshot {
 export interface FeatureStageStats {
   /** Bars pushed since construction or the last `reset()`. */
   bars: number;
-  /** True once every window is full. */
+  /** True once every window is full and every baseline has its history. */
   warm: boolean;
 }
 
@@ -50,9 +78,11 @@ const LN2X4 = 4 * Math.LN2;
  * per-bar path allocates nothing.
  *
  * **Warm-up.** `warm` stays false for the first `warmUp` bars, until every window is full
- * (e.g. 20 previous volumes for a 20-bar activity ratio). Cold values are computed over what the
- * windows hold (an empty window gives the neutral value), so they are finite, but they are not
- * readings to act on.
+ * (e.g. 20 previous volumes for a 20-bar activity ratio) and, for features relative to the
+ * symbol's own history (`baseline`, see {@link FeatureBaseline}), until each baseline has averaged
+ * its `minBars` bars after that. Cold values are computed over what the windows hold (an empty
+ * window or baseline gives the neutral value), so they are finite, but they are not readings to
+ * act on.
  *
  * **Gap bars** (`gap: true`: no trades; OHLC = previous close, volume 0) are what they claim: a
  * minute without trading. They give a log return of 0, a range of 0, an activity ratio of 0, an
@@ -84,6 +114,13 @@ export class FeatureStage implements Stage<Bar, Float64Array, FeatureStageSnapsh
   /** The latest feature vector (raw units after each feature's transform); overwritten by `push`. */
   readonly values: Float64Array;
   #windows: (RollingWindow | null)[];
+  /** Bars before the baselines start: every window is full from the next bar on. */
+  readonly #baseWarmUp: number;
+  /** Per feature: index of its baseline's [sum, weight, bars] in the storage, or −1. */
+  readonly #baselineAt: Int32Array;
+  /** Per feature: the baseline EWMA's decay per bar, 2^(−1/halfLife) (0 without a baseline). */
+  readonly #decay: Float64Array;
+  readonly #storage: Float64Array;
   #columns: { feature: string; column: 'takerBuyVolume' | 'quoteVolume' | 'trades' }[];
   #bars = 0;
   #previousClose = Number.NaN;
@@ -93,9 +130,13 @@ export class FeatureStage implements Stage<Bar, Float64Array, FeatureStageSnapsh
     if (definitions.length === 0) throw new RangeError('a feature set needs at least one feature');
     this.definitions = definitions;
     this.names = definitions.map((d) => d.name);
-    // One typed array holds the output vector and every window (see RollingWindow's storage).
+    // One typed array holds the output vector, every window (see RollingWindow's storage) and
+    // every baseline's [sum, weight, bars].
     const d = definitions.length;
-    const storage = new Float64Array(d + definitions.reduce((n, def) => n + (def.window ?? 0), 0));
+    const windowed = definitions.reduce((n, def) => n + (def.window ?? 0), 0);
+    const baselined = definitions.filter((def) => def.baseline !== undefined).length;
+    const storage = new Float64Array(d + windowed + 3 * baselined);
+    this.#storage = storage;
     this.values = storage.subarray(0, d);
     let offset = d;
     this.#windows = definitions.map((def) => {
@@ -104,12 +145,21 @@ export class FeatureStage implements Stage<Bar, Float64Array, FeatureStageSnapsh
       offset += def.window;
       return window;
     });
+    this.#baselineAt = new Int32Array(d).fill(-1);
+    this.#decay = new Float64Array(d);
+    definitions.forEach((def, i) => {
+      if (def.baseline === undefined) return;
+      this.#baselineAt[i] = offset;
+      this.#decay[i] = 2 ** (-1 / def.baseline.halfLifeBars);
+      offset += 3;
+    });
     this.#columns = [];
     for (const d of definitions) {
       const column = REQUIRED_COLUMN[d.kind];
       if (column !== null) this.#columns.push({ feature: d.name, column });
     }
-    this.warmUp = Math.max(...definitions.map(coldBars));
+    this.#baseWarmUp = Math.max(...definitions.map(coldBars));
+    this.warmUp = this.#baseWarmUp + Math.max(0, ...definitions.map((def) => def.baseline?.minBars ?? 0));
   }
 
   /** True once every window is full (after `warmUp` bars). */
@@ -157,6 +207,12 @@ export class FeatureStage implements Stage<Bar, Float64Array, FeatureStageSnapsh
         case 'activity':
           x = ratioToMean(bar.volume, window as RollingWindow);
           break;
+        case 'meanVolume': {
+          const w = window as RollingWindow;
+          w.push(bar.volume);
+          x = w.mean();
+          break;
+        }
         case 'realizedVolatility': {
           const w = window as RollingWindow;
           if (hasPrevious) w.push(logReturn * logReturn);
@@ -185,16 +241,38 @@ export class FeatureStage implements Stage<Bar, Float64Array, FeatureStageSnapsh
           x = this.#averageTradeSize;
           break;
       }
-      this.values[i] = transform(d, x);
+      this.values[i] = this.#baselineAt[i] < 0 ? transform(d, x) : this.#relative(i, transform(d, x));
     }
     this.#previousClose = bar.close;
     this.#bars++;
     return this.values;
   }
 
+  /**
+   * `v` relative to feature `i`'s baseline of the previous bars; then `v` joins the baseline, once
+   * every window is full.
+   */
+  #relative(i: number, v: number): number {
+    const s = this.#storage;
+    const at = this.#baselineAt[i];
+    const scale = (this.definitions[i].baseline as FeatureBaseline).mode === 'scale';
+    const sum = s[at];
+    const weight = s[at + 1];
+    let y = 0;
+    if (weight > 0) y = scale ? v / Math.sqrt(sum / weight + SCALE_FLOOR) : v - sum / weight;
+    if (this.#bars >= this.#baseWarmUp) {
+      const a = this.#decay[i];
+      s[at] = a * sum + (1 - a) * (scale ? v * v : v);
+      s[at + 1] = a * weight + (1 - a);
+      s[at + 2]++;
+    }
+    return y;
+  }
+
   /** Forgets all history (e.g. after a hole too long to fill): the stage warms up again. */
   reset(): void {
     for (const w of this.#windows) w?.clear();
+    for (const at of this.#baselineAt) if (at >= 0) this.#storage.fill(0, at, at + 3);
     this.#bars = 0;
     this.#previousClose = Number.NaN;
     this.#averageTradeSize = 0;
@@ -208,6 +286,11 @@ export class FeatureStage implements Stage<Bar, Float64Array, FeatureStageSnapsh
       previousClose: this.#bars > 0 ? this.#previousClose : null,
       averageTradeSize: this.#averageTradeSize,
       windows: this.#windows.map((w) => (w === null ? null : w.toArray())),
+      baselines: Array.from(this.#baselineAt, (at) =>
+        at < 0
+          ? null
+          : { sum: this.#storage[at], weight: this.#storage[at + 1], bars: this.#storage[at + 2] },
+      ),
     };
   }
 
@@ -246,10 +329,37 @@ export class FeatureStage implements Stage<Bar, Float64Array, FeatureStageSnapsh
         );
       return values;
     });
+    const baselines = this.#restoreBaselines(s.baselines, `${path}.baselines`);
     this.#bars = bars;
     this.#previousClose = previousClose;
     this.#averageTradeSize = averageTradeSize;
     for (let i = 0; i < this.#windows.length; i++) this.#windows[i]?.fill(contents[i] as number[]);
+    baselines.forEach((b, i) => {
+      if (b !== null) this.#storage.set([b.sum, b.weight, b.bars], this.#baselineAt[i]);
+    });
+  }
+
+  #restoreBaselines(value: unknown, path: string): (BaselineSnapshot | null)[] {
+    const d = this.definitions.length;
+    // Snapshots from before baselines existed have none, which is right for a stage without any.
+    if (value === undefined && this.#baselineAt.every((at) => at < 0)) return new Array(d).fill(null);
+    check(Array.isArray(value) && value.length === d, path, `expected ${d} entries`);
+    return this.definitions.map((def, i) => {
+      const at = `${path}[${i}]`;
+      if (def.baseline === undefined) {
+        check(value[i] === null, at, 'expected null: this feature has no baseline');
+        return null;
+      }
+      const b = plainObject(value[i], at);
+      const sum = finiteNumber(b.sum, `${at}.sum`);
+      if (def.baseline.mode === 'scale')
+        check(sum >= 0, `${at}.sum`, 'expected a number >= 0 (a mean square)');
+      const weight = finiteNumber(b.weight, `${at}.weight`);
+      check(weight >= 0 && weight <= 1, `${at}.weight`, 'expected a number in [0, 1]');
+      const bars = integer(b.bars, `${at}.bars`, 0, Number.MAX_SAFE_INTEGER);
+      check((bars === 0) === (weight === 0), `${at}.weight`, 'expected 0 exactly when no bar was averaged');
+      return { sum, weight, bars };
+    });
   }
 }
 
@@ -284,6 +394,8 @@ function coldBars(d: FeatureDefinition): number {
     case 'tradeIntensity':
     case 'realizedVolatility':
       return d.window as number;
+    case 'meanVolume':
+      return (d.window as number) - 1;
     case 'parkinsonVolatility':
       return (d.window as number) - 1;
     default:

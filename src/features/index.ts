@@ -1,7 +1,14 @@
-export { FeatureStage, type FeatureStageSnapshot, type FeatureStageStats } from './FeatureStage.js';
 export {
+  type BaselineSnapshot,
+  FeatureStage,
+  type FeatureStageSnapshot,
+  type FeatureStageStats,
+} from './FeatureStage.js';
+export {
+  ABSOLUTE_FEATURES,
   DEFAULT_FEATURES,
   FEATURE_SETS,
+  type FeatureBaseline,
   type FeatureDefinition,
   type FeatureKind,
   type FeatureSet,
@@ -10,6 +17,5 @@ export {
   ORIGINAL_FEATURES,
   parseFeatureSet,
 } from './featureSpec.js';
-export { RollingWindow } from './RollingWindow.js';
 export { RollingZScore, type RollingZScoreSnapshot } from './RollingZScore.js';
 export { Scaler, type ScalerJSON } from './Scaler.js';

@@ -1,6 +1,6 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { ModelValidationError } from '../util/validate.js';
-import type { CovarianceType } from './GaussianHMM.js';
+import type { CovarianceType } from './CovarianceType.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 

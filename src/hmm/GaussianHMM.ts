@@ -2,6 +2,7 @@ import { Random } from '../util/random.js';
 import { checkUntrustedValue } from '../util/safeJson.js';
 import { check, finiteNumber, integer, plainObject } from '../util/validate.js';
 import { baumWelch, initialParameters } from './baumWelch.js';
+import type { CovarianceType } from './CovarianceType.js';
 import { filterStep, forward, forwardBackward, predict } from './forwardBackward.js';
 import { GaussianEmissions } from './GaussianEmissions.js';
 import {
@@ -13,16 +14,6 @@ import {
 } from './HMMParameters.js';
 import { flattenObservations, sequenceLengths } from './observations.js';
 import { viterbi } from './viterbi.js';
-
-/**
- * Covariance structure of the state Gaussians: one full D×D matrix per state, or D variances.
- *
- * @example
- * ```ts
- * const covariance: CovarianceType = 'diag';
- * ```
- */
-export type CovarianceType = 'full' | 'diag';
 
 /**
  * Hyper-parameters of {@link GaussianHMM}, and optionally known parameters.
@@ -79,11 +70,12 @@ export interface GaussianHMMFitOptions {
 }
 
 /**
- * What {@link GaussianHMM.fit} returns.
+ * How the last {@link GaussianHMM.fit} went, kept on {@link GaussianHMM.monitor} (hmmlearn's
+ * `monitor_`): the log-likelihood of every EM iteration and whether it converged.
  *
  * @example
  * ```ts
- * const { logLikelihoods, converged, iterations } = hmm.fit(X);
+ * const { logLikelihoods, converged, iterations } = hmm.fit(X).monitor!;
  * ```
  */
 export interface GaussianHMMFitResult {
@@ -185,7 +177,7 @@ interface ResolvedOptions {
  * @example
  * ```ts
  * const hmm = new GaussianHMM({ states: 3, covariance: 'full', seed: 7 });
- * const { logLikelihoods, converged } = hmm.fit(X);
+ * const { logLikelihoods, converged } = hmm.fit(X).monitor!;
  * const state = hmm.createFilterState();
  * for (const x of liveRows) hmm.forwardStep(state, x);   // state.probabilities = P(z_t | x_1..t)
  * const path = hmm.decode(X);
@@ -209,6 +201,7 @@ export class GaussianHMM {
   readonly orderBy: number;
   #states: number;
   #params: HMMParameters | undefined;
+  #monitor: GaussianHMMFitResult | undefined;
   #emissions: GaussianEmissions | undefined;
   /** forwardStep scratch: K log densities and K predicted probabilities (so a step allocates nothing). */
   #logDensities = new Float64Array(0);
@@ -228,6 +221,14 @@ export class GaussianHMM {
     this.orderBy = o.orderBy;
     this.#states = o.states;
     if (o.params) this.#setParameters(o.params);
+  }
+
+  /**
+   * How the last {@link GaussianHMM.fit} went: log-likelihood per EM iteration, convergence.
+   * `undefined` before `fit` and for a model built from parameters or JSON.
+   */
+  get monitor(): GaussianHMMFitResult | undefined {
+    return this.#monitor;
   }
 
   /** Number of hidden states K. */
@@ -262,12 +263,13 @@ export class GaussianHMM {
 
   /**
    * Trains the model by Baum–Welch from a seeded k-means++ start, replacing any parameters it had,
-   * then puts the states in canonical order (ascending mean of feature `orderBy`).
+   * then puts the states in canonical order (ascending mean of feature `orderBy`). Returns the model
+   * itself (scikit-learn's convention); the iterations' log-likelihoods are on {@link GaussianHMM.monitor}.
    *
    * @param X observations, one row of D features per step.
    * @throws {RangeError} on malformed X or lengths, or fewer rows than states.
    */
-  fit(X: number[][], opts: GaussianHMMFitOptions = {}): GaussianHMMFitResult {
+  fit(X: number[][], opts: GaussianHMMFitOptions = {}): this {
     const { data, N, D } = flattenObservations(X);
     const lengths = sequenceLengths(opts.lengths, N);
     const K = this.#states;
@@ -288,12 +290,13 @@ export class GaussianHMM {
       (a, b) => p.means[a * D + this.orderBy] - p.means[b * D + this.orderBy] || a - b,
     );
     this.#setParameters(permuteStates(p, order));
-    return {
+    this.#monitor = {
       logLikelihoods: result.logLikelihoods,
       logPosteriors: result.logPosteriors,
       converged: result.converged,
       iterations: result.logLikelihoods.length,
     };
+    return this;
   }
 
   /** A fresh online filter state, before any observation. */

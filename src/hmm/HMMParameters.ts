@@ -1,5 +1,5 @@
 import { check, numberArray, numberMatrix } from '../util/validate.js';
-import type { CovarianceType } from './GaussianHMM.js';
+import type { CovarianceType } from './CovarianceType.js';
 
 /**
  * The parameters of a Gaussian HMM with K states and D features, as flat row-major typed arrays:

@@ -1,8 +1,8 @@
 import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { Random } from '../util/random.js';
+import type { CovarianceType } from './CovarianceType.js';
 import { forwardBackward } from './forwardBackward.js';
 import { GaussianEmissions } from './GaussianEmissions.js';
-import type { CovarianceType } from './GaussianHMM.js';
 import type { HMMParameters } from './HMMParameters.js';
 import { kmeansPlusPlus } from './kmeansPlusPlus.js';
 

@@ -3,8 +3,8 @@
  *
  * @module
  */
+export type { CovarianceType } from './CovarianceType.js';
 export type {
-  CovarianceType,
   GaussianHMMFitOptions,
   GaussianHMMFitResult,
   GaussianHMMJSON,

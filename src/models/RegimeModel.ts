@@ -1,8 +1,11 @@
-import type { IsolationForest, IsolationForestJSON } from '../anomaly/IsolationForest.js';
-import type { FeatureDefinition } from '../features/featureSpec.js';
-import type { Scaler, ScalerJSON } from '../features/Scaler.js';
-import type { GaussianHMM, GaussianHMMJSON } from '../hmm/GaussianHMM.js';
-import { boundedString } from '../util/validate.js';
+import { IsolationForest, type IsolationForestJSON } from '../anomaly/IsolationForest.js';
+import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from '../bars/barOptions.js';
+import { type FeatureDefinition, parseFeatureSet } from '../features/featureSpec.js';
+import { Scaler, type ScalerJSON } from '../features/Scaler.js';
+import { GaussianHMM, type GaussianHMMJSON } from '../hmm/GaussianHMM.js';
+import { checkUntrustedValue } from '../util/safeJson.js';
+import { boundedString, check, finiteNumber, integer, numberMatrix, plainObject } from '../util/validate.js';
+import { ARGMAX_RULE, parseDecisionRule, type RegimeDecisionRule } from './decisionRule.js';
 
 /**
  * Format name of a model file.
@@ -14,14 +17,19 @@ import { boundedString } from '../util/validate.js';
  */
 export const MODEL_FORMAT = 'microstream-model';
 /**
- * Version of the model file format this library reads and writes.
+ * Version of the model file format this library writes. Version 2 added the decision rule
+ * (`decision`) and features relative to the symbol's own history (`features[i].baseline`); files
+ * of version 1 still load, with the filter's argmax as their decision rule.
  *
  * @example
  * ```ts
- * console.log(`reads model files of version ${MODEL_VERSION}`);
+ * console.log(`writes model files of version ${MODEL_VERSION}`);
  * ```
  */
-export const MODEL_VERSION = 1;
+export const MODEL_VERSION = 2;
+
+/** Longest model `symbol`: a comma-separated list of the symbols it was trained on. */
+const MAX_SYMBOL_LIST_LENGTH = 65_536;
 
 /**
  * One training sequence: a contiguous run of bars (sequences are never glued across a hole).
@@ -79,9 +87,9 @@ export interface StateReport {
   label: string;
   /** HMM state means in each feature's own units (after its transform, before standardisation). */
   means: Record<string, number>;
-  /** Share of training bars whose filtered most probable state is this one. */
+  /** Share of training bars a detector reports in this state (the decision rule on the filtered probabilities). */
   share: number;
-  /** Mean length in bars of runs of this state on the filtered path (what a detector emits). */
+  /** Mean length in bars of runs of this state on the reported path (what a detector emits). */
   meanDwellBars: number;
   /** Mean dwell implied by the transition matrix, 1 / (1 − a_kk). */
   expectedDwellBars: number;
@@ -133,6 +141,8 @@ export interface RegimeModelJSON {
   intervalMs: number;
   labels: string[];
   features: FeatureDefinition[];
+  /** How detectors turn the filtered probabilities into the reported state. */
+  decision: RegimeDecisionRule;
   provenance: TrainingProvenance;
   report: TrainingReport;
   scaler: ScalerJSON;
@@ -159,6 +169,8 @@ export class RegimeModel {
   /** State labels in state order (calmest first), e.g. `['Stable', 'Volatile', 'Crisis']`. */
   readonly labels: readonly string[];
   readonly features: readonly FeatureDefinition[];
+  /** How detectors turn the filtered probabilities into the reported state (a detector option may override it). */
+  readonly decision: Readonly<RegimeDecisionRule>;
   readonly scaler: Scaler;
   readonly forest: IsolationForest;
   readonly hmm: GaussianHMM;
@@ -170,6 +182,7 @@ export class RegimeModel {
     intervalMs: number;
     labels: readonly string[];
     features: readonly FeatureDefinition[];
+    decision: RegimeDecisionRule;
     scaler: Scaler;
     forest: IsolationForest;
     hmm: GaussianHMM;
@@ -179,12 +192,101 @@ export class RegimeModel {
     this.symbol = parts.symbol;
     this.intervalMs = parts.intervalMs;
     this.labels = Object.freeze([...parts.labels]);
-    this.features = Object.freeze(parts.features.map((f) => Object.freeze({ ...f })));
+    this.features = Object.freeze(
+      parts.features.map((f) =>
+        Object.freeze(
+          f.baseline === undefined ? { ...f } : { ...f, baseline: Object.freeze({ ...f.baseline }) },
+        ),
+      ),
+    );
+    this.decision = Object.freeze({ ...parts.decision });
     this.scaler = parts.scaler;
     this.forest = parts.forest;
     this.hmm = parts.hmm;
     this.provenance = parts.provenance;
     this.report = parts.report;
+  }
+
+  /**
+   * Builds a model from its parsed JSON (a {@link RegimeModel.toJSON} document, e.g. `JSON.parse` of a
+   * model file) and validates it fully: known format and version, a valid feature set, shapes
+   * consistent across features, scaler, forest and HMM, finite numbers, stochastic HMM rows and
+   * positive-definite covariances, labels, provenance and report, names (labels, feature names,
+   * symbols, versions) at most 64 characters without control characters. Anything else is refused
+   * with a `ModelValidationError` whose `path` names the field, e.g. `hmm.transMat[1]`. `loadModel`
+   * does the same from JSON text, with limits on its size and nesting.
+   *
+   * @example
+   * ```ts
+   * const copy = RegimeModel.fromJSON(JSON.parse(JSON.stringify(model)));
+   * ```
+   */
+  static fromJSON(json: unknown): RegimeModel {
+    checkUntrustedValue(json);
+    const o = plainObject(json, 'model');
+    check(
+      o.format === MODEL_FORMAT,
+      'format',
+      `expected ${JSON.stringify(MODEL_FORMAT)}, got ${JSON.stringify(o.format)}`,
+    );
+    check(
+      o.version === MODEL_VERSION || o.version === 1,
+      'version',
+      `this library reads versions 1 and ${MODEL_VERSION}, got ${JSON.stringify(o.version)}`,
+    );
+    const symbol = boundedString(o.symbol, 'symbol', 0, MAX_SYMBOL_LIST_LENGTH);
+    const intervalMs = integer(o.intervalMs, 'intervalMs', MIN_INTERVAL_MS, MAX_INTERVAL_MS);
+    const features = parseFeatureSet(o.features, 'features');
+    let decision = { ...ARGMAX_RULE };
+    if (o.version === 1) {
+      // Version 1 had neither: a file that claims it and carries them was not written by this library.
+      for (const [i, f] of features.entries())
+        check(
+          f.baseline === undefined,
+          `features[${i}].baseline`,
+          'baselines need a model file of version 2',
+        );
+      check(o.decision === undefined, 'decision', 'a decision rule needs a model file of version 2');
+    } else decision = parseDecisionRule(o.decision, 'decision');
+    const d = features.length;
+    const scaler = Scaler.fromJSON(o.scaler, d, 'scaler');
+    const hmm = GaussianHMM.fromJSON(o.hmm, 'hmm');
+    check(
+      hmm.nFeatures === d,
+      'hmm.means',
+      `expected ${d} features (one per declared feature), got ${hmm.nFeatures}`,
+    );
+    const forest = IsolationForest.fromJSON(o.forest);
+    check(
+      forest.nFeatures === d,
+      'forest.nFeatures',
+      `expected ${d} (one per declared feature), got ${forest.nFeatures}`,
+    );
+    const k = hmm.nStates;
+    check(
+      Array.isArray(o.labels) && o.labels.length === k,
+      'labels',
+      `expected ${k} labels, one per HMM state`,
+    );
+    const labels = (o.labels as unknown[]).map((l, i) => {
+      return boundedString(l, `labels[${i}]`, 1);
+    });
+    return new RegimeModel({
+      symbol,
+      intervalMs,
+      labels,
+      features,
+      decision,
+      scaler,
+      forest,
+      hmm,
+      provenance: parseProvenance(o.provenance),
+      report: parseReport(
+        o.report,
+        k,
+        features.map((f) => f.name),
+      ),
+    });
   }
 
   /** A copy with other state labels, e.g. `model.withLabels(['calm', 'busy', 'panic'])`. */
@@ -203,7 +305,10 @@ export class RegimeModel {
       symbol: this.symbol,
       intervalMs: this.intervalMs,
       labels: [...this.labels],
-      features: this.features.map((f) => ({ ...f })),
+      features: this.features.map((f) =>
+        f.baseline === undefined ? { ...f } : { ...f, baseline: { ...f.baseline } },
+      ),
+      decision: { ...this.decision },
       provenance: this.provenance,
       report: this.report,
       scaler: this.scaler.toJSON(),
@@ -225,4 +330,73 @@ export function defaultLabels(k: number): string[] {
   if (k === 3) return ['Stable', 'Volatile', 'Crisis'];
   if (k === 2) return ['Stable', 'Crisis'];
   return Array.from({ length: k }, (_, i) => `State ${i}`);
+}
+
+function parseProvenance(value: unknown, path = 'provenance'): TrainingProvenance {
+  const o = plainObject(value, path);
+  check(Array.isArray(o.sequences), `${path}.sequences`, 'expected an array');
+  const sequences = (o.sequences as unknown[]).map((s, i) => {
+    const at = `${path}.sequences[${i}]`;
+    const q = plainObject(s, at);
+    return {
+      symbol: boundedString(q.symbol, `${at}.symbol`),
+      from: finiteNumber(q.from, `${at}.from`),
+      to: finiteNumber(q.to, `${at}.to`),
+      bars: integer(q.bars, `${at}.bars`, 1, Number.MAX_SAFE_INTEGER),
+    };
+  });
+  const featureSet = boundedString(o.featureSet, `${path}.featureSet`);
+  check(
+    o.covariance === 'full' || o.covariance === 'diag',
+    `${path}.covariance`,
+    "expected 'full' or 'diag'",
+  );
+  const libraryVersion = boundedString(o.libraryVersion, `${path}.libraryVersion`);
+  return {
+    sequences,
+    bars: integer(o.bars, `${path}.bars`, 0, Number.MAX_SAFE_INTEGER),
+    trainingBars: integer(o.trainingBars, `${path}.trainingBars`, 0, Number.MAX_SAFE_INTEGER),
+    featureSet,
+    seed: finiteNumber(o.seed, `${path}.seed`),
+    states: integer(o.states, `${path}.states`, 1, 64),
+    covariance: o.covariance,
+    contamination: finiteNumber(o.contamination, `${path}.contamination`),
+    transPrior: finiteNumber(o.transPrior, `${path}.transPrior`),
+    libraryVersion,
+  };
+}
+
+function parseReport(value: unknown, k: number, names: string[], path = 'report'): TrainingReport {
+  const o = plainObject(value, path);
+  check(Array.isArray(o.states) && o.states.length === k, `${path}.states`, `expected ${k} entries`);
+  const states = (o.states as unknown[]).map((s, i): StateReport => {
+    const at = `${path}.states[${i}]`;
+    const q = plainObject(s, at);
+    const label = boundedString(q.label, `${at}.label`);
+    const means = plainObject(q.means, `${at}.means`);
+    for (const name of names) finiteNumber(means[name], `${at}.means.${name}`);
+    return {
+      label,
+      means: Object.fromEntries(names.map((n) => [n, means[n] as number])),
+      share: finiteNumber(q.share, `${at}.share`),
+      meanDwellBars: finiteNumber(q.meanDwellBars, `${at}.meanDwellBars`),
+      expectedDwellBars: finiteNumber(q.expectedDwellBars, `${at}.expectedDwellBars`),
+      realizedVolatility: finiteNumber(q.realizedVolatility, `${at}.realizedVolatility`),
+    };
+  });
+  const anomaly = plainObject(o.anomaly, `${path}.anomaly`);
+  check(typeof o.converged === 'boolean', `${path}.converged`, 'expected a boolean');
+  return {
+    states,
+    transitionMatrix: numberMatrix(o.transitionMatrix, `${path}.transitionMatrix`, k, k),
+    crisisToStableVolatility: finiteNumber(o.crisisToStableVolatility, `${path}.crisisToStableVolatility`),
+    minMeanDwellBars: finiteNumber(o.minMeanDwellBars, `${path}.minMeanDwellBars`),
+    anomaly: {
+      threshold: finiteNumber(anomaly.threshold, `${path}.anomaly.threshold`),
+      rate: finiteNumber(anomaly.rate, `${path}.anomaly.rate`),
+    },
+    logLikelihoodPerBar: finiteNumber(o.logLikelihoodPerBar, `${path}.logLikelihoodPerBar`),
+    iterations: integer(o.iterations, `${path}.iterations`, 0, Number.MAX_SAFE_INTEGER),
+    converged: o.converged,
+  };
 }

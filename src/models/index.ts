@@ -1,3 +1,10 @@
+export {
+  ARGMAX_RULE,
+  DEFAULT_DECISION_RULE,
+  decideState,
+  parseDecisionRule,
+  type RegimeDecisionRule,
+} from './decisionRule.js';
 export { defaultModel } from './defaultModel.js';
 export { loadModel } from './loadModel.js';
 export {

@@ -1,6 +1,7 @@
 import type { IsolationForest } from '../anomaly/IsolationForest.js';
 import type { Scaler } from '../features/Scaler.js';
 import type { GaussianHMM } from '../hmm/GaussianHMM.js';
+import { decideState } from './decisionRule.js';
 import type { StateReport, TrainingReport } from './RegimeModel.js';
 
 /**
@@ -20,8 +21,9 @@ export interface ReportData {
 
 /**
  * The per-state figures of a fitted model on data, as a detector would see them: each sequence is
- * filtered online with `forwardStep` from a fresh filter state, and each bar is assigned its
- * filtered most probable state. Gives shares, run lengths (dwell), realized volatility per state,
+ * filtered online with `forwardStep` from a fresh filter state, and each bar is assigned the state
+ * a detector reports: the decision rule (hysteresis with `margin`, see {@link decideState}) applied
+ * to the filtered probabilities. Gives shares, run lengths (dwell), realized volatility per state,
  * the transition matrix, and the anomaly rate of the forest.
  *
  * @example
@@ -37,6 +39,8 @@ export function regimeReport(
     scaler: Scaler;
     names: readonly string[];
     labels: readonly string[];
+    /** The decision rule's hysteresis margin (0 = the filter's argmax). */
+    margin: number;
     fit: { logLikelihoodPerBar: number; iterations: number; converged: boolean };
   },
   data: ReportData,
@@ -53,7 +57,7 @@ export function regimeReport(
     let previous = -1;
     rows.forEach((z, t) => {
       hmm.forwardStep(filter, z);
-      const state = argmax(filter.probabilities);
+      const state = decideState(filter.probabilities, previous, model.margin);
       const r = data.returns[s][t];
       count[state]++;
       sumSq[state] += r * r;
@@ -80,7 +84,9 @@ export function regimeReport(
     crisisToStableVolatility: stable > 0 ? states[k - 1].realizedVolatility / stable : 0,
     minMeanDwellBars: Math.min(...states.map((s) => s.meanDwellBars)),
     anomaly: { threshold: forest.threshold, rate: bars > 0 ? anomalies / bars : 0 },
-    ...model.fit,
+    logLikelihoodPerBar: model.fit.logLikelihoodPerBar,
+    iterations: model.fit.iterations,
+    converged: model.fit.converged,
   };
 }
 

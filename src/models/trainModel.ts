@@ -5,6 +5,7 @@ import { FeatureStage } from '../features/FeatureStage.js';
 import { DEFAULT_FEATURES, FEATURE_SETS, type FeatureSet, parseFeatureSet } from '../features/featureSpec.js';
 import { Scaler } from '../features/Scaler.js';
 import { GaussianHMM } from '../hmm/GaussianHMM.js';
+import { DEFAULT_DECISION_RULE, parseDecisionRule, type RegimeDecisionRule } from './decisionRule.js';
 import { defaultLabels, RegimeModel, type TrainingReport, type TrainingSequence } from './RegimeModel.js';
 import { regimeReport } from './regimeReport.js';
 
@@ -39,8 +40,10 @@ export interface TrainModelOptions {
   states?: number;
   /** Seed of the forest and the HMM initialisation (default 0). */
   seed?: number;
-  /** Share of training bars the forest's threshold flags as anomalies (default 0.01). */
+  /** Share of training bars the forest's threshold flags as anomalies (default 0.05). */
   contamination?: number;
+  /** Decision rule stored in the model (default {@link DEFAULT_DECISION_RULE}: hysteresis, margin 0.9). */
+  decision?: RegimeDecisionRule;
   /** Dirichlet pseudo-count added to every transition row in EM (default 0); larger = stickier regimes. */
   transPrior?: number;
   /** HMM covariance type (default `full`). */
@@ -96,7 +99,8 @@ export function trainModel(options: TrainModelOptions): { model: RegimeModel; re
   const features = parseFeatureSet(JSON.parse(JSON.stringify(declared ?? DEFAULT_FEATURES)));
   const states = options.states ?? 3;
   const seed = options.seed ?? 0;
-  const contamination = options.contamination ?? 0.01;
+  const contamination = options.contamination ?? 0.05;
+  const decision = parseDecisionRule(options.decision ?? DEFAULT_DECISION_RULE, 'options.decision');
   const transPrior = options.transPrior ?? 0;
   const covariance = options.covariance ?? 'full';
   const first = options.bars.find((s) => s.length > 0)?.[0];
@@ -164,7 +168,7 @@ export function trainModel(options: TrainModelOptions): { model: RegimeModel; re
     lengths: standardised.map((s) => s.length),
     onIteration: (iteration, logLikelihood) =>
       options.onProgress?.({ stage: 'hmm', iteration, logLikelihood }),
-  });
+  }).monitor!;
 
   options.onProgress?.({ stage: 'report' });
   const report = regimeReport(
@@ -174,6 +178,7 @@ export function trainModel(options: TrainModelOptions): { model: RegimeModel; re
       scaler,
       names,
       labels,
+      margin: decision.margin,
       fit: {
         logLikelihoodPerBar: fit.logLikelihoods[fit.logLikelihoods.length - 1] / trainingBars,
         iterations: fit.iterations,
@@ -187,6 +192,7 @@ export function trainModel(options: TrainModelOptions): { model: RegimeModel; re
     intervalMs,
     labels,
     features,
+    decision,
     scaler,
     forest,
     hmm,

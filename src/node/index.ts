@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 
+export { KLINE_COLUMNS } from '../bars/binanceKline.js';
 export { type DetectorTransformOptions, detectorTransform } from './detectorTransform.js';
 export { epochMillis } from './epochMillis.js';
 export type { MalformedLine, ReaderStats } from './ReaderStats.js';
@@ -14,5 +15,5 @@ export {
   type AggTradeReaderOptions,
   readAggTrades,
 } from './readAggTrades.js';
-export { KLINE_COLUMNS, KlineReader, type KlineReaderOptions, readKlines } from './readKlines.js';
+export { KlineReader, type KlineReaderOptions, readKlines } from './readKlines.js';
 export { MAX_MODEL_FILE_BYTES, readModelFile } from './readModelFile.js';

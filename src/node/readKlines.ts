@@ -1,4 +1,5 @@
 import type { Bar } from '../bars/bar.js';
+import { KLINE_COLUMNS, klineProblem } from '../bars/binanceKline.js';
 import type { CsvCursor } from './CsvCursor.js';
 import { epochMillis } from './epochMillis.js';
 import { expected, isNonNegative, isPositive } from './fieldChecks.js';
@@ -6,22 +7,6 @@ import { findColumn, headerNames, startsWithNumber } from './headerNames.js';
 import type { MalformedLine, ReaderStats } from './ReaderStats.js';
 import { readCsvRows } from './readCsvRows.js';
 import { symbolFromFileName } from './symbolFromFileName.js';
-
-/** Binance's kline columns, in the order of its exports (and of `microstream bars --format csv`). */
-export const KLINE_COLUMNS = [
-  'open_time',
-  'open',
-  'high',
-  'low',
-  'close',
-  'volume',
-  'close_time',
-  'quote_volume',
-  'count',
-  'taker_buy_volume',
-  'taker_buy_quote_volume',
-  'ignore',
-] as const;
 
 /** Header names accepted for each column (normalised: lower case, underscores). */
 const ALIASES = {
@@ -163,9 +148,6 @@ export class KlineReader implements AsyncIterable<Bar> {
     if (!isPositive(low)) return expected(c, at.low, 'low', 'a positive number');
     const close = c.number(at.close);
     if (!isPositive(close)) return expected(c, at.close, 'close', 'a positive number');
-    if (high < low || high < open || high < close || low > open || low > close) {
-      return `high and low do not enclose open and close (open ${open}, high ${high}, low ${low}, close ${close})`;
-    }
     const volume = c.number(at.volume);
     if (!isNonNegative(volume)) return expected(c, at.volume, 'volume', 'a number >= 0');
     let closeTime: number;
@@ -191,7 +173,6 @@ export class KlineReader implements AsyncIterable<Bar> {
       takerBuyQuoteVolume: undefined,
       gap: false,
     };
-    if (bar.closeTime < bar.openTime) return `close_time ${closeTime} is before open_time ${bar.openTime}`;
     if (at.quoteVolume >= 0) {
       bar.quoteVolume = c.number(at.quoteVolume);
       if (!isNonNegative(bar.quoteVolume))
@@ -214,7 +195,8 @@ export class KlineReader implements AsyncIterable<Bar> {
         return expected(c, at.takerBuyQuoteVolume, 'taker_buy_quote_volume', 'a number >= 0');
       }
     }
-    return bar;
+    // The fields one by one are checked above (naming the text found); this checks them together.
+    return klineProblem(bar) ?? bar;
   }
 }
 

@@ -8,6 +8,7 @@ import type { Trade } from '../bars/trade.js';
 import { FeatureStage, type FeatureStageSnapshot } from '../features/FeatureStage.js';
 import { RollingZScore, type RollingZScoreSnapshot } from '../features/RollingZScore.js';
 import type { HMMFilterState } from '../hmm/GaussianHMM.js';
+import { decideState, parseDecisionRule, type RegimeDecisionRule } from '../models/decisionRule.js';
 import { defaultModel } from '../models/defaultModel.js';
 import type { RegimeModel } from '../models/RegimeModel.js';
 import { argmax } from '../models/regimeReport.js';
@@ -48,7 +49,34 @@ export interface RegimeDetectorOptions {
    * than 20 bars standardises itself away.
    */
   normalize?: 'frozen' | 'rolling20';
+  /**
+   * How the reported state follows the filtered probabilities (default: the model's `decision`,
+   * hysteresis with margin 0.9 for the bundled models). `{ rule: 'hysteresis', margin: 0 }` reports
+   * the filter's most probable state. The probabilities in the signal are the filter's either way.
+   */
+  decision?: RegimeDecisionRule;
 }
+
+/**
+ * A bar is outside the model's training range when one of its features lies more than this many
+ * training standard deviations (the model's scaler) from the training mean.
+ *
+ * @example
+ * ```ts
+ * const far = Math.abs(x - model.scaler.mean[j]) > OUT_OF_RANGE_SIGMA * model.scaler.std[j];
+ * ```
+ */
+export const OUT_OF_RANGE_SIGMA = 4;
+/**
+ * The detector reports `outOfRange` when more than half of its last this-many warm bars were
+ * outside the model's training range (see {@link OUT_OF_RANGE_SIGMA}).
+ *
+ * @example
+ * ```ts
+ * if (signal.outOfRange) console.warn(`most of the last ${OUT_OF_RANGE_WINDOW} bars are unlike the model's training data`);
+ * ```
+ */
+export const OUT_OF_RANGE_WINDOW = 60;
 
 /**
  * Counters of a {@link RegimeDetector}.
@@ -69,6 +97,10 @@ export interface RegimeDetectorStats {
   anomalies: number;
   /** Signals with `regime.changed`. */
   regimeChanges: number;
+  /** Warm bars with a feature beyond {@link OUT_OF_RANGE_SIGMA} training standard deviations. */
+  outOfRangeBars: number;
+  /** True while most of the last {@link OUT_OF_RANGE_WINDOW} warm bars were out of range (as the last signal's `outOfRange`). */
+  outOfRange: boolean;
   /** Times the windows restarted after a hole longer than `maxGapBars`. */
   restarts: number;
   /** Trades rejected by the bar aggregator, by reason. */
@@ -99,8 +131,13 @@ export interface DetectorSnapshot {
   features: FeatureStageSnapshot;
   normalizer: RollingZScoreSnapshot | null;
   filter: { probabilities: number[]; steps: number };
-  /** Most probable state of the last warm bar, −1 before the first. */
+  /** Reported (decided) state of the last warm bar, −1 before the first. */
   state: number;
+  /**
+   * Which of the last {@link OUT_OF_RANGE_WINDOW} warm bars were out of range, newest in the lowest
+   * bit: bars 31–60 ago in the first number, the last 30 in the second. Absent in older snapshots (none).
+   */
+  outOfRange?: [number, number];
   /** A hole longer than `maxGapBars` was skipped and the windows restart at the next bar with trades. */
   restartPending: boolean;
   counts: {
@@ -110,8 +147,13 @@ export interface DetectorSnapshot {
     anomalies: number;
     regimeChanges: number;
     restarts: number;
+    /** Absent in snapshots from before it existed (0). */
+    outOfRangeBars?: number;
   };
 }
+
+/** The out-of-range window is kept as two 30-bit masks (no typed array per detector). */
+const MASK30 = 0x3fffffff;
 
 // The one empty result, shared and never written to. Not frozen: `for…of` over a frozen array (its own
 // elements kind) leaves V8's fast path and costs ~20 ns per call, more than the rest of a push.
@@ -158,8 +200,14 @@ export function createRegimeDetector(options: RegimeDetectorOptions = {}): Regim
  *   the z-score window holds 20 warm feature vectors). Cold signals carry the model's start
  *   probabilities, never flag an anomaly and never report a change; the HMM filter starts at the
  *   first warm bar, as in training.
- * - **Changes**: `regime.changed` is true on the warm bar whose most probable state differs from the
+ * - **Decision**: `regime.state` is the state the decision rule reports (`decision`, by default the
+ *   model's: hysteresis on the filtered probabilities, see {@link RegimeDecisionRule});
+ *   `regime.mostProbableState` is the filter's argmax, and `regime.probabilities` the filter's.
+ * - **Changes**: `regime.changed` is true on the warm bar whose reported state differs from the
  *   previous warm bar's (never on the first warm bar).
+ * - **Out of range**: `outOfRange` is true while most of the last {@link OUT_OF_RANGE_WINDOW} warm
+ *   bars had a feature more than {@link OUT_OF_RANGE_SIGMA} training standard deviations from the
+ *   training mean: the model is reading a market unlike anything it was trained on.
  * - **Holes**: empty intervals become gap bars (up to `maxGapBars`), which go through the pipeline
  *   like any bar (see {@link FeatureStage} for what they read as). A longer hole is skipped: the
  *   windows and the filter restart at the next bar with trades and the detector warms up again.
@@ -185,6 +233,8 @@ export class RegimeDetector
   readonly symbol: string;
   readonly intervalMs: number;
   readonly normalize: 'frozen' | 'rolling20';
+  /** The decision rule in use: the option's, else the model's. */
+  readonly decision: Readonly<RegimeDecisionRule>;
   readonly #options: RegimeDetectorOptions;
   readonly #features: FeatureStage;
   readonly #rolling: RollingZScore | null;
@@ -195,7 +245,19 @@ export class RegimeDetector
   #regularizer: BarRegularizer | null = null;
   #state = -1;
   #restartPending = false;
-  #counts = { signals: 0, gapBars: 0, coldBars: 0, anomalies: 0, regimeChanges: 0, restarts: 0 };
+  /** Out-of-range flags of the last 60 warm bars: bars 31–60 ago, and the last 30 (newest = bit 0). */
+  #farOld = 0;
+  #farRecent = 0;
+  #farCount = 0;
+  #counts = {
+    signals: 0,
+    gapBars: 0,
+    coldBars: 0,
+    anomalies: 0,
+    regimeChanges: 0,
+    restarts: 0,
+    outOfRangeBars: 0,
+  };
 
   /**
    * @param options the detector's options.
@@ -209,6 +271,10 @@ export class RegimeDetector
     // Bad bar options fail here, not at the first trade of a stream.
     resolveSeriesOptions({ intervalMs: this.intervalMs, maxGapBars: options.maxGapBars });
     this.normalize = options.normalize ?? 'frozen';
+    this.decision =
+      options.decision === undefined
+        ? this.model.decision
+        : parseDecisionRule(options.decision, 'options.decision');
     if (this.normalize !== 'frozen' && this.normalize !== 'rolling20')
       throw new RangeError(`normalize must be 'frozen' or 'rolling20', got ${String(this.normalize)}`);
     const d = this.model.features.length;
@@ -326,6 +392,7 @@ export class RegimeDetector
     const trades = this.#aggregator?.stats() ?? null;
     return {
       ...this.#counts,
+      outOfRange: this.#outOfRange,
       rejectedTrades: {
         duplicate: trades?.duplicates ?? 0,
         late: trades?.late ?? 0,
@@ -349,6 +416,7 @@ export class RegimeDetector
       normalizer: this.#rolling?.snapshot() ?? null,
       filter: { probabilities: Array.from(this.#filter.probabilities), steps: this.#filter.steps },
       state: this.#state,
+      outOfRange: [this.#farOld, this.#farRecent],
       restartPending: this.#restartPending,
       counts: { ...this.#counts },
     };
@@ -386,8 +454,23 @@ export class RegimeDetector
     check(typeof s.restartPending === 'boolean', 'snapshot.restartPending', 'expected a boolean');
     const counts = plainObject(s.counts, 'snapshot.counts');
     const restoredCounts = { ...this.#counts };
-    for (const key of Object.keys(restoredCounts) as (keyof typeof restoredCounts)[])
-      restoredCounts[key] = integer(counts[key], `snapshot.counts.${key}`, 0, Number.MAX_SAFE_INTEGER);
+    for (const key of Object.keys(restoredCounts) as (keyof typeof restoredCounts)[]) {
+      // Counters added later are absent from older snapshots: they were 0 then.
+      if (key === 'outOfRangeBars' && counts[key] === undefined) restoredCounts[key] = 0;
+      else restoredCounts[key] = integer(counts[key], `snapshot.counts.${key}`, 0, Number.MAX_SAFE_INTEGER);
+    }
+    let far: [number, number] = [0, 0];
+    if (s.outOfRange !== undefined) {
+      check(
+        Array.isArray(s.outOfRange) && s.outOfRange.length === 2,
+        'snapshot.outOfRange',
+        'expected two 30-bit masks',
+      );
+      far = [
+        integer(s.outOfRange[0], 'snapshot.outOfRange[0]', 0, MASK30),
+        integer(s.outOfRange[1], 'snapshot.outOfRange[1]', 0, MASK30),
+      ];
+    }
     check(
       (s.normalizer === null) === (this.#rolling === null),
       'snapshot.normalizer',
@@ -414,8 +497,29 @@ export class RegimeDetector
     this.#filter.probabilities.set(probabilities);
     this.#filter.steps = steps;
     this.#state = state;
+    this.#farOld = far[0];
+    this.#farRecent = far[1];
+    this.#farCount = bitCount(far[0]) + bitCount(far[1]);
     this.#restartPending = s.restartPending;
     this.#counts = restoredCounts;
+  }
+
+  /** Most of the last {@link OUT_OF_RANGE_WINDOW} warm bars were out of range. */
+  get #outOfRange(): boolean {
+    return 2 * this.#farCount > OUT_OF_RANGE_WINDOW;
+  }
+
+  /** Shifts this warm bar's out-of-range flag into the window. */
+  #trackRange(x: Float64Array): boolean {
+    const { mean, std } = this.model.scaler;
+    let far = 0;
+    for (let j = 0; j < x.length; j++) if (Math.abs(x[j] - mean[j]) > OUT_OF_RANGE_SIGMA * std[j]) far = 1;
+    const leaving = (this.#farOld >>> 29) & 1;
+    this.#farOld = ((this.#farOld << 1) | (this.#farRecent >>> 29)) & MASK30;
+    this.#farRecent = ((this.#farRecent << 1) | far) & MASK30;
+    this.#farCount += far - leaving;
+    this.#counts.outOfRangeBars += far;
+    return this.#outOfRange;
   }
 
   #trades(): BarAggregator {
@@ -485,13 +589,16 @@ export class RegimeDetector
     const score = model.forest.score(z);
     const threshold = model.forest.threshold;
     let changed = false;
+    let outOfRange = false;
     if (warm) {
       model.hmm.forwardStep(this.#filter, z);
-      const state = argmax(this.#filter.probabilities);
+      const state = decideState(this.#filter.probabilities, this.#state, this.decision.margin);
       changed = this.#state >= 0 && state !== this.#state;
       this.#state = state;
+      outOfRange = this.#trackRange(x);
     }
-    const state = warm ? this.#state : argmax(this.#filter.probabilities);
+    const mostProbable = argmax(this.#filter.probabilities);
+    const state = warm ? this.#state : mostProbable;
     const isAnomaly = warm && score < threshold;
     const c = this.#counts;
     c.signals++;
@@ -518,8 +625,11 @@ export class RegimeDetector
         label: model.labels[state],
         probabilities,
         changed,
+        mostProbableState: mostProbable,
+        mostProbableLabel: model.labels[mostProbable],
       },
       warm,
+      outOfRange,
     };
   }
 
@@ -530,6 +640,16 @@ export class RegimeDetector
     this.#filter.probabilities.set(this.model.hmm.createFilterState().probabilities);
     this.#filter.steps = 0;
     this.#state = -1;
+    this.#farOld = 0;
+    this.#farRecent = 0;
+    this.#farCount = 0;
     this.#counts.restarts++;
   }
+}
+
+/** Number of set bits of a 30-bit mask. */
+function bitCount(mask: number): number {
+  let n = 0;
+  for (let m = mask; m !== 0; m &= m - 1) n++;
+  return n;
 }

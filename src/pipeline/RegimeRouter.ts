@@ -1,5 +1,5 @@
 import type { Bar } from '../bars/bar.js';
-import type { Trade } from '../bars/trade.js';
+import { invalidTradeReason, type Trade } from '../bars/trade.js';
 import { defaultModel } from '../models/defaultModel.js';
 import type { Stage } from '../stage.js';
 import { check, describeValue, ModelValidationError, plainObject } from '../util/validate.js';
@@ -87,6 +87,8 @@ export class RegimeRouter
 {
   readonly #options: RegimeRouterOptions;
   readonly #detectors = new Map<string, RegimeDetector>();
+  /** Invalid trades of symbols that had no detector yet: counted here, so they create none. */
+  #strayInvalidTrades = 0;
 
   constructor(options: RegimeRouterOptions = {}) {
     this.#options = { ...options, model: options.model ?? defaultModel() };
@@ -99,7 +101,16 @@ export class RegimeRouter
 
   /** Feeds a trade to its symbol's detector. */
   pushTrade(trade: Trade): readonly RegimeSignal[] {
-    return this.#detector(symbolOf(trade)).pushTrade(trade);
+    const symbol = symbolOf(trade);
+    const detector = this.#detectors.get(symbol);
+    if (detector !== undefined || invalidTradeReason(trade) === undefined)
+      return (detector ?? this.#detector(symbol)).pushTrade(trade);
+    // An invalid trade of a symbol not seen yet must leave no detector behind (it would change the
+    // order of later advance/flush output): a throwaway detector applies the error policy.
+    const probe = new RegimeDetector(this.#options, symbol);
+    const out = probe.pushTrade(trade);
+    this.#strayInvalidTrades += probe.stats().rejectedTrades.invalid;
+    return out;
   }
 
   /** Feeds a bar to its symbol's detector. */
@@ -158,7 +169,7 @@ export class RegimeRouter
       anomalies: 0,
       regimeChanges: 0,
       restarts: 0,
-      rejectedTrades: { duplicate: 0, late: 0, invalid: 0 },
+      rejectedTrades: { duplicate: 0, late: 0, invalid: this.#strayInvalidTrades },
     };
     for (const detector of this.#detectors.values()) {
       const s = detector.stats();

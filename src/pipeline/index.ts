@@ -1,6 +1,8 @@
 export {
   createRegimeDetector,
   type DetectorSnapshot,
+  OUT_OF_RANGE_SIGMA,
+  OUT_OF_RANGE_WINDOW,
   RegimeDetector,
   type RegimeDetectorOptions,
   type RegimeDetectorStats,

@@ -37,15 +37,32 @@ export interface RegimeSignal {
     isAnomaly: boolean;
   };
   regime: {
-    /** Most probable state (0 = calmest). */
+    /**
+     * The reported state (0 = calmest): the decision rule applied to the filtered probabilities
+     * (hysteresis by default, so it only moves when the filter is clearly sure). On cold bars, the
+     * most probable state of the model's start probabilities.
+     */
     state: number;
     /** Label of `state`, e.g. `'Stable'`. */
     label: RegimeLabel;
     /** Filtered state probabilities P(state | bars so far), summing to 1. */
     probabilities: number[];
-    /** True on the bar where the most probable state differs from the previous bar's. */
+    /** True on the warm bar where the reported state differs from the previous warm bar's. */
     changed: boolean;
+    /** The filter's most probable state, before the decision rule (may flip where `state` holds). */
+    mostProbableState: number;
+    /** Label of `mostProbableState`. */
+    mostProbableLabel: RegimeLabel;
   };
-  /** False until every feature window is full: a cold start, not a real reading. */
+  /**
+   * False until every feature window is full and every baseline has its history: a cold start,
+   * not a real reading.
+   */
   warm: boolean;
+  /**
+   * True while most of the last 60 warm bars had a feature more than 4 training standard
+   * deviations away (the model's scaler): the model is reading a market unlike its training data,
+   * and its regimes there mean little. Always false on cold bars.
+   */
+  outOfRange: boolean;
 }

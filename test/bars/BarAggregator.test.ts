@@ -52,6 +52,7 @@ describe('BarAggregator closing rules', () => {
         vwap: 402 / 4,
         firstTradeId: 100,
         lastTradeId: 105,
+        missingTrades: 0,
         gap: false,
       },
     ]);
@@ -157,6 +158,7 @@ describe('BarAggregator gap bars', () => {
         vwap: 103,
         firstTradeId: -1,
         lastTradeId: -1,
+        missingTrades: 0,
         gap: true,
       });
     }

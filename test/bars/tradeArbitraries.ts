@@ -31,6 +31,11 @@ export function orderedTrades(shape: StreamShape): fc.Arbitrary<Trade[]> {
     units: fc.integer({ min: 0, max: 100_000 }),
     isBuyerMaker: fc.boolean(),
     count: fc.integer({ min: 1, max: 3 }),
+    // Now and then a trade after an unfillable gap in the feed (Trade.missingBefore).
+    missing: fc.oneof(
+      { arbitrary: fc.constant(0), weight: 19 },
+      { arbitrary: fc.integer({ min: 1, max: 500 }), weight: 1 },
+    ),
   });
   return fc
     .tuple(fc.integer({ min: 0, max: 3_600_000 }), fc.array(item, { maxLength: shape.maxTrades ?? 60 }))
@@ -52,6 +57,7 @@ export function orderedTrades(shape: StreamShape): fc.Arbitrary<Trade[]> {
           lastId: tradeId + it.count - 1,
         };
         if (shape.symbol !== undefined) trade.symbol = shape.symbol;
+        if (it.missing > 0) trade.missingBefore = it.missing;
         tradeId += it.count;
         return trade;
       });

@@ -33,8 +33,11 @@ function signalsOf(span: EvaluationSpan, probabilities?: number[][]): RegimeSign
           probabilities?.[t] ??
           Array.from({ length: span.states }, (_, k) => (k === Math.max(state, 0) ? 1 : 0)),
         changed: false,
+        mostProbableState: Math.max(state, 0),
+        mostProbableLabel: 'x',
       },
       warm: state >= 0,
+      outOfRange: false,
     };
   });
 }

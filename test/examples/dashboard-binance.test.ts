@@ -16,9 +16,12 @@ if (!runInBrowser) console.log(`dashboard symbol selector test skipped: ${CHROMI
 
 /**
  * The dashboard's Binance source against a real WebSocket + REST server on 127.0.0.1 that speaks
- * Binance's formats (the Binance adapter's fake exchange): two symbols, 40 minutes of history
+ * Binance's formats (the Binance adapter's fake exchange): two symbols, 1 510 minutes of history
  * served as klines (built from the fake's own trades), then six live minutes of trades.
  */
+/** Minutes of history: the default model warms up in 1 500 bars (its baselines need a day). */
+const H = 1_510;
+
 describe('dashboard with --source binance (fake exchange on 127.0.0.1)', () => {
   let fake: FakeBinance;
   let dashboard: Dashboard;
@@ -37,14 +40,14 @@ describe('dashboard with --source binance (fake exchange on 127.0.0.1)', () => {
 
   beforeAll(async () => {
     fake = await FakeBinance.start({ symbols });
-    // 40 minutes of history, ending two minutes ago, before the dashboard connects.
-    const historyStart = Math.floor(Date.now() / minute) * minute - 42 * minute;
-    for (let k = 0; k < 40; k++) {
+    // H minutes of history, ending two minutes ago, before the dashboard connects.
+    const historyStart = Math.floor(Date.now() / minute) * minute - (H + 2) * minute;
+    for (let k = 0; k < H; k++) {
       for (const symbol of symbols)
         for (let j = 0; j < 4; j++) fake.publish(symbol, 2, historyStart + k * minute + j * 10_000);
     }
     dashboard = await startDashboard({
-      source: binanceSource({ symbols, wsUrl: fake.wsUrl, restUrl: fake.restUrl }),
+      source: binanceSource({ symbols, wsUrl: fake.wsUrl, restUrl: fake.restUrl, warmUpMinutes: H + 10 }),
       port: 0,
     });
     const subscribed = () => fake.connections.reduce((n, c) => n + c.streams.size, 0) === symbols.length;
@@ -82,7 +85,7 @@ describe('dashboard with --source binance (fake exchange on 127.0.0.1)', () => {
         restUrl: fake.restUrl,
       });
       for await (const bar of klines) history.push(bar);
-      expect(history).toHaveLength(40);
+      expect(history).toHaveLength(H);
       // The fake's klines are those of its own trades (prices exact, volumes to 8 decimals).
       const aggregator = new BarAggregator({ symbol });
       const own = fake
@@ -136,7 +139,7 @@ describe('dashboard with --source binance (fake exchange on 127.0.0.1)', () => {
       );
       // The history covers the warm-up: the first live signal is already warm.
       expect(live.every((s) => s.warm)).toBe(true);
-      expect(signals.filter((s) => !s.bar.gap && s.bar.openTime < firstMinute)).toHaveLength(40);
+      expect(signals.filter((s) => !s.bar.gap && s.bar.openTime < firstMinute)).toHaveLength(H);
       const client = new DashboardClient(dashboard.url);
       await client.opened();
       await client.until(() => client.messages.length > 0, 'hello');
@@ -146,7 +149,10 @@ describe('dashboard with --source binance (fake exchange on 127.0.0.1)', () => {
         () => client.signals.some((s) => s.bar.openTime === lastClosedMinute),
         `${symbol} signals up to the last published minute`,
       );
-      expect(client.signals.filter((s) => s.bar.openTime <= lastClosedMinute)).toEqual(expected.get(symbol));
+      // A page gets the hub's last 500 signals of the symbol (its default history), then the live ones.
+      const got = client.signals.filter((s) => s.bar.openTime <= lastClosedMinute);
+      expect(got).toHaveLength(500);
+      expect(got).toEqual(signals.slice(-500));
       expect(client.signals.every((s) => s.symbol === symbol)).toBe(true);
       client.close();
     }

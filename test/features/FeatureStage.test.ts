@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { FeatureStage } from '../../src/features/FeatureStage.js';
 import {
   DEFAULT_FEATURES,
+  type FeatureBaseline,
+  type FeatureSet,
   MICROSTRUCTURE_FEATURES,
   parseFeatureSet,
 } from '../../src/features/featureSpec.js';
@@ -167,7 +169,160 @@ describe('parseFeatureSet', () => {
     expect(() => parseFeatureSet(bad({ offset: 0 }))).toThrow(/features\[1\]\.offset/);
     expect(() => parseFeatureSet(bad({ window: 1 }, 2))).toThrow(/features\[2\]\.window/);
     expect(() => parseFeatureSet(bad({ window: 5 }, 0))).toThrow(/features\[0\]\.window/);
-    expect(() => parseFeatureSet(bad({ name: 'logReturn' }))).toThrow(/features\[1\]\.name.*duplicate/);
+    expect(() => parseFeatureSet(bad({ name: 'relativeReturn' }))).toThrow(/features\[1\]\.name.*duplicate/);
     expect(() => parseFeatureSet([])).toThrow(/features/);
+  });
+
+  it('validates baselines, naming the field, and refuses hostile values', () => {
+    const base = DEFAULT_FEATURES[2].baseline as FeatureBaseline;
+    const withBaseline = (baseline: unknown) =>
+      DEFAULT_FEATURES.map((d, j) => (j === 2 ? { ...d, baseline } : d));
+    expect(() => parseFeatureSet(withBaseline({ ...base, mode: 'ratio' }))).toThrow(
+      /features\[2\]\.baseline\.mode/,
+    );
+    for (const halfLifeBars of [0, -5, 1.5, 1e12, '14400', null, Number.NaN])
+      expect(() => parseFeatureSet(withBaseline({ ...base, halfLifeBars }))).toThrow(
+        /features\[2\]\.baseline\.halfLifeBars/,
+      );
+    for (const minBars of [0, 2.5, 1e12, 'a day', Number.POSITIVE_INFINITY])
+      expect(() => parseFeatureSet(withBaseline({ ...base, minBars }))).toThrow(
+        /features\[2\]\.baseline\.minBars/,
+      );
+    expect(() => parseFeatureSet(withBaseline([base]))).toThrow(/features\[2\]\.baseline/);
+    expect(() => parseFeatureSet(withBaseline('ewma'))).toThrow(/features\[2\]\.baseline/);
+    // Canonical key order whatever the input's, so a model rewritten after loading keeps its bytes.
+    const shuffled = parseFeatureSet(withBaseline({ minBars: 10, mode: 'difference', halfLifeBars: 20 }));
+    expect(JSON.stringify(shuffled[2].baseline)).toBe('{"mode":"difference","halfLifeBars":20,"minBars":10}');
+  });
+});
+
+describe("FeatureStage baselines (features relative to the symbol's own history)", () => {
+  const H = 50;
+  const MIN = 40;
+  const set: FeatureSet = [
+    {
+      name: 'relReturn',
+      kind: 'logReturn',
+      transform: 'none',
+      baseline: { mode: 'scale', halfLifeBars: H, minBars: MIN },
+    },
+    {
+      name: 'relLogVol',
+      kind: 'realizedVolatility',
+      window: 10,
+      transform: 'log',
+      offset: 1e-6,
+      baseline: { mode: 'difference', halfLifeBars: H, minBars: MIN },
+    },
+    { name: 'logReturn', kind: 'logReturn', transform: 'none' },
+  ];
+  const plain: FeatureSet = [
+    { name: 'logReturn', kind: 'logReturn', transform: 'none' },
+    { name: 'logVol', kind: 'realizedVolatility', window: 10, transform: 'log', offset: 1e-6 },
+  ];
+
+  it('subtracts (or divides by the RMS of) a bias-corrected EWMA of the previous warm values, computed here from its definition', () => {
+    const stage = new FeatureStage(set);
+    const reference = new FeatureStage(plain);
+    // The baselines start once every window is full (10 bars), and the stage is warm MIN bars later.
+    expect(stage.warmUp).toBe(10 + MIN);
+    const a = 2 ** (-1 / H);
+    const seen: number[][] = [[], []]; // absolute values that entered each baseline, oldest first
+    bars.forEach((bar, t) => {
+      const x = stage.push(bar);
+      const raw = reference.push(bar);
+      expect(stage.warm).toBe(t + 1 > 10 + MIN);
+      expect(x[2]).toBe(raw[0]);
+      // EWMA from its definition: weights a^(age), normalised by their sum.
+      const ewma = (values: number[], f: (v: number) => number) => {
+        let num = 0;
+        let den = 0;
+        values.forEach((v, i) => {
+          const w = a ** (values.length - 1 - i);
+          num += w * f(v);
+          den += w;
+        });
+        return den > 0 ? num / den : Number.NaN;
+      };
+      if (seen[0].length === 0) {
+        expect(x[0]).toBe(0);
+        expect(x[1]).toBe(0);
+      } else {
+        expect(x[0]).toBeCloseTo(raw[0] / Math.sqrt(ewma(seen[0], (v) => v * v) + 1e-12), 9);
+        expect(x[1]).toBeCloseTo(raw[1] - ewma(seen[1], (v) => v), 9);
+      }
+      if (t + 1 > 10) {
+        seen[0].push(raw[0]);
+        seen[1].push(raw[1]);
+      }
+    });
+    expect(seen[0].length).toBe(bars.length - 10);
+  });
+
+  it('does not depend on the units of price or volume', () => {
+    const a = new FeatureStage(set);
+    const b = new FeatureStage(set);
+    for (const bar of bars) {
+      const x = a.push(bar);
+      const y = b.push({
+        ...bar,
+        open: bar.open * 1e3,
+        high: bar.high * 1e3,
+        low: bar.low * 1e3,
+        close: bar.close * 1e3,
+      });
+      for (let j = 0; j < 2; j++) expect(y[j]).toBeCloseTo(x[j], 6);
+    }
+  });
+
+  it('continues bit-for-bit after snapshot → JSON → restore, and reset forgets the baselines', () => {
+    for (const cut of [0, 5, 11, 49, 51, 200]) {
+      const whole = new FeatureStage(set);
+      const first = new FeatureStage(set);
+      const out = bars.map((bar, t) => {
+        if (t < cut) first.push(bar);
+        return Array.from(whole.push(bar));
+      });
+      const resumed = new FeatureStage(set);
+      resumed.restore(JSON.parse(JSON.stringify(first.snapshot())));
+      expect(bars.slice(cut).map((bar) => Array.from(resumed.push(bar)))).toEqual(out.slice(cut));
+    }
+    const stage = new FeatureStage(set);
+    for (const bar of bars) stage.push(bar);
+    stage.reset();
+    const fresh = new FeatureStage(set);
+    expect(stage.snapshot()).toEqual(fresh.snapshot());
+  });
+
+  it('refuses a snapshot whose baselines are malformed, naming the field', () => {
+    const stage = new FeatureStage(set);
+    for (const bar of bars.slice(0, 30)) stage.push(bar);
+    const snap = stage.snapshot();
+    const b = snap.baselines as NonNullable<typeof snap.baselines>;
+    const withBaseline = (i: number, v: unknown) => ({
+      ...snap,
+      baselines: b.map((x, j) => (j === i ? v : x)),
+    });
+    expect(() => stage.restore({ ...snap, baselines: undefined })).toThrow(/features\.baselines/);
+    expect(() => stage.restore(withBaseline(0, { ...b[0], sum: -1 }))).toThrow(
+      /features\.baselines\[0\]\.sum/,
+    );
+    expect(() => stage.restore(withBaseline(1, { ...b[1], weight: 1.5 }))).toThrow(
+      /features\.baselines\[1\]\.weight/,
+    );
+    expect(() => stage.restore(withBaseline(1, { ...b[1], bars: 0 }))).toThrow(
+      /features\.baselines\[1\]\.weight/,
+    );
+    expect(() => stage.restore(withBaseline(1, { ...b[1], sum: 'NaN' }))).toThrow(
+      /features\.baselines\[1\]\.sum/,
+    );
+    expect(() => stage.restore(withBaseline(2, { sum: 0, weight: 0, bars: 0 }))).toThrow(
+      /features\.baselines\[2\]/,
+    );
+    // A stage without baselines still restores snapshots taken before baselines existed.
+    const old = new FeatureStage(plain);
+    old.push(bars[0]);
+    const { baselines: _, ...legacy } = old.snapshot();
+    expect(() => new FeatureStage(plain).restore(legacy)).not.toThrow();
   });
 });

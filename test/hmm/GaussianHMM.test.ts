@@ -252,7 +252,8 @@ describe('GaussianHMM.fit', () => {
     it(`(${covariance}) never lets the log-likelihood fall beyond rounding and orders states by feature 0`, () => {
       const hmm = new GaussianHMM({ states: 3, covariance, seed: 3, maxIter: 60, tol: 1e-6 });
       const seen: number[] = [];
-      const fit = hmm.fit(X, { onIteration: (i, ll) => seen.push(i, ll) });
+      expect(hmm.monitor).toBeUndefined();
+      const fit = hmm.fit(X, { onIteration: (i, ll) => seen.push(i, ll) }).monitor!;
       expect(fit.iterations).toBe(fit.logLikelihoods.length);
       expect(seen).toEqual(fit.logLikelihoods.flatMap((ll, i) => [i, ll]));
       for (let i = 1; i < fit.logLikelihoods.length; i++) {
@@ -289,7 +290,7 @@ describe('GaussianHMM.fit', () => {
       fc.property(arb, ({ seed, states, covariance, transPrior, minCovar, n }) => {
         const data = truth.sample(n, seed).X;
         const hmm = new GaussianHMM({ states, covariance, seed, transPrior, minCovar, maxIter: 40, tol: 0 });
-        const { logPosteriors, logLikelihoods } = hmm.fit(data);
+        const { logPosteriors, logLikelihoods } = hmm.fit(data).monitor!;
         expect(logPosteriors).toHaveLength(logLikelihoods.length);
         for (let i = 1; i < logPosteriors.length; i++) {
           const prev = logPosteriors[i - 1];
@@ -303,13 +304,15 @@ describe('GaussianHMM.fit', () => {
   it('is deterministic for a seed and reports convergence honestly', () => {
     const a = new GaussianHMM({ states: 3, seed: 9, maxIter: 500, tol: 1e-3 });
     const b = new GaussianHMM({ states: 3, seed: 9, maxIter: 500, tol: 1e-3 });
-    const fa = a.fit(X);
+    expect(a.fit(X)).toBe(a); // fit returns the estimator; its history is on monitor
     b.fit(X);
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    const fa = a.monitor!;
     expect(fa.converged).toBe(true);
+    expect(GaussianHMM.fromJSON(JSON.parse(JSON.stringify(a))).monitor).toBeUndefined();
     const lls = fa.logLikelihoods;
     expect(lls.at(-1)! - lls.at(-2)!).toBeLessThan(1e-3);
-    const short = new GaussianHMM({ states: 3, seed: 9, maxIter: 2, tol: 1e-3 }).fit(X);
+    const short = new GaussianHMM({ states: 3, seed: 9, maxIter: 2, tol: 1e-3 }).fit(X).monitor;
     expect(short).toMatchObject({ converged: false, iterations: 2 });
   });
 

@@ -150,7 +150,7 @@ describe('GaussianHMM recovers a known 3-state, 3-D model from 200 000 samples',
       const reference = skipPython ? undefined : fitWithHmmlearn(file);
 
       const hmm = new GaussianHMM({ states: 3, covariance: 'full', seed: 0, maxIter: MAX_ITER, tol: TOL });
-      const fit = hmm.fit(X);
+      const fit = hmm.fit(X).monitor!;
       const ours = hmm.score(X);
       const accTrue = matchedAccuracy(truth.decode(X), states);
       const accFit = matchedAccuracy(hmm.decode(X), states);

@@ -31,7 +31,8 @@ describe('loadModel', () => {
 
   it('refuses a malformed model, naming the field', () => {
     expect(rejection((m) => (m.format = 'pickle'))).toBe('format');
-    expect(rejection((m) => (m.version = 2))).toBe('version');
+    expect(rejection((m) => (m.version = 3))).toBe('version');
+    expect(rejection((m) => (m.version = '2'))).toBe('version');
     expect(rejection((m) => (m.intervalMs = 0))).toBe('intervalMs');
     expect(rejection((m) => (m.features[1].kind = 'vibes'))).toBe('features[1].kind');
     expect(rejection((m) => m.features.pop())).toBe('scaler.mean');
@@ -49,6 +50,40 @@ describe('loadModel', () => {
     expect(rejection((m) => (m.provenance.sequences[0].bars = -3))).toBe('provenance.sequences[0].bars');
     expect(rejection((m) => delete m.report.states[1].meanDwellBars)).toBe('report.states[1].meanDwellBars');
     expect(rejection((m) => (m.report.transitionMatrix = [[1]]))).toBe('report.transitionMatrix');
+  });
+
+  it('validates the decision rule and the feature baselines of version 2, naming the field', () => {
+    for (const margin of [1, -0.1, 1e308, '0.8', null, Number.NaN])
+      expect(rejection((m) => (m.decision.margin = margin))).toBe('decision.margin');
+    expect(rejection((m) => (m.decision.rule = 'vibes'))).toBe('decision.rule');
+    expect(rejection((m) => delete m.decision)).toBe('decision');
+    expect(rejection((m) => (m.decision = [0.8]))).toBe('decision');
+    const baselined = fresh().features.findIndex((f: { baseline?: unknown }) => f.baseline !== undefined);
+    expect(baselined).toBeGreaterThanOrEqual(0);
+    for (const halfLifeBars of [0, -1, 0.5, 1e9, 'ten days'])
+      expect(rejection((m) => (m.features[baselined].baseline.halfLifeBars = halfLifeBars))).toBe(
+        `features[${baselined}].baseline.halfLifeBars`,
+      );
+    expect(rejection((m) => (m.features[baselined].baseline.minBars = -1))).toBe(
+      `features[${baselined}].baseline.minBars`,
+    );
+    expect(rejection((m) => (m.features[baselined].baseline.mode = 'ratio'))).toBe(
+      `features[${baselined}].baseline.mode`,
+    );
+    // Version 1 files had neither: one that claims version 1 and carries them is refused.
+    expect(rejection((m) => (m.version = 1))).toBe(`features[${baselined}].baseline`);
+    expect(
+      rejection((m) => {
+        m.version = 1;
+        for (const f of m.features) delete f.baseline;
+      }),
+    ).toBe('decision');
+  });
+
+  it('still loads a version 1 file, whose decision rule is the filter argmax', () => {
+    const v1 = loadModel(readFileSync('fixtures/hostile/valid-small.json', 'utf8'));
+    expect(v1.decision).toEqual({ rule: 'hysteresis', margin: 0 });
+    expect(JSON.parse(JSON.stringify(v1)).version).toBe(2);
   });
 
   it('refuses overlong or unprintable names, naming the field', () => {

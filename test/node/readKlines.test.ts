@@ -3,8 +3,9 @@ import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/bars/bar.js';
+import { KLINE_COLUMNS } from '../../src/bars/binanceKline.js';
 import type { MalformedLine } from '../../src/node/ReaderStats.js';
-import { KLINE_COLUMNS, readKlines } from '../../src/node/readKlines.js';
+import { readKlines } from '../../src/node/readKlines.js';
 import { collect, FORMATS, tempDir } from './tempFiles.js';
 
 const REPLAY = 'fixtures/replay/BTCUSDT-1m-2024-11-30_2024-12-29.csv.gz';

@@ -5,17 +5,20 @@ import { BarAggregator } from '../../src/bars/BarAggregator.js';
 import type { Bar } from '../../src/bars/bar.js';
 import type { Trade } from '../../src/bars/trade.js';
 import { defaultModel } from '../../src/models/defaultModel.js';
+import { trainModel } from '../../src/models/trainModel.js';
 import { readAggTrades } from '../../src/node/readAggTrades.js';
 import { createRegimeDetector, type RegimeDetectorOptions } from '../../src/pipeline/RegimeDetector.js';
 import type { RegimeSignal } from '../../src/pipeline/signal.js';
 import { replayBars, tradesFromBars } from './testData.js';
 
-const GAP_MINUTES = new Set([100, 101, 102, 250]);
+/** Bars of the bundled month: the default model warms up in 1 500, then a restart needs as many again. */
+const BARS = 3_200;
+const GAP_MINUTES = new Set([100, 101, 102, 250, 1_600, 1_601, 2_400]);
 let bars: Bar[];
 let trades: Trade[];
 
 beforeAll(async () => {
-  bars = await replayBars(400);
+  bars = await replayBars(BARS);
   trades = tradesFromBars(bars, GAP_MINUTES);
 });
 
@@ -55,15 +58,24 @@ describe('RegimeDetector', () => {
     const model = defaultModel();
     const detector = createRegimeDetector();
     const signals = [...trades.flatMap((t) => detector.pushTrade(t)), ...detector.flush()];
-    expect(detector.warmUp).toBe(30);
+    // The 60-bar volatility window, then a day of history for the baselines.
+    expect(detector.warmUp).toBe(60 + 1_440);
+    const margin = model.decision.margin;
+    expect(margin).toBeGreaterThan(0);
     const start = model.hmm.startProb;
     let previous = -1;
     let changes = 0;
+    let argmaxChanges = 0;
     signals.forEach((s, i) => {
       expect(s.warm).toBe(i >= detector.warmUp);
       const p = s.regime.probabilities;
       expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
-      expect(s.regime.state).toBe(p.indexOf(Math.max(...p)));
+      const best = p.indexOf(Math.max(...p));
+      expect(s.regime.mostProbableState).toBe(best);
+      expect(s.regime.mostProbableLabel).toBe(model.labels[best]);
+      // Hysteresis: the reported state moves only when the filter's favourite beats it by the margin.
+      const expected = !s.warm || previous < 0 || p[best] - p[previous] > margin ? best : previous;
+      expect(s.regime.state).toBe(expected);
       expect(s.regime.label).toBe(model.labels[s.regime.state]);
       expect(Object.keys(s.features)).toEqual(model.features.map((f) => f.name));
       if (!s.warm) {
@@ -75,8 +87,12 @@ describe('RegimeDetector', () => {
       expect(s.regime.changed).toBe(previous >= 0 && s.regime.state !== previous);
       expect(s.anomaly.isAnomaly).toBe(s.anomaly.score < s.anomaly.threshold);
       if (s.regime.changed) changes++;
+      if (i > detector.warmUp && best !== signals[i - 1].regime.mostProbableState) argmaxChanges++;
       previous = s.regime.state;
     });
+    expect(changes).toBeGreaterThan(0);
+    // The rule holds the label through the filter's brief flips.
+    expect(changes).toBeLessThan(argmaxChanges);
     expect(detector.stats().regimeChanges).toBe(changes);
   });
 
@@ -148,7 +164,7 @@ describe('RegimeDetector', () => {
 
   it('continues identically in a fresh process restored from a snapshot', () => {
     const whole = run({}, trades);
-    const cuts = [0, 37, 401, 410, 1003, trades.length - 2];
+    const cuts = [0, 37, 401, 410, 1003, 6_010, 6_403, trades.length - 2];
     const cases = cuts.map((cut) => {
       const d = createRegimeDetector();
       const before = trades.slice(0, cut).flatMap((t) => d.pushTrade(t)).length;
@@ -166,20 +182,22 @@ describe('RegimeDetector', () => {
   }, 60_000);
 
   it('restarts the windows after a hole longer than maxGapBars, and warms up again', () => {
-    const skip = new Set(Array.from({ length: 10 }, (_, i) => 200 + i));
+    const skip = new Set(Array.from({ length: 10 }, (_, i) => 1_600 + i));
     const spans: unknown[] = [];
     const detector = createRegimeDetector({ maxGapBars: 5, onSkippedGap: (s) => spans.push(s) });
     const input = tradesFromBars(bars, skip);
     const signals = [...input.flatMap((t) => detector.pushTrade(t)), ...detector.flush()];
     expect(signals).toHaveLength(bars.length - 5);
-    expect(signals.slice(200, 205).every((s) => s.bar.gap)).toBe(true);
-    expect(signals[205].bar.openTime).toBe(bars[210].openTime);
-    expect(spans).toEqual([{ fromOpenTime: bars[205].openTime, toOpenTime: bars[209].openTime, bars: 5 }]);
+    expect(signals.slice(1_600, 1_605).every((s) => s.bar.gap)).toBe(true);
+    expect(signals[1_605].bar.openTime).toBe(bars[1_610].openTime);
+    expect(spans).toEqual([
+      { fromOpenTime: bars[1_605].openTime, toOpenTime: bars[1_609].openTime, bars: 5 },
+    ]);
     // The gap bars still read from the old windows; the windows restart at the next bar with trades.
-    expect(signals[204].warm).toBe(true);
-    expect(signals.slice(205, 205 + detector.warmUp).every((s) => !s.warm)).toBe(true);
-    expect(signals[205 + detector.warmUp].warm).toBe(true);
-    expect(signals[205 + detector.warmUp].regime.changed).toBe(false);
+    expect(signals[1_604].warm).toBe(true);
+    expect(signals.slice(1_605, 1_605 + detector.warmUp).every((s) => !s.warm)).toBe(true);
+    expect(signals[1_605 + detector.warmUp].warm).toBe(true);
+    expect(signals[1_605 + detector.warmUp].regime.changed).toBe(false);
     expect(detector.stats().restarts).toBe(1);
   });
 
@@ -205,13 +223,65 @@ describe('RegimeDetector', () => {
     const frozen = run({}, trades);
     // The z-score window fills with 20 warm feature vectors after the feature warm-up.
     const warmUp = createRegimeDetector({ normalize: 'rolling20' }).warmUp;
-    expect(warmUp).toBe(30 + 19);
+    expect(warmUp).toBe(1_500 + 19);
     expect(rolling.map((s) => s.warm)).toEqual(rolling.map((_, i) => i >= warmUp));
     expect(rolling.map((s) => s.features)).toEqual(frozen.map((s) => s.features));
     expect(rolling.map((s) => s.anomaly.score)).not.toEqual(frozen.map((s) => s.anomaly.score));
     const d = createRegimeDetector({ normalize: 'rolling20' });
     for (const t of trades.slice(0, 50)) d.pushTrade(t);
     expect(() => createRegimeDetector().restore(d.snapshot())).toThrow(/snapshot\.normalizer/);
+  });
+
+  it('says when most of the last 60 warm bars lie beyond 4σ of the training data, in the signal and in stats()', () => {
+    // A model of absolute features trained on the real month, then fed the same month with every
+    // return amplified 30 times: its volatility feature leaves the training range.
+    const { model } = trainModel({
+      bars: [bars.slice(0, 2_000)],
+      features: 'absolute',
+      nEstimators: 10,
+      seed: 1,
+    });
+    let close = bars[0].close;
+    const wild: Bar[] = bars.map((b, i) => {
+      if (i > 0) close *= (b.close / bars[i - 1].close) ** 30;
+      return { ...b, open: close, high: close, low: close, close };
+    });
+    const input = [
+      ...bars.slice(0, 400),
+      ...wild.slice(400).map((b) => ({ ...b, openTime: b.openTime, closeTime: b.closeTime })),
+    ];
+    const detector = createRegimeDetector({ model });
+    const first = createRegimeDetector({ model });
+    const signals = input.flatMap((b, i) => {
+      if (i < 700) first.pushBar(b);
+      return detector.pushBar(b);
+    });
+    // The rule, from its definition: a bar is far when a feature is > 4 training σ from the mean.
+    const far = signals.map(
+      (s) =>
+        s.warm &&
+        model.features.some(
+          (f, j) => Math.abs(s.features[f.name] - model.scaler.mean[j]) > 4 * model.scaler.std[j],
+        ),
+    );
+    signals.forEach((s, i) => {
+      const recent = far
+        .slice(0, i + 1)
+        .filter((_, k) => signals[k].warm)
+        .slice(-60);
+      expect(s.outOfRange, `bar ${i}`).toBe(s.warm && 2 * recent.filter(Boolean).length > 60);
+    });
+    expect(signals.slice(0, 400).some((s) => s.outOfRange)).toBe(false);
+    expect(signals.at(-1)?.outOfRange).toBe(true);
+    expect(detector.stats().outOfRange).toBe(true);
+    expect(detector.stats().outOfRangeBars).toBe(far.filter(Boolean).length);
+    // The window survives a snapshot.
+    const resumed = createRegimeDetector({ model });
+    resumed.restore(JSON.parse(JSON.stringify(first.snapshot())));
+    expect(json(input.slice(700).flatMap((b) => resumed.pushBar(b)))).toEqual(json(signals.slice(700)));
+    expect(() => resumed.restore({ ...first.snapshot(), outOfRange: [2 ** 30, 0] })).toThrow(
+      /snapshot\.outOfRange\[0\]/,
+    );
   });
 
   it('takes either trades or bars, and names what is wrong in a bad snapshot', () => {

@@ -1,9 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/bars/bar.js';
 import type { SkippedGap } from '../../src/bars/GapFiller.js';
+import type { RegimeModel } from '../../src/models/RegimeModel.js';
+import { trainModel } from '../../src/models/trainModel.js';
 import { readKlines } from '../../src/node/readKlines.js';
 import { createRegimeDetector, type RegimeDetectorOptions } from '../../src/pipeline/RegimeDetector.js';
 import type { RegimeSignal } from '../../src/pipeline/signal.js';
+import { replayBars } from './testData.js';
 
 // Real Binance outages inside the 2021 BTCUSDT span (see fixtures/README.md).
 const OUTAGES = [
@@ -11,8 +14,15 @@ const OUTAGES = [
   { file: 'fixtures/klines/BTCUSDT-1m-2021-04-24_2021-04-26.csv.gz', missing: 284 },
 ];
 
+// The default model's baselines need 1 500 bars, more than these slices hold before their holes: a
+// model of absolute features (warm after 30 bars), trained on the bundled 2024 month, reads them.
+let model: RegimeModel;
+beforeAll(async () => {
+  model = trainModel({ bars: [await replayBars(10_000)], features: 'absolute', seed: 0 }).model;
+});
+
 async function replay(file: string, options: RegimeDetectorOptions = {}) {
-  const detector = createRegimeDetector(options);
+  const detector = createRegimeDetector({ model, ...options });
   const bars: Bar[] = [];
   const signals: RegimeSignal[] = [];
   for await (const bar of readKlines(file)) {

@@ -13,7 +13,7 @@ const MINUTE = 60_000;
 let bars: Bar[];
 
 beforeAll(async () => {
-  bars = await replayBars(260);
+  bars = await replayBars(1_700);
 });
 
 const json = (signals: readonly RegimeSignal[]) => JSON.parse(JSON.stringify(signals));
@@ -193,8 +193,8 @@ describe('RegimeDetector.warmStart', () => {
 describe('RegimeRouter.warmStart', () => {
   it('warms each symbol like its own detector', () => {
     const eth = (b: Bar) => ({ ...b, symbol: 'ETHUSDT' });
-    const history = bars.slice(0, 60).map(eth);
-    const trades = liveTrades(bars.slice(61, 100).map(eth));
+    const history = bars.slice(0, 1_600).map(eth);
+    const trades = liveTrades(bars.slice(1_601, 1_640).map(eth));
     const router = createRegimeRouter();
     const old = router.warmStart('ETHUSDT', history);
     const live = [...trades.flatMap((t) => router.pushTrade(t)), ...router.flush()];

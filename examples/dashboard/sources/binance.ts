@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BinanceMarket, binanceKlines, binanceTrades } from '../../../src/adapters/binance/index.js';
-import { type Bar, createRegimeRouter, type RegimeModel, type Trade } from '../../../src/index.js';
+import {
+  type Bar,
+  createRegimeDetector,
+  createRegimeRouter,
+  type RegimeModel,
+  type Trade,
+} from '../../../src/index.js';
 import type { SignalSource } from './source.js';
 
 /** Options of {@link binanceSource}. */
@@ -11,7 +17,7 @@ export interface BinanceSourceOptions {
   market?: BinanceMarket;
   /** Model of the detectors (default: the bundled BTCUSDT 1-minute model). */
   model?: RegimeModel;
-  /** Minutes of kline history each detector is warmed up from (default 120). */
+  /** Minutes of kline history each detector is warmed up from (default: the model's warm-up and 10 more). */
   warmUpMinutes?: number;
   /** WebSocket and REST base URLs (default: Binance's for the market). */
   wsUrl?: string;
@@ -42,7 +48,9 @@ const KLINE_SETTLE_MS = 2_000;
  * ```
  */
 export function binanceSource(options: BinanceSourceOptions): SignalSource {
-  const { symbols, market = 'spot', wsUrl, restUrl, warmUpMinutes = 120 } = options;
+  const { symbols, market = 'spot', wsUrl, restUrl } = options;
+  // The model's warm-up (1 500 bars for the default model's baselines) and a little more.
+  const warmUpMinutes = options.warmUpMinutes ?? createRegimeDetector({ model: options.model }).warmUp + 10;
   return {
     name: `binance ${market}`,
     symbols,

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Bar } from '../../bars/bar.js';
-import { KLINE_COLUMNS } from '../../node/readKlines.js';
+import { klineToBar } from '../../bars/binanceKline.js';
 import { BinanceRest } from './BinanceRest.js';
 import { type Clock, systemClock } from './clock.js';
 import { type BinanceMarket, marketProfile } from './markets.js';
@@ -84,59 +84,4 @@ export async function* binanceKlines(options: BinanceKlinesOptions): AsyncGenera
     }
     if (rows.length < PAGE) return;
   }
-}
-
-/** Binance's kline columns that carry numbers: all but the trailing `ignore`. */
-const COLUMNS = KLINE_COLUMNS.slice(0, -1);
-
-/**
- * One Binance kline array (`[openTime, "open", "high", "low", "close", "volume", closeTime,
- * "quoteVolume", trades, "takerBuyVolume", "takerBuyQuoteVolume", "ignore"]`) as a {@link Bar}.
- *
- * @throws {TypeError} naming the column (Binance's name) that is missing or not a number.
- * @example
- * ```ts
- * klineToBar([1767225600000, '87648.21', '87648.22', '87632.74', '87648.00', '4.08049', 1767225659999, '357625.77', 1193, '2.1', '184000.1', '0'], 'BTCUSDT', 'row 0');
- * ```
- */
-export function klineToBar(row: unknown, symbol: string, where: string): Bar {
-  if (!Array.isArray(row) || row.length < COLUMNS.length) {
-    throw new TypeError(`${where}: a kline must be an array of at least ${COLUMNS.length} columns`);
-  }
-  const v = COLUMNS.map((name, i) => {
-    const x = Number(row[i]);
-    if (!Number.isFinite(x) || (typeof row[i] !== 'string' && typeof row[i] !== 'number')) {
-      throw new TypeError(`${where}: ${name} must be a number, got ${JSON.stringify(row[i])}`);
-    }
-    return x;
-  });
-  const [
-    openTime,
-    open,
-    high,
-    low,
-    close,
-    volume,
-    closeTime,
-    quoteVolume,
-    trades,
-    takerBuyVolume,
-    takerBuyQuote,
-  ] = v;
-  return {
-    symbol,
-    openTime,
-    closeTime,
-    open,
-    high,
-    low,
-    close,
-    volume,
-    quoteVolume,
-    trades,
-    takerBuyVolume,
-    takerBuyQuoteVolume: takerBuyQuote,
-    vwap: volume > 0 ? quoteVolume / volume : close,
-    gap: false,
-  };
 }

@@ -132,7 +132,10 @@ export interface BinanceTradesStats {
   malformed: number;
   /** Trades that came from REST to fill gaps. */
   filledTrades: number;
-  /** Trades known to be missing and not fillable (trade stream without an API key). */
+  /**
+   * Trades known to be missing and not fillable (trade stream without an API key, or ids REST
+   * no longer serves); each gap also marks the next delivered trade with `missingBefore`.
+   */
   missing: number;
   /** REST requests sent, and retries among them. */
   restRequests: number;
@@ -639,10 +642,17 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     return this.#stream === 'aggTrade' || this.#options.apiKey !== undefined;
   }
 
+  /**
+   * Gives up on the ids before the first pending trade: counts and reports them, and marks that
+   * trade with `missingBefore` so the loss shows in the stream itself (and in its bar and signal).
+   */
   #skipGap(seq: Sequence): void {
     const fromId = seq.lastId + 1;
-    const toId = (seq.pending[0].id as number) - 1;
-    this.#counts.missing += toId - fromId + 1;
+    const next = seq.pending[0];
+    const toId = (next.id as number) - 1;
+    const lost = toId - fromId + 1;
+    this.#counts.missing += lost;
+    next.missingBefore = (next.missingBefore ?? 0) + lost;
     this.#emit({ type: 'gapUnfilled', symbol: seq.symbol, fromId, toId });
     seq.lastId = toId;
     this.#drain(seq);
@@ -797,7 +807,11 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
  * - Reconnects back off exponentially with jitter. After a reconnect, and whenever ids jump,
  *   the missing aggregate trades are fetched from REST (`aggTrades?fromId=`, paged, within the
  *   weight limit, honouring `Retry-After`), duplicates dropped and order restored, so the ids
- *   delivered per symbol are contiguous.
+ *   delivered per symbol are contiguous — except across a gap REST cannot fill (the trade stream
+ *   without an API key, or five answers in a row without the missing ids): then the stream goes on
+ *   after it, and the first trade delivered after the gap carries `missingBefore` = the number of
+ *   ids skipped (also reported as a `gapUnfilled` event and counted in `stats().missing`), which a
+ *   `BarAggregator` sums into `bar.missingTrades` and so into the signal.
  * - Malformed frames are counted and passed to `onMalformed`, never thrown. An unknown symbol or
  *   an HTTP refusal ends the iteration with an error saying what to fix. Aborting `signal` ends
  *   it cleanly.

@@ -11,9 +11,10 @@
  * @packageDocumentation
  */
 
+export { klineToBar } from '../../bars/binanceKline.js';
 export { BinanceHttpError, BinanceRest, type BinanceRestOptions, type RestRetry } from './BinanceRest.js';
 export { type BackoffOptions, backoffDelay } from './backoff.js';
-export { type BinanceKlinesOptions, binanceKlines, klineToBar } from './binanceKlines.js';
+export { type BinanceKlinesOptions, binanceKlines } from './binanceKlines.js';
 export {
   type BinanceStreamEvent,
   BinanceSymbolError,

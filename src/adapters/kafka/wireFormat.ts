@@ -46,7 +46,7 @@ export function decodeTrade(value: Buffer | null | undefined, key?: Buffer | nul
   if (typeof qty !== 'number' || !(qty >= 0) || qty === Number.POSITIVE_INFINITY) return undefined;
   if (typeof isBuyerMaker !== 'boolean') return undefined;
   const trade: Trade = { time, price, qty, isBuyerMaker };
-  for (const field of ['id', 'firstId', 'lastId'] as const) {
+  for (const field of ['id', 'firstId', 'lastId', 'missingBefore'] as const) {
     const v = t[field];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isInteger(v)) return undefined;

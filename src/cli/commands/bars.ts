@@ -2,9 +2,9 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BarAggregator } from '../../bars/BarAggregator.js';
 import type { Bar } from '../../bars/bar.js';
+import { KLINE_COLUMNS } from '../../bars/binanceKline.js';
 import type { MalformedLine } from '../../node/ReaderStats.js';
 import { readAggTrades } from '../../node/readAggTrades.js';
-import { KLINE_COLUMNS } from '../../node/readKlines.js';
 import { symbolFromFileName } from '../../node/symbolFromFileName.js';
 import { BufferedStdout, Progress } from '../terminal.js';
 

@@ -73,6 +73,23 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--half-life <bars>', 'half-life of the EWMA baseline', '30')
     .option('--top-days <n>', 'how many days with the most Crisis minutes to show', '5')
     .option('-q, --quiet', 'no progress on stderr')
+    .addHelpText(
+      'after',
+      `
+Figures (warm bars only; gap bars are labelled bars, their returns are not observations):
+  shares          warm bars per state
+  switches/day    state changes between consecutive warm bars per day of warm bars
+  runs ≤3         share of runs (same-state stretches) of at most 3 bars
+  A-B-A           share of interior runs that are that short and return to the state before
+  Crisis/Stable   realized volatility √(mean r²) of Crisis bars over Stable bars (concurrent)
+  fwd vol ratio   the same with the realized volatility of the next --horizon bars
+  fwd AUC         ROC AUC of the regime score Σ k·p_k for forward volatility in the file's top decile
+  (EWMA)          the same for a causal EWMA of r² (--half-life) on the same bars; its ratio cuts
+                  it into the model's state shares
+  onset lag       bars from the start of a top-decile episode to the first Crisis label (median/mean,
+                  episodes with one within --horizon bars)
+  anomalies       anomaly flags per warm bar`,
+    )
     .action(async (files: string[], flags: EvaluateFlags, command: Command) => {
       const usageError = (message: string) => command.error(`error: ${message}`, { exitCode: 2 });
       for (const file of [...files, ...(flags.train ?? [])]) {

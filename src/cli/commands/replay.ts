@@ -6,7 +6,12 @@ import type { MalformedLine } from '../../node/ReaderStats.js';
 import { readAggTrades } from '../../node/readAggTrades.js';
 import { readKlines } from '../../node/readKlines.js';
 import { symbolFromFileName } from '../../node/symbolFromFileName.js';
-import { createRegimeDetector, type RegimeDetector } from '../../pipeline/RegimeDetector.js';
+import {
+  createRegimeDetector,
+  OUT_OF_RANGE_SIGMA,
+  OUT_OF_RANGE_WINDOW,
+  type RegimeDetector,
+} from '../../pipeline/RegimeDetector.js';
 import type { RegimeSignal } from '../../pipeline/signal.js';
 import { modelOption } from '../modelOption.js';
 import { BufferedStdout, Progress } from '../terminal.js';
@@ -72,7 +77,8 @@ export async function detectFileKind(path: string): Promise<'klines' | 'aggTrade
 
 /**
  * One signal as a line of `--format table`: bar open time (UTC), close, regime, P(state) for every
- * state, anomaly score with `!` when flagged, `cold` during warm-up, `*` when the regime changed.
+ * state, anomaly score with `!` when flagged, `cold` during warm-up or `out` while the inputs are out
+ * of the model's training range (`signal.outOfRange`), `*` when the regime changed.
  *
  * @example
  * ```ts
@@ -88,7 +94,7 @@ export function tableLine(signal: RegimeSignal): string {
     signal.regime.label.padEnd(9),
     p.padEnd(16),
     `${signal.anomaly.score.toFixed(3).padStart(7)} ${signal.anomaly.isAnomaly ? '!' : ' '}`,
-    (signal.warm ? '' : 'cold').padEnd(4),
+    (signal.warm ? (signal.outOfRange ? 'out' : '') : 'cold').padEnd(4),
     signal.regime.changed ? '*' : '',
   ]
     .join('  ')
@@ -217,6 +223,11 @@ function summary(
       ` (${Math.round(read.rows / Math.max(seconds, 1e-3)).toLocaleString('en-US')} rows/s)`,
     `  ${s.coldBars} cold (warm-up ${detector.warmUp} bars${s.restarts > 0 ? `, ${s.restarts} restarts after long holes` : ''}),` +
       ` ${s.gapBars} gap bars, ${s.regimeChanges} regime changes, ${s.anomalies} anomalies`,
+    `  out of range: ${s.outOfRangeBars} warm bars with a feature beyond ${OUT_OF_RANGE_SIGMA}σ of the model's training data` +
+      ` (${((100 * s.outOfRangeBars) / Math.max(s.signals - s.coldBars, 1)).toFixed(1)} %)` +
+      (s.outOfRange
+        ? `; most of the last ${OUT_OF_RANGE_WINDOW} bars are: this market is unlike the model's training data, its regimes mean little here`
+        : ''),
     `  malformed lines: ${read.malformed}; rejected ${kind === 'klines' ? 'bars' : 'trades'}: ${rejectedCount}`,
     ...malformed.map((m) => `    line ${m.line}: ${m.reason}`),
     ...rejected.map((r) => `    ${r}`),

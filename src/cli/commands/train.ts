@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Bar } from '../../bars/bar.js';
 import { FEATURE_SETS } from '../../features/featureSpec.js';
+import { DEFAULT_DECISION_RULE } from '../../models/decisionRule.js';
 import type { RegimeModel } from '../../models/RegimeModel.js';
 import { trainModel } from '../../models/trainModel.js';
 import { readKlines } from '../../node/readKlines.js';
@@ -14,6 +15,7 @@ interface TrainFlags {
   features: string;
   transPrior: string;
   contamination: string;
+  margin: string;
   covariance: 'full' | 'diag';
   maxIter: string;
   symbol?: string;
@@ -45,7 +47,12 @@ export function registerTrainCommand(program: Command): void {
       'Dirichlet pseudo-count added to every transition row (stickier regimes)',
       '0',
     )
-    .option('--contamination <p>', 'share of training bars the forest flags as anomalies', '0.01')
+    .option('--contamination <p>', 'share of training bars the forest flags as anomalies', '0.05')
+    .option(
+      '--margin <m>',
+      "decision rule stored in the model: the reported state changes when another state's filtered probability exceeds it by more than m (0 = argmax)",
+      String(DEFAULT_DECISION_RULE.margin),
+    )
     .option('--covariance <type>', 'HMM covariance: full | diag', 'full')
     .option('--max-iter <n>', 'most EM iterations', '100')
     .option(
@@ -78,6 +85,7 @@ export function registerTrainCommand(program: Command): void {
         states: number(flags.states, '--states'),
         transPrior: number(flags.transPrior, '--trans-prior'),
         contamination: number(flags.contamination, '--contamination'),
+        decision: { rule: 'hysteresis', margin: number(flags.margin, '--margin') },
         covariance: flags.covariance,
         maxIter: number(flags.maxIter, '--max-iter'),
         symbol: flags.symbol,
@@ -128,6 +136,7 @@ export function formatTrainingReport(model: RegimeModel): string {
     `${model.symbol} ${model.intervalMs / 60_000}m model — ${p.trainingBars} warm bars of ${p.bars} in ${p.sequences.length} sequences`,
     `features (${p.featureSet}): ${names.join(', ')}; seed ${p.seed}, ${p.covariance} covariance, transition prior ${p.transPrior}`,
     `EM: ${r.iterations} iterations, ${r.converged ? 'converged' : 'not converged'}, log-likelihood ${r.logLikelihoodPerBar.toFixed(4)} per bar`,
+    `decision rule: ${model.decision.rule}, margin ${model.decision.margin} (shares and dwell below are of the reported state)`,
     '',
     `${'state'.padEnd(10)}${col('share')}${col('dwell (bars)')}${col('1/(1-a_kk)')}${col('realized vol')}${names.map((n) => col(n, Math.max(14, n.length + 2))).join('')}`,
   );

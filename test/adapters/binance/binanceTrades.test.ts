@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BinanceHttpError } from '../../../src/adapters/binance/BinanceRest.js';
 import { BinanceSymbolError } from '../../../src/adapters/binance/binanceTrades.js';
+import { createRegimeDetector } from '../../../src/index.js';
 import { FakeBinance } from './fakeBinance.js';
 import { connectedCount, expectExactIds, type Run, startRun, waitFor, waitForAll } from './harness.js';
 import { JumpClock } from './jumpClock.js';
@@ -365,6 +366,53 @@ describe('binanceTrades against a fake Binance on 127.0.0.1', () => {
         .filter((id) => !lostIds.has(id)),
     );
     expect(r.stream.stats().missing).toBe(7);
+    // The loss is in the stream itself: the first trade after the gap says how many came before it.
+    const marked = (r.received.get('BTCUSDT') ?? []).filter((t) => t.missingBefore !== undefined);
+    expect(marked.map((t) => [t.id, t.missingBefore])).toEqual([[lost[6].tradeId + 1, 7]]);
+  });
+
+  it('aggTrade stream: a gap REST cannot fill is marked on the next trade, and reaches the bar and the signal', async () => {
+    fake = await FakeBinance.start({ symbols: SYMBOLS });
+    const f = fake;
+    run = startRun(f, { symbols: SYMBOLS });
+    const r = run;
+    await waitFor('connection', () => connectedCount(r) === 1);
+    await trade(f, SYMBOLS, 2, 10);
+    f.dropAfter(0);
+    const lost = f.publish('BTCUSDT', 5);
+    for (const t of lost) f.withheld.add(t.aggId);
+    await waitFor('reconnection', () => connectedCount(r) === 2);
+    await trade(f, SYMBOLS, 2, 10);
+    // Five answers without the lost ids (one per gapGraceMs), then the adapter gives up on them.
+    await waitFor('gap report', () => r.events.some((e) => e.type === 'gapUnfilled'), 10_000);
+    const served = (symbol: string) => f.history(symbol).filter((t) => !f.withheld.has(t.aggId)).length;
+    await waitFor('every trade REST serves', () =>
+      SYMBOLS.every((symbol) => (r.received.get(symbol)?.length ?? 0) >= served(symbol)),
+    );
+    expect(r.events.filter((e) => e.type === 'gapUnfilled')).toEqual([
+      { type: 'gapUnfilled', symbol: 'BTCUSDT', fromId: lost[0].aggId, toId: lost[4].aggId },
+    ]);
+    expect(r.stream.stats().missing).toBe(5);
+    const btc = r.received.get('BTCUSDT') ?? [];
+    expect(btc.map((t) => t.id)).toEqual(
+      f
+        .history('BTCUSDT')
+        .map((t) => t.aggId)
+        .filter((id) => !f.withheld.has(id)),
+    );
+    const marked = btc.filter((t) => t.missingBefore !== undefined);
+    expect(marked.map((t) => [t.id, t.missingBefore])).toEqual([[lost[4].aggId + 1, 5]]);
+    for (const s of ['ETHUSDT', 'SOLUSDT'])
+      expect(r.received.get(s)?.some((t) => t.missingBefore)).toBe(false);
+
+    // A consumer building bars and signals from the stream sees the loss on the bar holding that trade.
+    const detector = createRegimeDetector({ symbol: 'BTCUSDT' });
+    const signals = [...btc.flatMap((t) => [...detector.pushTrade(t)]), ...detector.flush()];
+    const markedSignal = signals.find(
+      (s) => s.bar.openTime <= marked[0].time && marked[0].time <= s.bar.closeTime,
+    );
+    expect(markedSignal?.bar.missingTrades).toBe(5);
+    expect(signals.reduce((sum, s) => sum + (s.bar.missingTrades ?? 0), 0)).toBe(5);
   });
 
   it('trade stream with an API key: fills gaps from historicalTrades', async () => {

@@ -32,6 +32,8 @@ export interface FakeConnectionLog {
   /** Why the server closed it, when it did. */
   closedBy: string | undefined;
   streams: Set<string>;
+  /** Opened on a raw stream endpoint (`/ws`, `/ws/<n>`, as ccxt uses): frames carry no `{stream, data}` wrapper. */
+  raw: boolean;
   messages: number;
   pongs: number;
 }
@@ -74,7 +76,7 @@ const WEIGHTS: Record<string, number> = { aggTrades: 4, historicalTrades: 25, kl
 
 /**
  * A Binance look-alike on 127.0.0.1: the combined-stream WebSocket endpoint (`/stream`, with
- * SUBSCRIBE) and the REST endpoints the adapter uses, under both `/api/v3` (spot) and `/fapi/v1`
+ * SUBSCRIBE), the raw-stream endpoint (`/ws`, `/ws/<n>`, with SUBSCRIBE; ccxt's form) and the REST endpoints the adapter uses, under both `/api/v3` (spot) and `/fapi/v1`
  * (USD-M). It enforces Binance's limits (recording every breach in `violations`), pings clients
  * and drops those that do not pong, closes connections at the maximum age, and misbehaves on
  * demand: dropped connections mid-burst, stalls, duplicated, reordered and malformed frames,
@@ -91,6 +93,8 @@ export class FakeBinance {
   volatility = 0.0005;
   /** Malformed frames sent so far (each is a separate message). */
   malformedSent = 0;
+  /** Aggregate ids REST never serves (an exchange that lost them): `aggTrades` leaves them out. */
+  readonly withheld = new Set<number>();
   #options: FakeBinanceOptions;
   #clock: Clock;
   #rng: Random;
@@ -217,7 +221,8 @@ export class FakeBinance {
 
   #send(ws: WebSocket, trades: FakeTrade[], kind: 'aggTrade' | 'trade'): void {
     if (this.#stalled.has(ws)) return;
-    const frames = trades.map((t) => frame(t, kind));
+    const raw = this.#sockets.get(ws)?.raw ?? false;
+    const frames = trades.map((t) => frame(t, kind, raw));
     const { duplicate, reorder, malformed } = this.faults;
     for (let i = 0; i < frames.length; i++) {
       if (reorder > 0 && i + 1 < frames.length && this.#rng.float() < reorder) {
@@ -252,21 +257,23 @@ export class FakeBinance {
       return;
     }
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== '/stream') {
+    const raw = url.pathname === '/ws' || url.pathname.startsWith('/ws/');
+    if (url.pathname !== '/stream' && !raw) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
     this.#opens.push(now);
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connection(ws, raw));
   }
 
-  #connection(ws: WebSocket): void {
+  #connection(ws: WebSocket, raw: boolean): void {
     const log: FakeConnectionLog = {
       id: this.#nextConnection++,
       openedAt: this.#clock.now(),
       closedAt: undefined,
       closedBy: undefined,
       streams: new Set(),
+      raw,
       messages: 0,
       pongs: 0,
     };
@@ -434,7 +441,9 @@ export class FakeBinance {
       );
     }
     const from = history.findIndex((t) => t.aggId >= Number(query.fromId));
-    const rows = from < 0 ? [] : history.slice(from, from + limit1000);
+    const rows = (from < 0 ? [] : history.slice(from, from + limit1000)).filter(
+      (t) => !this.withheld.has(t.aggId),
+    );
     return reply(
       200,
       rows.map((t) => ({
@@ -528,13 +537,13 @@ function klineRows(trades: readonly FakeTrade[], intervalMs: number): unknown[][
   return rows;
 }
 
-function frame(t: FakeTrade, kind: 'aggTrade' | 'trade'): string {
+function frame(t: FakeTrade, kind: 'aggTrade' | 'trade', raw: boolean): string {
   const stream = `${t.symbol.toLowerCase()}@${kind}`;
   const data =
     kind === 'aggTrade'
       ? `{"e":"aggTrade","E":${t.time},"s":"${t.symbol}","a":${t.aggId},"p":"${t.price}","q":"${t.qty}","f":${t.tradeId},"l":${t.tradeId},"T":${t.time},"m":${t.isBuyerMaker},"M":true}`
       : `{"e":"trade","E":${t.time},"s":"${t.symbol}","t":${t.tradeId},"p":"${t.price}","q":"${t.qty}","T":${t.time},"m":${t.isBuyerMaker},"M":true}`;
-  return `{"stream":"${stream}","data":${data}}`;
+  return raw ? data : `{"stream":"${stream}","data":${data}}`;
 }
 
 const MALFORMED = [

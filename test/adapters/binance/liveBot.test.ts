@@ -16,14 +16,18 @@ afterEach(async () => {
   fake = undefined;
 });
 
+/** Minutes of history: the default model's warm-up (1 500 bars) and a little more. */
+const H = 1_510;
+
 describe('examples/live-bot.ts against a fake Binance', () => {
   it('warms up from klines, feeds live trades to the router and prints regime changes', async () => {
     fake = await FakeBinance.start({ symbols: SYMBOLS, startPrice: 87_000 });
     const f = fake;
-    // 60 calm minutes of history, 60 trades a minute, ending 30 minutes ago.
-    const t0 = Math.floor(Date.now() / MINUTE) * MINUTE - 90 * MINUTE;
+    // H calm minutes of history (the default model warms up in 1 500 bars: its baselines need a
+    // day), 60 trades a minute, ending 30 minutes ago.
+    const t0 = Math.floor(Date.now() / MINUTE) * MINUTE - (H + 30) * MINUTE;
     f.volatility = 0.0001;
-    for (let m = 0; m < 60; m++) {
+    for (let m = 0; m < H; m++) {
       for (const s of SYMBOLS) for (let k = 0; k < 60; k++) f.publish(s, 1, t0 + m * MINUTE + k * 1000);
     }
     const child = spawn(
@@ -33,7 +37,7 @@ describe('examples/live-bot.ts against a fake Binance', () => {
         'tsx',
         'examples/live-bot.ts',
         ...['--symbols', SYMBOLS.join(','), '--ws-url', f.wsUrl, '--rest-url', f.restUrl],
-        ...['--warmup-minutes', '100', '--duration', '8'],
+        ...['--warmup-minutes', String(H + 40), '--duration', '8'],
       ],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -48,8 +52,8 @@ describe('examples/live-bot.ts against a fake Binance', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     await waitFor('the bot to subscribe', () => f.connections.some((c) => c.streams.size === 2), 20_000);
     // Ten more minutes live, the middle four of them turbulent: 10x the volatility, 5x the trades.
-    for (let m = 60; m < 70; m++) {
-      const turbulent = m >= 64 && m < 68;
+    for (let m = H; m < H + 10; m++) {
+      const turbulent = m >= H + 4 && m < H + 8;
       f.volatility = turbulent ? 0.002 : 0.0001;
       const n = turbulent ? 300 : 60;
       for (let k = 0; k < n; k++) {
@@ -59,12 +63,12 @@ describe('examples/live-bot.ts against a fake Binance', () => {
     }
     expect(await exited, stderr).toBe(0);
     for (const s of SYMBOLS) {
-      // Warmed up from 61 klines: the 60 minutes of history and minute 60, the minute of the first
+      // Warmed up from H + 1 klines: the H minutes of history and minute H, the minute of the first
       // live trade, taken complete from REST; its 60 live trades are counted late, not twice. Then
-      // 8 live bars from trades (minute 69 is still open when the bot stops).
-      expect(stdout).toMatch(new RegExp(`${s} +warm after 61 bars: (Stable|Volatile|Crisis) p=`));
+      // 8 live bars from trades (minute H + 9 is still open when the bot stops).
+      expect(stdout).toMatch(new RegExp(`${s} +warm after ${H + 1} bars: (Stable|Volatile|Crisis) p=`));
       expect(stdout).toMatch(
-        new RegExp(`summary ${s}: 69 bars, \\d+ regime changes, 60 live trades already in the klines`),
+        new RegExp(`summary ${s}: ${H + 9} bars, \\d+ regime changes, 60 live trades already in the klines`),
       );
     }
     expect(stdout).toMatch(
@@ -83,7 +87,7 @@ describe('examples/live-bot.ts against a fake Binance', () => {
         symbol,
         interval: '1m',
         startTime: t0,
-        endTime: t0 + 68 * MINUTE,
+        endTime: t0 + (H + 8) * MINUTE,
         restUrl: f.restUrl,
       });
       for await (const bar of bars) {

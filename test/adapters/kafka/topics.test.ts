@@ -314,7 +314,15 @@ function signal(symbol: string, bar: number): RegimeSignal {
     },
     features: {},
     anomaly: { score: -0.4, threshold: -0.5, isAnomaly: false },
-    regime: { state: 0, label: 'Stable', probabilities: [1, 0, 0], changed: false },
+    regime: {
+      state: 0,
+      label: 'Stable',
+      probabilities: [1, 0, 0],
+      changed: false,
+      mostProbableState: 0,
+      mostProbableLabel: 'Stable',
+    },
     warm: true,
+    outOfRange: false,
   };
 }

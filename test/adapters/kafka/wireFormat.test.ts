@@ -80,8 +80,16 @@ describe('signal messages', () => {
     },
     features: { logReturn: 0.01 },
     anomaly: { score: -0.45, threshold: -0.5, isAnomaly: false },
-    regime: { state: 1, label: 'Volatile', probabilities: [0.2, 0.7, 0.1], changed: true },
+    regime: {
+      state: 1,
+      label: 'Volatile',
+      probabilities: [0.2, 0.7, 0.1],
+      changed: true,
+      mostProbableState: 1,
+      mostProbableLabel: 'Volatile',
+    },
     warm: true,
+    outOfRange: false,
   };
 
   it('round-trip and are identified by symbol, interval and bar open time', () => {

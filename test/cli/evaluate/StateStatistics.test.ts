@@ -27,8 +27,11 @@ function signal(t: number, close: number, warm: boolean, state: number): RegimeS
       label: LABELS[state],
       probabilities: [0, 0, 0].map((_, k) => (k === state ? 1 : 0)),
       changed: false,
+      mostProbableState: state,
+      mostProbableLabel: LABELS[state],
     },
     warm,
+    outOfRange: false,
   };
 }
 

@@ -1,0 +1,390 @@
+/**
+ * The experiment behind the default model's design (issue 11): feature sets relative to each
+ * symbol's own history, and decision rules on the filtered probabilities, judged out of sample.
+ *
+ * Walk-forward splits:
+ * - `quick`: train on the six BTCUSDT spot spans up to 2024-11-04, test on the two later spans and
+ *   on every USD-M month;
+ * - `loso`: leave one BTCUSDT span out (train on the other seven, test on it), and the model
+ *   trained on all eight tested on every USD-M month;
+ * - `usdm`: leave one USD-M symbol out (train on the other four months, test on it).
+ *
+ * Per test span (every warm bar of the file replayed through `createRegimeDetector`): state shares,
+ * switches per day and the share of runs of ≤ 3 bars under each decision rule, concurrent
+ * Crisis/Stable realized volatility, the ROC AUC of the regime score Σ k·p_k for "forward 60-bar
+ * realized volatility in the span's top decile" next to the same AUC of a causal EWMA of squared
+ * returns (half-life 30 bars), and the anomaly flag rate. Prints JSON lines (one per config and
+ * span) and a summary table to stdout.
+ *
+ *   npx tsx scripts/regime-experiment.ts --split quick --config relative10d [--max-iter 150]
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Bar } from '../src/bars/bar.js';
+import type { FeatureSet } from '../src/features/featureSpec.js';
+import type { RegimeModel } from '../src/models/RegimeModel.js';
+import { trainModel } from '../src/models/trainModel.js';
+import { readKlines } from '../src/node/readKlines.js';
+import { createRegimeDetector } from '../src/pipeline/RegimeDetector.js';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: '../shared/data' },
+    'max-iter': { type: 'string', default: '150' },
+    split: { type: 'string', default: 'quick' },
+    config: { type: 'string', multiple: true, default: ['relative10d'] },
+  },
+});
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const DAY = 1440;
+
+const rv = (halfLifeBars: number, minBars: number) =>
+  ({ mode: 'difference', halfLifeBars, minBars }) as const;
+const sc = (halfLifeBars: number, minBars: number) => ({ mode: 'scale', halfLifeBars, minBars }) as const;
+
+function relativeSet(
+  halfLife: number,
+  minBars: number,
+  withVolume: boolean,
+  activityOffset: number | null = 0.01,
+  volatilityWindow = 30,
+): FeatureSet {
+  const activity: FeatureSet =
+    activityOffset === null
+      ? []
+      : [{ name: 'logActivity20', kind: 'activity', window: 20, transform: 'log', offset: activityOffset }];
+  const set: FeatureSet = [
+    { name: 'relReturn', kind: 'logReturn', transform: 'none', baseline: sc(halfLife, minBars) },
+    ...activity,
+    {
+      name: `relLogRealizedVol${volatilityWindow}`,
+      kind: 'realizedVolatility',
+      window: volatilityWindow,
+      transform: 'log',
+      offset: 1e-6,
+      baseline: rv(halfLife, minBars),
+    },
+  ];
+  if (!withVolume) return set;
+  return [
+    ...set,
+    {
+      name: 'relLogVolume30',
+      kind: 'meanVolume',
+      window: 30,
+      transform: 'log',
+      offset: 1e-9,
+      baseline: rv(halfLife, minBars),
+    },
+  ];
+}
+
+const CONFIGS: Record<string, FeatureSet | string> = {
+  default: 'default',
+  absolute: 'absolute',
+  microstructure: 'microstructure',
+  relative10d: relativeSet(10 * DAY, DAY, false),
+  relative10dVolume: relativeSet(10 * DAY, DAY, true),
+  relative10dVolumeNoActivity: relativeSet(10 * DAY, DAY, true, null),
+  relative10dActivity01: relativeSet(10 * DAY, DAY, false, 0.1),
+  relative10dVolumeActivity01: relativeSet(10 * DAY, DAY, true, 0.1),
+  relative10dActivity01RV60: relativeSet(10 * DAY, DAY, false, 0.1, 60),
+  relative10dActivity01RV15: relativeSet(10 * DAY, DAY, false, 0.1, 15),
+  relative3d: relativeSet(3 * DAY, DAY, false),
+  relative10dMin3d: relativeSet(10 * DAY, 3 * DAY, false),
+  relative10dMin6h: relativeSet(10 * DAY, 360, false),
+};
+
+/** Decision rules applied offline to the filtered probabilities. */
+const RULES: { name: string; decide: (p: Float64Array[], out: Int8Array) => void }[] = [
+  { name: 'argmax', decide: (p, out) => hysteresis(p, out, 0) },
+  ...[0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95].map((m) => ({
+    name: `margin${m}`,
+    decide: (p: Float64Array[], out: Int8Array) => hysteresis(p, out, m),
+  })),
+  ...[2, 3, 5].map((l) => ({
+    name: `confirm${l}`,
+    decide: (p: Float64Array[], out: Int8Array) => confirm(p, out, l),
+  })),
+];
+
+function argmax(p: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+  return best;
+}
+
+function hysteresis(p: Float64Array[], out: Int8Array, margin: number): void {
+  let s = -1;
+  for (let t = 0; t < p.length; t++) {
+    const j = argmax(p[t]);
+    if (s < 0 || (j !== s && p[t][j] - p[t][s] > margin)) s = j;
+    out[t] = s;
+  }
+}
+
+/** Switch only once the filter's argmax has differed from the current state for `l` bars in a row. */
+function confirm(p: Float64Array[], out: Int8Array, l: number): void {
+  let s = -1;
+  let pending = -1;
+  let n = 0;
+  for (let t = 0; t < p.length; t++) {
+    const j = argmax(p[t]);
+    if (s < 0) s = j;
+    else if (j === s) n = 0;
+    else {
+      if (j === pending) n++;
+      else {
+        pending = j;
+        n = 1;
+      }
+      if (n >= l) {
+        s = j;
+        n = 0;
+      }
+    }
+    out[t] = s;
+  }
+}
+
+/** ROC AUC of `score` for the binary `label`, ties averaged (Mann–Whitney). */
+function auc(score: number[], label: boolean[]): number {
+  const idx = score.map((_, i) => i).sort((a, b) => score[a] - score[b]);
+  let rankSum = 0;
+  let pos = 0;
+  let i = 0;
+  while (i < idx.length) {
+    let j = i;
+    while (j + 1 < idx.length && score[idx[j + 1]] === score[idx[i]]) j++;
+    const rank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++)
+      if (label[idx[k]]) {
+        rankSum += rank;
+        pos++;
+      }
+    i = j + 1;
+  }
+  const neg = idx.length - pos;
+  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
+}
+
+interface SpanResult {
+  span: string;
+  bars: number;
+  anomalyRate: number;
+  auc: number;
+  aucEwma: number;
+  outOfRangeShare: number;
+  rules: Record<
+    string,
+    { shares: number[]; shortRuns: number; switchesPerDay: number; crisisToStable: number }
+  >;
+}
+
+interface Collected {
+  score: number[];
+  ewma: number[];
+  label: boolean[];
+}
+
+function evaluateSpan(model: RegimeModel, name: string, bars: readonly Bar[], pooled: Collected): SpanResult {
+  const detector = createRegimeDetector({ model });
+  const probabilities: Float64Array[] = [];
+  const returns: number[] = [];
+  const ewmaAt: number[] = [];
+  let ewma = 0;
+  let weight = 0;
+  const a = 2 ** (-1 / 30);
+  let previousClose = Number.NaN;
+  let anomalies = 0;
+  let outOfRange = 0;
+  const z = new Float64Array(model.features.length);
+  for (const bar of bars) {
+    for (const s of detector.pushBar(bar)) {
+      const r = Number.isNaN(previousClose) ? 0 : Math.log(s.bar.close / previousClose);
+      previousClose = s.bar.close;
+      ewma = a * ewma + (1 - a) * r * r;
+      weight = a * weight + (1 - a);
+      if (!s.warm) continue;
+      probabilities.push(Float64Array.from(s.regime.probabilities));
+      returns.push(r);
+      ewmaAt.push(ewma / weight);
+      if (s.anomaly.isAnomaly) anomalies++;
+      model.scaler.transform(Object.values(s.features), z);
+      let far = false;
+      for (const v of z) if (Math.abs(v) > 4) far = true;
+      if (far) outOfRange++;
+    }
+  }
+  const n = probabilities.length;
+  const k = model.hmm.nStates;
+  // Forward 60-bar realized volatility and its top decile.
+  const H = 60;
+  const fwd: number[] = [];
+  let acc = 0;
+  for (let t = 1; t <= Math.min(H, n - 1); t++) acc += returns[t] ** 2;
+  for (let t = 0; t + H < n; t++) {
+    fwd.push(acc / H);
+    acc += returns[t + H + 1] ** 2 - returns[t + 1] ** 2;
+    if (t + H + 1 >= n) break;
+  }
+  const m = fwd.length;
+  const sorted = [...fwd].sort((x, y) => x - y);
+  const cut = sorted[Math.floor(0.9 * m)];
+  const label = fwd.map((v) => v >= cut);
+  const score = probabilities.slice(0, m).map((p) => p.reduce((s, x, i) => s + i * x, 0));
+  const ew = ewmaAt.slice(0, m);
+  pooled.score.push(...score);
+  pooled.ewma.push(...ew);
+  pooled.label.push(...label);
+  const rules: SpanResult['rules'] = {};
+  const decided = new Int8Array(n);
+  for (const rule of RULES) {
+    rule.decide(probabilities, decided);
+    const count = new Float64Array(k);
+    const sq = new Float64Array(k);
+    let runs = 0;
+    let short = 0;
+    let runLength = 0;
+    for (let t = 0; t < n; t++) {
+      count[decided[t]]++;
+      sq[decided[t]] += returns[t] ** 2;
+      if (t > 0 && decided[t] !== decided[t - 1]) {
+        runs++;
+        if (runLength <= 3) short++;
+        runLength = 0;
+      }
+      runLength++;
+    }
+    // The last run is cut by the end of the span: count it only as a run.
+    runs++;
+    const vol = (i: number) => Math.sqrt(sq[i] / Math.max(count[i], 1));
+    rules[rule.name] = {
+      shares: Array.from(count, (c) => c / n),
+      shortRuns: short / runs,
+      switchesPerDay: ((runs - 1) / n) * DAY,
+      crisisToStable: vol(k - 1) / vol(0),
+    };
+  }
+  return {
+    span: name,
+    bars: n,
+    anomalyRate: anomalies / n,
+    auc: auc(score, label),
+    aucEwma: auc(ew, label),
+    outOfRangeShare: outOfRange / n,
+    rules,
+  };
+}
+
+/** One line per rule: the goals' worst cases over the spans. */
+function summarise(results: SpanResult[]): void {
+  const btc = results.filter((r) => r.span.startsWith('BTCUSDT'));
+  const other = results.filter((r) => !r.span.startsWith('BTCUSDT'));
+  const bars = results.reduce((n, r) => n + r.bars, 0);
+  const worst = (rs: SpanResult[], f: (r: SpanResult) => number, pick: (...x: number[]) => number) =>
+    rs.length === 0 ? Number.NaN : pick(...rs.map(f));
+  const aucGap = worst(results, (r) => r.auc - r.aucEwma, Math.min);
+  const anomaly = `${(100 * worst(results, (r) => r.anomalyRate, Math.min)).toFixed(1)}–${(100 * worst(results, (r) => r.anomalyRate, Math.max)).toFixed(1)}%`;
+  console.log(`worst AUC − EWMA over spans ${aucGap.toFixed(3)}; anomaly rate ${anomaly}; bars ${bars}`);
+  console.log(
+    '| rule | share min–max | runs≤3 max BTC / other | switches/day pooled (BTC / other) | C/S min BTC / other |',
+  );
+  console.log('|---|---|---|---|---|');
+  for (const rule of RULES.map((r) => r.name)) {
+    const q = (r: SpanResult) => r.rules[rule];
+    const sw = (rs: SpanResult[]) =>
+      rs.reduce((n, r) => n + (q(r).switchesPerDay * r.bars) / DAY, 0) /
+      (rs.reduce((n, r) => n + r.bars, 0) / DAY);
+    console.log(
+      `| ${rule} | ${(100 * worst(results, (r) => Math.min(...q(r).shares), Math.min)).toFixed(1)}–${(100 * worst(results, (r) => Math.max(...q(r).shares), Math.max)).toFixed(1)}% | ${(100 * worst(btc, (r) => q(r).shortRuns, Math.max)).toFixed(1)} / ${(100 * worst(other, (r) => q(r).shortRuns, Math.max)).toFixed(1)}% | ${sw(results).toFixed(1)} (${sw(btc).toFixed(1)} / ${sw(other).toFixed(1)}) | ${worst(btc, (r) => q(r).crisisToStable, Math.min).toFixed(2)} / ${worst(other, (r) => q(r).crisisToStable, Math.min).toFixed(2)} |`,
+    );
+  }
+}
+
+async function readBars(path: string): Promise<Bar[]> {
+  const bars: Bar[] = [];
+  for await (const bar of readKlines(path)) bars.push(bar);
+  return bars;
+}
+
+const dataDir = values.data as string;
+const spotFiles = readdirSync(join(dataDir, 'binance-spot'))
+  .filter((f) => /^BTCUSDT-1m-.*\.csv\.gz$/.test(f))
+  .sort();
+const usdmFiles = readdirSync(join(dataDir, 'binance-usdm'))
+  .filter((f) => f.endsWith('.csv.gz'))
+  .sort();
+const spot = await Promise.all(spotFiles.map((f) => readBars(join(dataDir, 'binance-spot', f))));
+const usdm = await Promise.all(usdmFiles.map((f) => readBars(join(dataDir, 'binance-usdm', f))));
+log(`read ${spot.length} spot spans, ${usdm.length} USD-M months`);
+
+const splits: { train: number[]; trainUsdm?: number[]; test: { name: string; bars: Bar[] }[] }[] = [];
+if (values.split === 'quick') {
+  splits.push({
+    train: [0, 1, 2, 3, 4, 5],
+    test: [
+      ...[6, 7].map((i) => ({ name: spotFiles[i], bars: spot[i] })),
+      ...usdm.map((bars, i) => ({ name: usdmFiles[i], bars })),
+    ],
+  });
+} else if (values.split === 'usdm') {
+  // Leave one USD-M symbol out (train on the other four months, test on it).
+  for (let i = 0; i < usdm.length; i++)
+    splits.push({
+      train: [],
+      trainUsdm: usdm.map((_, j) => j).filter((j) => j !== i),
+      test: [{ name: usdmFiles[i], bars: usdm[i] }],
+    });
+} else {
+  for (let i = 0; i < spot.length; i++)
+    splits.push({
+      train: spot.map((_, j) => j).filter((j) => j !== i),
+      test: [{ name: spotFiles[i], bars: spot[i] }],
+    });
+  splits.push({ train: spot.map((_, j) => j), test: usdm.map((bars, i) => ({ name: usdmFiles[i], bars })) });
+}
+
+const maxIter = Number(values['max-iter']);
+for (const config of values.config as string[]) {
+  const features = CONFIGS[config];
+  if (features === undefined) throw new Error(`unknown config ${config}`);
+  const results: SpanResult[] = [];
+  const pooled: Collected = { score: [], ewma: [], label: [] };
+  for (const split of splits) {
+    const started = performance.now();
+    const { model } = trainModel({
+      bars: [...split.train.map((i) => spot[i]), ...(split.trainUsdm ?? []).map((i) => usdm[i])],
+      features,
+      seed: 0,
+      maxIter,
+      contamination: 0.05,
+      symbol: 'experiment',
+    });
+    log(
+      `${config}: trained on ${split.train.length} spans in ${((performance.now() - started) / 1000).toFixed(0)} s (${model.report.iterations} iterations)`,
+    );
+    for (const t of split.test) {
+      const r = evaluateSpan(model, t.name, t.bars, pooled);
+      results.push(r);
+      console.log(JSON.stringify({ config, ...r }));
+    }
+  }
+  const pooledAuc = auc(pooled.score, pooled.label);
+  const pooledEwma = auc(pooled.ewma, pooled.label);
+  console.log(`\n## ${config}: pooled AUC ${pooledAuc.toFixed(3)} vs EWMA ${pooledEwma.toFixed(3)}`);
+  summarise(results);
+  console.log(
+    '| span | AUC | EWMA | anomaly | outOfRange | rule | shares S/V/C | runs≤3 | switches/day | C/S vol |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    for (const [name, q] of Object.entries(r.rules)) {
+      if (!['argmax', 'margin0.8'].includes(name)) continue;
+      console.log(
+        `| ${r.span.replace(/\.csv\.gz$/, '')} | ${r.auc.toFixed(3)} | ${r.aucEwma.toFixed(3)} | ${(100 * r.anomalyRate).toFixed(1)}% | ${(100 * r.outOfRangeShare).toFixed(1)}% | ${name} | ${q.shares.map((s) => (100 * s).toFixed(0)).join('/')} | ${(100 * q.shortRuns).toFixed(1)}% | ${q.switchesPerDay.toFixed(1)} | ${q.crisisToStable.toFixed(2)} |`,
+      );
+    }
+  }
+}
