@@ -92,13 +92,18 @@ const previous = loadModel(readFileSync(join(here, 'previous-default-btcusdt-1m.
 const featureNames = shipped.features.map((f) => f.name);
 
 /** One file replayed with a model: its evaluation columns and (optionally) the raw features. */
-async function replay(file: string, model: RegimeModel, withFeatures = false) {
-  const detector = createRegimeDetector({ model, symbol: symbolFromFileName(file) });
+async function replay(file: string, model: RegimeModel, withFeatures = false, argmax = false) {
+  const detector = createRegimeDetector({
+    model,
+    symbol: symbolFromFileName(file),
+    ...(argmax ? { decision: { rule: 'hysteresis' as const, margin: 0 } } : {}),
+  });
   const close: number[] = [];
   const state: number[] = [];
   const score: number[] = [];
   const anomaly: number[] = [];
   const gap: number[] = [];
+  const outOfRange: number[] = [];
   const features: number[] = [];
   for await (const bar of readKlines(file)) {
     for (const s of detector.pushBar(bar)) {
@@ -107,6 +112,7 @@ async function replay(file: string, model: RegimeModel, withFeatures = false) {
       score.push(regimeScore(s.regime.probabilities));
       anomaly.push(s.warm && s.anomaly.isAnomaly ? 1 : 0);
       gap.push(s.bar.gap ? 1 : 0);
+      outOfRange.push(s.warm && s.outOfRange ? 1 : 0);
       if (withFeatures) for (const f of featureNames) features.push(s.warm ? s.features[f] : Number.NaN);
     }
   }
@@ -119,6 +125,7 @@ async function replay(file: string, model: RegimeModel, withFeatures = false) {
     score: Float64Array.from(score),
     anomaly: Uint8Array.from(anomaly),
     gap: Uint8Array.from(gap),
+    outOfRange: Uint8Array.from(outOfRange),
   };
   return { span, features: Float64Array.from(features) };
 }
@@ -201,10 +208,12 @@ const jumpLabels: Promise<Record<string, Record<string, number[]>> | string> = v
 // 3. Ours, walk-forward, with the shipped model's recipe.
 const trainer = new WalkForwardTrainer(trainingRecipe(shipped, maxIter));
 const oursSpans = new Map<string, EvaluationSpan>();
+const argmaxSpans = new Map<string, EvaluationSpan>();
 for (const split of splits) {
   const model = await trainer.model(split.train, log);
   for (const file of split.test) {
     oursSpans.set(`${split.id}/${file}`, (await replay(file, model)).span);
+    argmaxSpans.set(`${split.id}/${file}`, (await replay(file, model, false, true)).span);
   }
 }
 const previousSpans = new Map<string, EvaluationSpan>();
@@ -219,6 +228,7 @@ const jump = await jumpLabels;
 // 4. Every method through the same evaluation, per split group (pooled over its test spans).
 type Method =
   | 'ours (walk-forward)'
+  | 'ours, filter argmax'
   | 'EWMA baseline'
   | 'shipped default'
   | 'previous default'
@@ -233,6 +243,9 @@ for (const group of ['btc', 'usdm'] as const) {
   const ours = evaluateSignals(tests.map(({ split, file }) => oursSpans.get(`${split.id}/${file}`)!));
   results[group] = {
     'ours (walk-forward)': ours,
+    'ours, filter argmax': evaluateSignals(
+      tests.map(({ split, file }) => argmaxSpans.get(`${split.id}/${file}`)!),
+    ),
     'shipped default': evaluateSignals(tests.map(({ file }) => shippedSpans.get(file)!)),
     'previous default': evaluateSignals(tests.map(({ file }) => previousSpans.get(file)!)),
   };
@@ -264,8 +277,16 @@ const header = [
   'AUC − EWMA',
   'onset lag med/mean (hit)',
   'anomalies',
+  'out of range',
 ];
-const row = (span: string, method: Method, f: LabelFigures, ewmaAuc: number, anomalyRate: number) => [
+const row = (
+  span: string,
+  method: Method,
+  f: LabelFigures,
+  ewmaAuc: number,
+  anomalyRate: number,
+  outOfRangeRate: number,
+) => [
   span,
   method,
   ...f.shares.map((s) => percent(s, 1)),
@@ -278,6 +299,7 @@ const row = (span: string, method: Method, f: LabelFigures, ewmaAuc: number, ano
   method === 'EWMA baseline' ? '—' : fixed(f.forwardAuc - ewmaAuc, 3),
   `${fixed(f.onset.medianLagBars, 0)}/${fixed(f.onset.meanLagBars, 1)} (${f.onset.detected}/${f.onset.episodes})`,
   Number.isNaN(anomalyRate) ? '—' : percent(anomalyRate, 2),
+  Number.isNaN(outOfRangeRate) ? '—' : percent(outOfRangeRate, 1),
 ];
 const sections: string[] = [];
 for (const group of ['btc', 'usdm'] as const) {
@@ -289,16 +311,30 @@ for (const group of ['btc', 'usdm'] as const) {
     const pick = (e: SignalEvaluation) => (i < 0 ? e.pooled : e.spans[i]);
     const base = pick(ours);
     const spanName = i < 0 ? '**pooled**' : base.name;
-    rows.push(row(spanName, 'ours (walk-forward)', base.regime, base.ewma.forwardAuc, base.anomalyRate));
-    rows.push(row(spanName, 'EWMA baseline', base.ewma, base.ewma.forwardAuc, Number.NaN));
-    for (const method of ['shipped default', 'previous default', 'shipped USD-M model'] as const) {
+    rows.push(
+      row(
+        spanName,
+        'ours (walk-forward)',
+        base.regime,
+        base.ewma.forwardAuc,
+        base.anomalyRate,
+        base.outOfRangeRate,
+      ),
+    );
+    rows.push(row(spanName, 'EWMA baseline', base.ewma, base.ewma.forwardAuc, Number.NaN, Number.NaN));
+    for (const method of [
+      'ours, filter argmax',
+      'shipped default',
+      'previous default',
+      'shipped USD-M model',
+    ] as const) {
       if (r[method] === undefined) continue;
       const e = pick(r[method]);
-      rows.push(row(spanName, method, e.regime, e.ewma.forwardAuc, e.anomalyRate));
+      rows.push(row(spanName, method, e.regime, e.ewma.forwardAuc, e.anomalyRate, e.outOfRangeRate));
     }
     if (r['jump model']) {
       const e = pick(r['jump model']);
-      rows.push(row(spanName, 'jump model', e.regime, e.ewma.forwardAuc, Number.NaN));
+      rows.push(row(spanName, 'jump model', e.regime, e.ewma.forwardAuc, Number.NaN, Number.NaN));
     }
   }
   sections.push(`## ${groups[group]}\n\n${formatTable(header, rows, 'markdown')}`);
@@ -306,7 +342,11 @@ for (const group of ['btc', 'usdm'] as const) {
 const p = shipped.provenance;
 const pp = previous.provenance;
 const minutes = ((performance.now() - started) / 60_000).toFixed(1);
-const doc = `# Regime evidence: walk-forward, next to a trivial baseline and peers
+const doc = `---
+title: Regime evidence
+---
+
+# Regime evidence: walk-forward, next to a trivial baseline and peers
 
 Generated by \`npm run evidence:regime\` (bench/evidence/regimeEvidence.ts) on ${new Date().toISOString().slice(0, 10)}
 in ${minutes} min; every figure is also in [regime-evidence.json](regime-evidence.json). Every row is
@@ -323,7 +363,10 @@ Pooled rows pool the test spans of the group (each span with its own top-decile 
 **Methods**
 - *ours (walk-forward)*: \`trainModel\` with the shipped default's recipe (features ${featureNames.join(', ')};
   ${p.states} states, ${p.covariance} covariance, contamination ${p.contamination}, transition prior ${p.transPrior},
-  seed ${p.seed}; ${maxIter} EM iterations at most) on the split's training spans only.
+  seed ${p.seed}; decision rule ${shipped.decision.rule}, margin ${shipped.decision.margin}; ${maxIter} EM
+  iterations at most) on the split's training spans only.
+- *ours, filter argmax*: the same walk-forward models with the decision rule off (the filter's most
+  probable state, hysteresis margin 0): what the decision rule buys and costs.
 - *EWMA baseline*: a causal EWMA of squared 1-bar returns (half-life 30 bars); its AUC uses the
   EWMA value, its other figures the EWMA cut into ours' state shares of each span.
 - *shipped default*: models/btcusdt-1m.json as shipped now (trained on ${p.sequences.length} sequences
@@ -345,7 +388,8 @@ interior runs that are short A-B-A flips; concurrent Crisis/Stable realized vola
 (next 60 bars) Crisis/Stable volatility; ROC AUC of the regime score Σ k·p_k (the state for hard
 labels) for forward volatility in the span's top decile, and its difference to the EWMA's on the
 same bars; onset lag (bars from the start of a top-decile episode to the first Crisis label within
-60 bars: median/mean, and episodes with one); anomaly flag rate.
+60 bars: median/mean, and episodes with one); anomaly flag rate; share of warm bars the detector
+flagged as out of its model's range.
 
 ${sections.join('\n')}`;
 mkdirSync(dirname(values.out as string), { recursive: true });

@@ -32,4 +32,6 @@ export interface EvaluationSpan {
   anomaly?: ArrayLike<number | boolean>;
   /** 1 (or true) for a gap bar (no trades, close carried over); default: none. */
   gap?: ArrayLike<number | boolean>;
+  /** 1 (or true) where the detector said its inputs were out of the model's range; default: none. */
+  outOfRange?: ArrayLike<number | boolean>;
 }

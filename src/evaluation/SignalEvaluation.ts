@@ -74,6 +74,8 @@ export interface SpanEvaluation {
   topDecileBars: number;
   /** Share of warm bars flagged as anomalies. */
   anomalyRate: number;
+  /** Share of warm bars on which the detector said its inputs were out of the model's range. */
+  outOfRangeRate: number;
   /** The model's labels and regime score. */
   regime: LabelFigures;
   /** The EWMA baseline: its AUC, and its value cut into the model's state shares of each span. */

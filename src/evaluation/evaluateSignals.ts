@@ -26,6 +26,7 @@ interface Prepared {
   warmBars: number;
   gapBars: number;
   anomalies: number;
+  outOfRange: number;
   days: number;
   /** Model state, −1 on cold bars. */
   state: Int8Array;
@@ -69,7 +70,8 @@ interface Prepared {
  *   ({@link cutByShares}); all label figures are computed for them too.
  * - **Onset lag**: bars from the start of a top-decile episode to the first Crisis label, within H
  *   bars ({@link onsetLags}); median and mean over detected episodes.
- * - **Anomaly rate**: anomaly flags per warm bar.
+ * - **Anomaly rate**: anomaly flags per warm bar; **out-of-range rate**: warm bars on which the
+ *   detector said its inputs were outside the model's training range.
  *
  * @example
  * ```ts
@@ -126,6 +128,7 @@ function prepare(
     ['score', span.score],
     ['anomaly', span.anomaly],
     ['gap', span.gap],
+    ['outOfRange', span.outOfRange],
   ] as const) {
     if (column !== undefined && column.length !== n)
       throw new RangeError(`evaluateSignals: span ${span.name} has ${n} closes but ${column.length} ${name}`);
@@ -134,6 +137,7 @@ function prepare(
   let warmBars = 0;
   let gapBars = 0;
   let anomalies = 0;
+  let outOfRange = 0;
   for (let t = 0; t < n; t++) {
     const s = span.state[t];
     if (!(Number.isInteger(s) && s >= -1 && s < k))
@@ -143,6 +147,7 @@ function prepare(
     warmBars++;
     if (span.gap?.[t]) gapBars++;
     if (span.anomaly?.[t]) anomalies++;
+    if (span.outOfRange?.[t]) outOfRange++;
   }
   const returns = observedReturns(span.close, span.gap);
   const forwardAll = forwardMeanSquare(returns, options.horizonBars);
@@ -183,6 +188,7 @@ function prepare(
     warmBars,
     gapBars,
     anomalies,
+    outOfRange,
     days: (warmBars * span.intervalMs) / DAY_MS,
     state,
     ewmaState,
@@ -204,6 +210,7 @@ function evaluate(
   let warmBars = 0;
   let gapBars = 0;
   let anomalies = 0;
+  let outOfRange = 0;
   let days = 0;
   let forwardBars = 0;
   let topDecileBars = 0;
@@ -212,6 +219,7 @@ function evaluate(
     warmBars += s.warmBars;
     gapBars += s.gapBars;
     anomalies += s.anomalies;
+    outOfRange += s.outOfRange;
     days += s.days;
     for (let t = 0; t < s.bars; t++) {
       if (s.target[t] < 0) continue;
@@ -228,6 +236,7 @@ function evaluate(
     forwardBars,
     topDecileBars,
     anomalyRate: warmBars > 0 ? anomalies / warmBars : Number.NaN,
+    outOfRangeRate: warmBars > 0 ? outOfRange / warmBars : Number.NaN,
     regime: labelFigures(spans, 'state', 'score', k, days, options),
     ewma: labelFigures(spans, 'ewmaState', 'ewma', k, days, options),
   };

@@ -4,8 +4,8 @@ import { regimeScore } from './regimeScore.js';
 
 /**
  * Turns one span of detector signals (in emission order, gap bars included) into the columns
- * {@link evaluateSignals} reads: close, state (−1 on cold signals), regime score Σ k·p_k, anomaly
- * flag and gap flag. The number of states is the length of the probability vectors; the interval
+ * {@link evaluateSignals} reads: close, state (−1 on cold signals), regime score Σ k·p_k, anomaly,
+ * gap and out-of-range flags. The number of states is the length of the probability vectors; the interval
  * is the signals' own.
  *
  * @example
@@ -21,6 +21,7 @@ export function spanFromSignals(signals: readonly RegimeSignal[], name = ''): Ev
   const score = new Float64Array(n);
   const anomaly = new Uint8Array(n);
   const gap = new Uint8Array(n);
+  const outOfRange = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const s = signals[i];
     close[i] = s.bar.close;
@@ -28,6 +29,7 @@ export function spanFromSignals(signals: readonly RegimeSignal[], name = ''): Ev
     score[i] = regimeScore(s.regime.probabilities);
     anomaly[i] = s.warm && s.anomaly.isAnomaly ? 1 : 0;
     gap[i] = s.bar.gap ? 1 : 0;
+    outOfRange[i] = s.warm && s.outOfRange ? 1 : 0;
   }
   return {
     name: name || (signals[0]?.symbol ?? ''),
@@ -38,5 +40,6 @@ export function spanFromSignals(signals: readonly RegimeSignal[], name = ''): Ev
     score,
     anomaly,
     gap,
+    outOfRange,
   };
 }

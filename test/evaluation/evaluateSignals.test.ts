@@ -37,7 +37,7 @@ function signalsOf(span: EvaluationSpan, probabilities?: number[][]): RegimeSign
         mostProbableLabel: 'x',
       },
       warm: state >= 0,
-      outOfRange: false,
+      outOfRange: Boolean(span.outOfRange?.[t]),
     };
   });
 }
@@ -53,6 +53,7 @@ describe('evaluateSignals: a hand-computed span', () => {
     state: [-1, 0, 0, 2, 2, 2, 0, 0],
     anomaly: [0, 1, 0, 0, 0, 1, 0, 0],
     gap: [0, 0, 0, 0, 1, 0, 0, 0],
+    outOfRange: [1, 0, 1, 1, 0, 0, 0, 0], // the first (cold) bar does not count
   };
   const r = (t: number) => Math.log(close[t] / close[t - 1]);
   const { spans, pooled } = evaluateSignals([span], { horizonBars: 2 });
@@ -65,6 +66,7 @@ describe('evaluateSignals: a hand-computed span', () => {
     expect(e.gapBars).toBe(1);
     expect(e.days).toBeCloseTo(7 / 1440, 15);
     expect(e.anomalyRate).toBeCloseTo(2 / 7, 15);
+    expect(e.outOfRangeRate).toBeCloseTo(2 / 7, 15);
   });
 
   it('shares, switches, short runs and A-B-A flips', () => {

@@ -15,6 +15,7 @@ import {
 } from '../evaluate/walkForward.js';
 import { writeEvaluationReport } from '../evaluate/writeReport.js';
 import { modelOption } from '../modelOption.js';
+import { requireRows } from '../requireRows.js';
 
 /** Options of `microstream evaluate`, as commander parses them. */
 interface EvaluateFlags {
@@ -88,7 +89,8 @@ Figures (warm bars only; gap bars are labelled bars, their returns are not obser
                   it into the model's state shares
   onset lag       bars from the start of a top-decile episode to the first Crisis label (median/mean,
                   episodes with one within --horizon bars)
-  anomalies       anomaly flags per warm bar`,
+  anomalies       anomaly flags per warm bar
+  out of range    warm bars on which the detector said its inputs were outside the model's range`,
     )
     .action(async (files: string[], flags: EvaluateFlags, command: Command) => {
       const usageError = (message: string) => command.error(`error: ${message}`, { exitCode: 2 });
@@ -125,6 +127,8 @@ Figures (warm bars only; gap bars are labelled bars, their returns are not obser
           (_, i) => (trainer && splits ? trainer.model(splits[i].train, progress) : model),
           (file, bars) => progress(`replaying ${file}: ${bars} bars`),
         );
+        for (const f of data.files)
+          requireRows(f.file, { rows: f.close.length, malformed: f.malformed.count }, f.malformed.quoted[0]);
         const evaluation = evaluateSignals(
           data.files.map((s) => evaluationSpan(s, model.hmm.nStates, model.intervalMs)),
           { horizonBars, ewmaHalfLifeBars, labels: model.labels },
@@ -173,5 +177,6 @@ function evaluationSpan(s: ReplaySeries, states: number, intervalMs: number): Ev
     score: s.regimeScore,
     anomaly: s.anomaly,
     gap: s.gap,
+    outOfRange: s.outOfRange,
   };
 }

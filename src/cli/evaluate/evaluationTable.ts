@@ -23,6 +23,7 @@ export function evaluationRows(evaluation: SignalEvaluation): { header: string[]
     'fwd AUC (EWMA)',
     'onset lag med/mean (hit)',
     'anomalies',
+    'out of range',
   ];
   const row = (e: SpanEvaluation) => [
     e.name,
@@ -36,6 +37,7 @@ export function evaluationRows(evaluation: SignalEvaluation): { header: string[]
     `${fixed(e.regime.forwardAuc, 3)} (${fixed(e.ewma.forwardAuc, 3)})`,
     `${fixed(e.regime.onset.medianLagBars, 0)}/${fixed(e.regime.onset.meanLagBars, 1)} (${e.regime.onset.detected}/${e.regime.onset.episodes})`,
     percent(e.anomalyRate, 2),
+    percent(e.outOfRangeRate, 1),
   ];
   return { header, rows: [...evaluation.spans.map(row), row(evaluation.pooled)] };
 }

@@ -33,6 +33,8 @@ export interface ReplaySeries {
   score: Float64Array;
   anomaly: Uint8Array;
   gap: Uint8Array;
+  /** 1 where the detector said its inputs were out of the model's range. */
+  outOfRange: Uint8Array;
   /** Per-state statistics of this file alone. */
   states: StateSummary[];
   stats: RegimeDetectorStats;
@@ -89,6 +91,7 @@ export async function replaySeries(
           signal.anomaly.score,
           signal.anomaly.isAnomaly,
           signal.bar.gap === true,
+          signal.warm && signal.outOfRange,
         );
       }
       if (columns.length % 100_000 === 0) onProgress?.(file, columns.length);
@@ -120,6 +123,7 @@ class Columns {
   score = new Float64Array(1024);
   anomaly = new Uint8Array(1024);
   gap = new Uint8Array(1024);
+  outOfRange = new Uint8Array(1024);
 
   constructor(k: number) {
     this.#k = k;
@@ -134,6 +138,7 @@ class Columns {
     score: number,
     anomaly: boolean,
     gap: boolean,
+    outOfRange: boolean,
   ): void {
     if (this.length === this.openTime.length) this.#grow();
     const i = this.length++;
@@ -145,6 +150,7 @@ class Columns {
     this.score[i] = score;
     this.anomaly[i] = anomaly ? 1 : 0;
     this.gap[i] = gap ? 1 : 0;
+    this.outOfRange[i] = outOfRange ? 1 : 0;
   }
 
   trimmed() {
@@ -159,6 +165,7 @@ class Columns {
       score: this.score.slice(0, n),
       anomaly: this.anomaly.slice(0, n),
       gap: this.gap.slice(0, n),
+      outOfRange: this.outOfRange.slice(0, n),
     };
   }
 
@@ -176,5 +183,6 @@ class Columns {
     this.score = grow(this.score);
     this.anomaly = grow(this.anomaly);
     this.gap = grow(this.gap);
+    this.outOfRange = grow(this.outOfRange);
   }
 }

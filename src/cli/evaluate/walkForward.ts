@@ -43,7 +43,7 @@ export function walkForwardSplits(files: readonly string[], train?: readonly str
 
 /**
  * The training options of a model's own recipe (feature set, states, covariance, contamination,
- * transition prior, seed, labels, interval), so a walk-forward model is trained the way the model
+ * transition prior, seed, decision rule, labels, interval), so a walk-forward model is trained the way the model
  * under evaluation was, on other data. `maxIter` is not recorded in a model: give it.
  *
  * @example
@@ -60,6 +60,7 @@ export function trainingRecipe(model: RegimeModel, maxIter: number): Omit<TrainM
     contamination: p.contamination,
     transPrior: p.transPrior,
     seed: p.seed,
+    decision: { ...model.decision },
     labels: model.labels,
     intervalMs: model.intervalMs,
     maxIter,

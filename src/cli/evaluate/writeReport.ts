@@ -288,7 +288,7 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1000
 h1 { font-size: 22px; } h2 { margin-top: 32px; border-bottom: 1px solid #ddd; } h3 { font-size: 15px; }
 table { border-collapse: collapse; margin: 8px 0; } td, th { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: right; }
 td:first-child, th:first-child { text-align: left; } img { max-width: 100%; } img.day { width: 600px; }
-table.days td { white-space: nowrap; } table.skill { font-size: 12px; } table.skill th { text-align: right; } table.days .file { font-size: 11px; color: #757575; }
+table.days td { white-space: nowrap; } table.skill { font-size: 12px; } table.skill th { text-align: right; } table.skill td:first-child, table.skill th:first-child { white-space: nowrap; } table.days .file { font-size: 11px; color: #757575; }
 .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; }
 ${m.labels.map((_, i) => `.s${i} { background: ${STATE_COLOURS[i % STATE_COLOURS.length]}; }`).join(' ')}
 .muted { color: #757575; }

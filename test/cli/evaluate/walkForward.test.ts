@@ -36,6 +36,7 @@ describe('trainingRecipe', () => {
       contamination: p.contamination,
       transPrior: p.transPrior,
       seed: p.seed,
+      decision: { ...model.decision },
       labels: model.labels,
       intervalMs: model.intervalMs,
       maxIter: 7,
