@@ -66,8 +66,10 @@ export {
 } from './evaluation/index.js';
 // Features of a bar, and their standardisation.
 export {
+  type BaselineSnapshot,
   DEFAULT_FEATURES,
   FEATURE_SETS,
+  type FeatureBaseline,
   type FeatureDefinition,
   type FeatureKind,
   type FeatureSet,
@@ -94,11 +96,13 @@ export {
 } from './hmm/index.js';
 // Models: the bundled one, loading (validated), training, the model file's parts.
 export {
+  DEFAULT_DECISION_RULE,
   defaultLabels,
   defaultModel,
   loadModel,
   MODEL_FORMAT,
   MODEL_VERSION,
+  type RegimeDecisionRule,
   RegimeModel,
   type RegimeModelJSON,
   type ReportData,
@@ -116,6 +120,8 @@ export {
   createRegimeDetector,
   createRegimeRouter,
   type DetectorSnapshot,
+  OUT_OF_RANGE_SIGMA,
+  OUT_OF_RANGE_WINDOW,
   RegimeDetector,
   type RegimeDetectorOptions,
   type RegimeDetectorStats,

@@ -159,7 +159,11 @@ export class RegimeRouter
     return this.#detectors.get(symbol);
   }
 
-  /** The counters of every detector added up, and how many symbols there are. */
+  /**
+   * The counters of every detector added up, and how many symbols there are. An invalid trade of a
+   * symbol with no detector yet creates none (so junk symbols cost no memory); it is counted in
+   * `rejectedTrades.invalid` here, by this router, and is not part of its snapshot.
+   */
   stats(): RegimeRouterStats {
     const total: RegimeRouterStats = {
       symbols: this.#detectors.size,

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -30,13 +30,22 @@ describe('npm run docs (typedoc: the guides and the API reference)', () => {
   const out = mkdtempSync(join(tmpdir(), 'microstream-docs-'));
   let status: number | null = null;
   let output = '';
-  beforeAll(() => {
-    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/typedoc/bin/typedoc'), '--out', out], {
+  // Asynchronous, so the test worker keeps answering vitest while typedoc runs (tens of seconds).
+  beforeAll(async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules/typedoc/bin/typedoc'), '--out', out], {
       cwd: ROOT,
-      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    status = run.status;
-    output = `${run.stdout}${run.stderr}`;
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      output += text;
+    });
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      output += text;
+    });
+    status = await new Promise<number | null>((done, fail) => {
+      child.once('error', fail);
+      child.once('close', done);
+    });
   }, 300_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 

@@ -155,12 +155,14 @@ describe('fuzz regressions: null where a model number belongs', () => {
 });
 
 describe('fuzz regressions: router', () => {
-  it('null, or a symbol that is not a string, is routed to the "" detector and counted, not a TypeError', () => {
+  it('null, or a symbol that is not a string, is counted as invalid, not a TypeError, and creates no detector', () => {
     const router = createRegimeRouter();
     router.pushTrade(null as unknown as Trade);
     router.pushTrade(trade(0, { symbol: 42 as unknown as string }));
-    expect(router.symbols()).toEqual(['']);
-    expect(router.get('')?.stats().rejectedTrades.invalid).toBe(2);
+    router.pushTrade(trade(0, { symbol: 'ETHUSDT', price: Number.NaN }));
+    expect(router.symbols()).toEqual([]);
+    expect(router.stats().rejectedTrades.invalid).toBe(3);
+    expect(() => createRegimeRouter({ errorPolicy: 'throw' }).pushTrade(null as unknown as Trade)).toThrow();
     const barRouter = createRegimeRouter();
     barRouter.pushBar(undefined as unknown as Bar);
     expect(barRouter.get('')?.stats().bars?.invalid).toBe(1);
