@@ -7,6 +7,7 @@
  * Every public name is listed here, by name: the surface is a decision, recorded in
  * `etc/microstream.api.md` (`npm run api` updates it; `npm test` fails when the two differ).
  *
+ * @module microstream
  * @packageDocumentation
  */
 
@@ -66,8 +67,10 @@ export {
 } from './evaluation/index.js';
 // Features of a bar, and their standardisation.
 export {
+  type BaselineSnapshot,
   DEFAULT_FEATURES,
   FEATURE_SETS,
+  type FeatureBaseline,
   type FeatureDefinition,
   type FeatureKind,
   type FeatureSet,
@@ -99,6 +102,7 @@ export {
   loadModel,
   MODEL_FORMAT,
   MODEL_VERSION,
+  type RegimeDecisionRule,
   RegimeModel,
   type RegimeModelJSON,
   type ReportData,
