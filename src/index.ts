@@ -97,6 +97,7 @@ export {
 } from './hmm/index.js';
 // Models: the bundled one, loading (validated), training, the model file's parts.
 export {
+  DEFAULT_DECISION_RULE,
   defaultLabels,
   defaultModel,
   loadModel,
@@ -120,6 +121,8 @@ export {
   createRegimeDetector,
   createRegimeRouter,
   type DetectorSnapshot,
+  OUT_OF_RANGE_SIGMA,
+  OUT_OF_RANGE_WINDOW,
   RegimeDetector,
   type RegimeDetectorOptions,
   type RegimeDetectorStats,

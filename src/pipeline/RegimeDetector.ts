@@ -209,8 +209,10 @@ export function createRegimeDetector(options: RegimeDetectorOptions = {}): Regim
  *   bars had a feature more than `OUT_OF_RANGE_SIGMA` training standard deviations from the
  *   training mean: the model is reading a market unlike anything it was trained on.
  * - **Holes**: empty intervals become gap bars (up to `maxGapBars`), which go through the pipeline
- *   like any bar (see {@link FeatureStage} for what they read as). A longer hole is skipped: the
- *   windows and the filter restart at the next bar with trades and the detector warms up again.
+ *   like any bar (see {@link FeatureStage} for what they read as) but are never flagged as
+ *   anomalies (their score is still reported): after a silence, e.g. `advance(Date.now())` hours
+ *   after the last trade, the gap minutes are gaps, not 1 400 anomalies. A longer hole is skipped:
+ *   the windows and the filter restart at the next bar with trades and the detector warms up again.
  * - **Cost**: after a bar closes, the feature update, forest score and filter step allocate nothing;
  *   the only allocation is the signal itself.
  *
@@ -599,7 +601,9 @@ export class RegimeDetector
     }
     const mostProbable = argmax(this.#filter.probabilities);
     const state = warm ? this.#state : mostProbable;
-    const isAnomaly = warm && score < threshold;
+    // A gap bar (no trades at all) is a known outage or a quiet market, not a microstructure
+    // anomaly: it is scored, but never flagged; otherwise a long silence flags every gap minute.
+    const isAnomaly = warm && !bar.gap && score < threshold;
     const c = this.#counts;
     c.signals++;
     if (bar.gap) c.gapBars++;
