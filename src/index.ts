@@ -66,8 +66,11 @@ export {
 } from './evaluation/index.js';
 // Features of a bar, and their standardisation.
 export {
+  ABSOLUTE_FEATURES,
+  type BaselineSnapshot,
   DEFAULT_FEATURES,
   FEATURE_SETS,
+  type FeatureBaseline,
   type FeatureDefinition,
   type FeatureKind,
   type FeatureSet,
@@ -94,11 +97,16 @@ export {
 } from './hmm/index.js';
 // Models: the bundled one, loading (validated), training, the model file's parts.
 export {
+  ARGMAX_RULE,
+  DEFAULT_DECISION_RULE,
+  decideState,
   defaultLabels,
   defaultModel,
   loadModel,
   MODEL_FORMAT,
   MODEL_VERSION,
+  parseDecisionRule,
+  type RegimeDecisionRule,
   RegimeModel,
   type RegimeModelJSON,
   type ReportData,
@@ -116,6 +124,8 @@ export {
   createRegimeDetector,
   createRegimeRouter,
   type DetectorSnapshot,
+  OUT_OF_RANGE_SIGMA,
+  OUT_OF_RANGE_WINDOW,
   RegimeDetector,
   type RegimeDetectorOptions,
   type RegimeDetectorStats,

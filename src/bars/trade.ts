@@ -40,7 +40,7 @@ export interface Trade {
    * Trades known lost immediately before this one in the same symbol's stream: neither delivered
    * nor fillable (e.g. a gap the exchange's REST backfill could not fill). A positive integer, set
    * by an adapter on the first trade it delivers after such a gap; when the exchange gives no ids
-   * and the exact count is unknown, 1 (a lower bound). {@link BarAggregator} sums it into
+   * and the exact count is unknown, 1 (a lower bound). `BarAggregator` sums it into
    * `Bar.missingTrades`, so the loss reaches the bar and the signal.
    */
   missingBefore?: number;
