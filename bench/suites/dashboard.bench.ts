@@ -98,7 +98,7 @@ async function drawLatency(): Promise<BenchRow[]> {
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
     await page.goto(dashboard.url);
-    while (dashboard.hub.stats().clients[0]?.symbol !== 'BTCUSDT') await sleep(10);
+    while (dashboard.stats().clients[0]?.symbol !== 'BTCUSDT') await sleep(10);
     // The browser's share: from the page receiving a bar to the animation frame that painted it.
     await page.evaluate(() => {
       const w = window as unknown as {

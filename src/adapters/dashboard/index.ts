@@ -15,7 +15,7 @@
  * @packageDocumentation
  */
 
-export type { HubClientStats, HubStats, SignalHub, SignalHubOptions } from './SignalHub.js';
+export type { HubClientStats, HubStats, SignalHubOptions } from './SignalHub.js';
 export { type BinanceSourceOptions, binanceSource } from './sources/binance.js';
 export { bundledReplayFile, type ReplaySourceOptions, replaySource } from './sources/replay.js';
 export type { SignalSource } from './sources/source.js';

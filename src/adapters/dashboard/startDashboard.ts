@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import type { RegimeSignal } from '../../pipeline/signal.js';
 import { ConnectionGuard } from './ConnectionGuard.js';
-import { SignalHub, type SignalHubOptions } from './SignalHub.js';
+import { type HubStats, SignalHub, type SignalHubOptions } from './SignalHub.js';
 import type { SignalSource } from './sources/source.js';
 import { staticFiles } from './staticFiles.js';
 
@@ -54,7 +54,8 @@ export interface DashboardOptions extends Omit<SignalHubOptions, 'source' | 'sym
 export interface Dashboard {
   /** The page's address, e.g. `http://127.0.0.1:8080/`. */
   url: string;
-  hub: SignalHub;
+  /** Counters and the state of every connected page (what `GET /stats` serves, without the memory figures). */
+  stats(): HubStats;
   /**
    * Shows one signal on the page (and keeps it for pages that connect later): the way to feed
    * your own detector's signals, with or without a `source`.
@@ -89,7 +90,7 @@ const maxPageMessageBytes = 1024;
  * may send at most 1 KiB per message; at most `maxClients` pages, `maxConnections` TCP
  * connections at once and `maxConnectionsPerAddress` from one address, where idle connections give
  * way to new ones and are closed after `idleTimeoutMs` (so idle or half-open connections cannot
- * lock anyone out); what is queued for a page is capped (see {@link SignalHub}); static files
+ * lock anyone out); what is queued for a page is capped (see `SignalHub`); static files
  * never leave `public/`.
  *
  * @example
@@ -173,7 +174,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   return {
     url: `http://${shownHost}:${address.port}/`,
-    hub,
+    stats: () => hub.stats(),
     publish: (signal) => hub.publish(signal),
     sourceDone,
     async close() {

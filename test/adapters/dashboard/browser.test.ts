@@ -156,7 +156,7 @@ describe.runIf(runInBrowser)('dashboard page in headless Chromium', () => {
 
     // The page tells the server what it has drawn.
     await expect
-      .poll(() => dashboard.hub.stats().clients[0]?.drawnOpenTime, { timeout: 5000 })
+      .poll(() => dashboard.stats().clients[0]?.drawnOpenTime, { timeout: 5000 })
       .toBeGreaterThanOrEqual(changedAt);
 
     mkdirSync('test-artifacts', { recursive: true });

@@ -63,12 +63,12 @@ describe('dashboard with --source ccxt:bybit (fake Bybit on 127.0.0.1)', () => {
 
     const client = new DashboardClient(d.url);
     await client.opened();
-    await client.until(() => d.hub.stats().signals === expected.length, 'every signal');
+    await client.until(() => d.stats().signals === expected.length, 'every signal');
     client.subscribe('BTC/USDT');
     const btc = expected.filter((s) => s.symbol === 'BTC/USDT');
     await client.until(() => client.signals.length === btc.length, 'the BTC/USDT history');
     expect(client.signals).toEqual(btc);
-    expect(d.hub.stats().symbols.sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
+    expect(d.stats().symbols.sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
     client.close();
   }, 60_000);
 });

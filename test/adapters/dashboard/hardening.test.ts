@@ -182,7 +182,7 @@ describe('dashboard hardening', () => {
       historyLimit: 300,
       onDrawn: (r) => drawn.push(r.openTime),
     });
-    const hub = (dashboard as Dashboard).hub;
+    const hub = dashboard as Dashboard;
     while (hub.stats().signals < 300) await sleep(10);
     const page = new DashboardClient((dashboard as Dashboard).url);
     await page.opened();
@@ -213,7 +213,7 @@ describe('dashboard hardening', () => {
 
   it('disconnects a page that stops answering pings, with close code 1013 and a reason', async () => {
     await start({ heartbeatMs: 200 });
-    const hub = (dashboard as Dashboard).hub;
+    const hub = dashboard as Dashboard;
     const url = (dashboard as Dashboard).url;
     const alive = new DashboardClient(url);
     const stalled = new DashboardClient(url);

@@ -74,14 +74,14 @@ describe.skipIf(kafkaSkipReason)('dashboard with --source kafka (real broker on 
     const client = new DashboardClient(dashboard.url);
     await client.opened();
     await client.until(
-      () => dashboard?.hub.stats().signals === signals.length,
+      () => dashboard?.stats().signals === signals.length,
       'every signal of the topic',
       60_000,
     );
     client.subscribe('BTCUSDT');
     await client.until(() => client.signals.length === signals.length, 'the history of every signal');
     expect(client.signals).toEqual(signals);
-    expect(dashboard.hub.stats().symbols).toEqual(['BTCUSDT']);
+    expect(dashboard.stats().symbols).toEqual(['BTCUSDT']);
     client.close();
   }, 120_000);
 });

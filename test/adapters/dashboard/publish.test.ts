@@ -41,7 +41,7 @@ describe('a dashboard fed through publish (no source)', () => {
     for (const signal of signals.slice(120)) dashboard.publish(signal);
     await client.until(() => client.signals.length === 130, 'the live signals');
     expect(client.signals).toEqual(signals.slice(20));
-    expect(dashboard.hub.stats()).toMatchObject({ source: 'my bot', signals: 150, skipped: 0, dropped: 0 });
+    expect(dashboard.stats()).toMatchObject({ source: 'my bot', signals: 150, skipped: 0, dropped: 0 });
 
     // Without a source nothing ends by itself: sourceDone settles when the dashboard closes.
     let done = false;
