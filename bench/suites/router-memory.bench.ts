@@ -46,8 +46,7 @@ function measure(feed: string): ChildFigures {
  */
 const suite: BenchSuite = {
   name: 'router-memory',
-  title:
-    'RegimeRouter memory per warm symbol: heap + external (array buffers), 1 000 symbols, fresh process',
+  title: 'RegimeRouter memory per warm symbol: heap + external (array buffers), 1 000 symbols, fresh process',
   async run(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     const feeds: [string, string][] = [
