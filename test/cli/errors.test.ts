@@ -60,7 +60,7 @@ describe('CLI errors: every option checked before any work, one line, exit code 
     for (const args of [
       ['train', 'nope.csv', '--out', join(dir, 'm.json')],
       ['bars', TRADES, '--bogus'],
-      ['replay'],
+      ['replay', '--bogus'],
       ['bars', join(dir, 'nope.csv')],
     ]) {
       const { code, stderr } = await cli(...args);
