@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Plugin } from 'esbuild';
 import { defineConfig, type Options } from 'tsup';
 
@@ -8,6 +8,7 @@ const libraryEntries = {
   node: 'src/node/index.ts',
   binance: 'src/adapters/binance/index.ts',
   kafka: 'src/adapters/kafka/index.ts',
+  dashboard: 'src/adapters/dashboard/index.ts',
   ccxt: 'src/adapters/ccxt/index.ts',
 };
 
@@ -52,6 +53,18 @@ const modelsAsFiles: Plugin = {
   },
 };
 
+/**
+ * The dashboard page's files go to `dist/public/` (the server finds them next to its built module),
+ * with the chart library the page loads, which a user's install does not otherwise have.
+ */
+function copyDashboardPage(): void {
+  cpSync('src/adapters/dashboard/public', 'dist/public', { recursive: true });
+  cpSync(
+    'node_modules/lightweight-charts/dist/lightweight-charts.standalone.production.js',
+    'dist/public/vendor/lightweight-charts.js',
+  );
+}
+
 const common: Options = {
   target: 'node22',
   sourcemap: false,
@@ -68,12 +81,17 @@ export default defineConfig([
     format: ['esm'],
     dts: { entry: libraryEntries },
     clean: true,
-    onSuccess: async () => writeThirdPartyNotices(),
+    onSuccess: async () => {
+      writeThirdPartyNotices();
+      copyDashboardPage();
+    },
   },
   {
     ...common,
     entry: libraryEntries,
     format: ['cjs'],
+    // import.meta.url (the dashboard finds its page and the bundled replay month by it) in CommonJS.
+    shims: true,
     dts: { entry: libraryEntries },
   },
 ]);

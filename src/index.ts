@@ -67,6 +67,7 @@ export {
 } from './evaluation/index.js';
 // Features of a bar, and their standardisation.
 export {
+  ABSOLUTE_FEATURES,
   type BaselineSnapshot,
   DEFAULT_FEATURES,
   FEATURE_SETS,
@@ -97,12 +98,15 @@ export {
 } from './hmm/index.js';
 // Models: the bundled one, loading (validated), training, the model file's parts.
 export {
+  ARGMAX_RULE,
   DEFAULT_DECISION_RULE,
+  decideState,
   defaultLabels,
   defaultModel,
   loadModel,
   MODEL_FORMAT,
   MODEL_VERSION,
+  parseDecisionRule,
   type RegimeDecisionRule,
   RegimeModel,
   type RegimeModelJSON,

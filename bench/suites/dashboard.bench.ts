@@ -17,11 +17,11 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { startDashboard } from '../../examples/dashboard/dashboard.js';
-import { wallClock } from '../../examples/dashboard/hub.js';
-import type { ServerMessage } from '../../examples/dashboard/protocol.js';
-import { bundledReplayFile } from '../../examples/dashboard/sources/replay.js';
-import { tradeSource } from '../../examples/dashboard/sources/trades.js';
+import type { ServerMessage } from '../../src/adapters/dashboard/protocol.js';
+import { wallClock } from '../../src/adapters/dashboard/SignalHub.js';
+import { bundledReplayFile } from '../../src/adapters/dashboard/sources/replay.js';
+import { tradeSource } from '../../src/adapters/dashboard/sources/trades.js';
+import { startDashboard } from '../../src/adapters/dashboard/startDashboard.js';
 import type { Bar, Trade } from '../../src/index.js';
 import { readKlines } from '../../src/node/index.js';
 import { launchChromium } from '../../test/support/chromium.js';
@@ -98,7 +98,7 @@ async function drawLatency(): Promise<BenchRow[]> {
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
     await page.goto(dashboard.url);
-    while (dashboard.hub.stats().clients[0]?.symbol !== 'BTCUSDT') await sleep(10);
+    while (dashboard.stats().clients[0]?.symbol !== 'BTCUSDT') await sleep(10);
     // The browser's share: from the page receiving a bar to the animation frame that painted it.
     await page.evaluate(() => {
       const w = window as unknown as {
@@ -147,7 +147,7 @@ async function manyClients(): Promise<BenchRow[]> {
   const seconds = Number(process.env.BENCH_DASHBOARD_SECONDS ?? 120);
   const server = spawn(
     process.execPath,
-    ['--import', 'tsx', 'examples/dashboard/server.ts', '--port', '0', '--speed', '600', '--history', '500'],
+    ['--import', 'tsx', 'src/cli/main.ts', 'dashboard', '--port', '0', '--speed', '600', '--history', '500'],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {

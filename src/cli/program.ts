@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { version } from '../../package.json';
 import { registerBarsCommand } from './commands/bars.js';
+import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerKafkaCommand } from './commands/kafka.js';
 import { registerReplayCommand } from './commands/replay.js';
@@ -23,5 +24,6 @@ export function createProgram(): Command {
   registerReplayCommand(program);
   registerEvaluateCommand(program);
   registerKafkaCommand(program);
+  registerDashboardCommand(program);
   return program;
 }

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type Dashboard, startDashboard } from '../../examples/dashboard/dashboard.js';
-import type { ServerMessage } from '../../examples/dashboard/protocol.js';
-import { replaySource } from '../../examples/dashboard/sources/replay.js';
+import type { ServerMessage } from '../../src/adapters/dashboard/protocol.js';
+import { replaySource } from '../../src/adapters/dashboard/sources/replay.js';
+import { type Dashboard, startDashboard } from '../../src/adapters/dashboard/startDashboard.js';
 
 let dashboard: Dashboard;
 beforeAll(async () => {

@@ -1,6 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryPoints, filesUnder, type InstalledPackage, installPackedPackage } from './installedPackage.js';
 
@@ -93,5 +95,69 @@ describe('npm install microstream into an empty project', () => {
       encoding: 'utf8',
     });
     expect(version.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+
+  it("runs the README's CLI examples on the bundled data, with no file of the user's", () => {
+    const cli = (...args: string[]) =>
+      execFileSync(join(installed.dir, 'node_modules/.bin/microstream'), args, {
+        cwd: installed.dir,
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      });
+    // Binance's own kline for BTCUSDT 2026-01-01 00:00, from the bundled trades.
+    expect(cli('bars', '--quiet').split('\n')[1]).toMatch(
+      /^1767225600000,87648\.21000000,87648\.22000000,87632\.74000000,87648\.00000000,4\.08049000,1767225659999,/,
+    );
+    // The bundled month's last bar opens 2024-12-29 23:00; its regimes are the model's three labels.
+    const table = cli('replay', '--format', 'table', '--quiet').trim().split('\n');
+    expect(table.length).toBeGreaterThan(41_000);
+    expect(table.at(-1)).toMatch(/^2024-12-29 23:00 .*(Stable|Volatile|Crisis)/);
+  });
+
+  it('serves the dashboard from the installed package: the page, its chart library, the bundled month replayed', async () => {
+    const server = spawn(
+      join(installed.dir, 'node_modules/.bin/microstream'),
+      ['dashboard', '--port', '0', '--speed', '60000'],
+      { cwd: installed.dir, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const [line] = (await once(createInterface({ input: server.stdout }), 'line')) as [string];
+      expect(line).toMatch(/^microstream dashboard \(replay, BTCUSDT\): http:\/\/127\.0\.0\.1:\d+\/$/);
+      const url = line.slice(line.indexOf('http://'));
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<script src="/vendor/lightweight-charts.js"></script>');
+      for (const file of ['app.js', 'charts.js', 'style.css', 'vendor/lightweight-charts.js'])
+        expect((await fetch(url + file)).status, file).toBe(200);
+      let signals = 0;
+      for (let tries = 0; tries < 100 && signals < 500; tries++) {
+        signals = ((await (await fetch(`${url}stats`)).json()) as { signals: number }).signals;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(signals).toBeGreaterThanOrEqual(500);
+    } finally {
+      server.kill();
+    }
+  });
+
+  it("serves a user's own signals through microstream/dashboard's startDashboard and publish", () => {
+    const script = `
+      import { startDashboard } from 'microstream/dashboard';
+      import { createRegimeDetector } from 'microstream';
+      const dashboard = await startDashboard({ name: 'my bot', symbols: ['X'], port: 0 });
+      const detector = createRegimeDetector({ symbol: 'X' });
+      for (let i = 0; i < 30; i++) {
+        const price = 100 + Math.sin(i);
+        for (const s of detector.pushTrade({ time: 1.7e12 + i * 60_000, price, qty: 1, isBuyerMaker: i % 2 === 0 }))
+          dashboard.publish(s);
+      }
+      const stats = await (await fetch(dashboard.url + 'stats')).json();
+      await dashboard.close();
+      console.log(stats.source, stats.symbols.join(), stats.signals);`;
+    const out = execFileSync('node', ['--input-type=module', '-e', script], {
+      cwd: installed.dir,
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe('my bot X 29');
   });
 });

@@ -15,6 +15,7 @@ const SHIPPED = [
   /^bin\/microstream\.js$/,
   /^models\/[^/]+\.json$/,
   /^fixtures\/replay\/[^/]+\.csv\.gz$/,
+  /^fixtures\/trades\/BTCUSDT-aggTrades-2026-01-01T0000-0012\.csv$/,
   /^(README\.md|LICENSE|package\.json)$/,
 ];
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { BarAggregator } from '../../bars/BarAggregator.js';
 import type { Bar } from '../../bars/bar.js';
 import { KLINE_COLUMNS } from '../../bars/binanceKline.js';
+import { BUNDLED_SAMPLES } from '../../node/bundledSamples.js';
 import type { MalformedLine } from '../../node/ReaderStats.js';
 import { readAggTrades } from '../../node/readAggTrades.js';
 import { symbolFromFileName } from '../../node/symbolFromFileName.js';
@@ -88,7 +89,11 @@ export function registerBarsCommand(program: Command): void {
   program
     .command('bars')
     .description("aggregate a Binance aggTrades file into bars (Binance's kline columns, or NDJSON)")
-    .argument('<file>', 'aggTrades file: .csv, .csv.gz or .zip, with or without a header row')
+    .argument(
+      '[file]',
+      'aggTrades file: .csv, .csv.gz or .zip, with or without a header row (default: the bundled 12 minutes of BTCUSDT)',
+      BUNDLED_SAMPLES.aggTrades,
+    )
     .option('-i, --interval <interval>', 'bar interval from 1s to 1d: 1s, 15s, 1m, 5m, 1h, 4h, 1d, …', '1m')
     .option('-f, --format <format>', "csv (Binance's kline columns) or ndjson (one Bar per line)", 'csv')
     .option(

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { RegimeModel } from '../../models/RegimeModel.js';
+import { BUNDLED_SAMPLES } from '../../node/bundledSamples.js';
 import { CsvLineTooLongError, csvBytes } from '../../node/csvBytes.js';
 import type { MalformedLine } from '../../node/ReaderStats.js';
 import { readAggTrades } from '../../node/readAggTrades.js';
@@ -136,7 +137,11 @@ export function registerReplayCommand(program: Command): void {
   program
     .command('replay')
     .description('replay a Binance klines or aggTrades file through a regime detector: one signal per bar')
-    .argument('<file>', 'klines or aggTrades file (.csv, .csv.gz, .zip), with or without a header row')
+    .argument(
+      '[file]',
+      'klines or aggTrades file (.csv, .csv.gz, .zip), with or without a header row (default: the bundled BTCUSDT month)',
+      BUNDLED_SAMPLES.klines,
+    )
     .option('-m, --model <file>', 'model JSON (default: the bundled BTCUSDT 1-minute model)')
     .option('-f, --format <format>', 'ndjson (one RegimeSignal per line) or table', 'ndjson')
     .option('-s, --symbol <symbol>', 'symbol of the signals (default: from the file name)')

@@ -42,7 +42,7 @@ export function resolveStaticPath(root: string, pathname: string): string | unde
  *
  * @example
  * ```ts
- * const serve = staticFiles('examples/dashboard/public', { '/vendor/chart.js': chartFile });
+ * const serve = staticFiles('src/adapters/dashboard/public', { '/vendor/chart.js': chartFile });
  * http.createServer((req, res) => serve(req, res));
  * ```
  */

@@ -1,5 +1,5 @@
-import { type CcxtExchange, ccxtTrades } from '../../../src/adapters/ccxt/index.js';
-import type { RegimeModel } from '../../../src/index.js';
+import type { RegimeModel } from '../../../models/RegimeModel.js';
+import { type CcxtExchange, ccxtTrades } from '../../ccxt/index.js';
 import type { SignalSource } from './source.js';
 import { tradeSource } from './trades.js';
 

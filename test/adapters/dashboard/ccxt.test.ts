@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Dashboard, startDashboard } from '../../examples/dashboard/dashboard.js';
-import { ccxtSource } from '../../examples/dashboard/sources/ccxt.js';
-import type { CcxtExchange } from '../../src/adapters/ccxt/index.js';
-import { createRegimeRouter, type RegimeSignal } from '../../src/index.js';
-import { ccxtBybitAt } from '../adapters/ccxt/exchanges.js';
-import { FakeBybit } from '../adapters/ccxt/fakeBybit.js';
+import type { CcxtExchange } from '../../../src/adapters/ccxt/index.js';
+import { ccxtSource } from '../../../src/adapters/dashboard/sources/ccxt.js';
+import { type Dashboard, startDashboard } from '../../../src/adapters/dashboard/startDashboard.js';
+import { createRegimeRouter, type RegimeSignal } from '../../../src/index.js';
+import { ccxtBybitAt } from '../ccxt/exchanges.js';
+import { FakeBybit } from '../ccxt/fakeBybit.js';
 import { DashboardClient } from './dashboardClient.js';
 
 const minute = 60_000;
@@ -63,12 +63,12 @@ describe('dashboard with --source ccxt:bybit (fake Bybit on 127.0.0.1)', () => {
 
     const client = new DashboardClient(d.url);
     await client.opened();
-    await client.until(() => d.hub.stats().signals === expected.length, 'every signal');
+    await client.until(() => d.stats().signals === expected.length, 'every signal');
     client.subscribe('BTC/USDT');
     const btc = expected.filter((s) => s.symbol === 'BTC/USDT');
     await client.until(() => client.signals.length === btc.length, 'the BTC/USDT history');
     expect(client.signals).toEqual(btc);
-    expect(d.hub.stats().symbols.sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
+    expect(d.stats().symbols.sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
     client.close();
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
-import type { ServerMessage } from '../../examples/dashboard/protocol.js';
-import type { RegimeSignal } from '../../src/index.js';
+import type { ServerMessage } from '../../../src/adapters/dashboard/protocol.js';
+import type { RegimeSignal } from '../../../src/index.js';
 
 /**
  * A real WebSocket client of the dashboard for tests: keeps every message and the signals it

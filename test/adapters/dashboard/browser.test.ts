@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Dashboard, startDashboard } from '../../examples/dashboard/dashboard.js';
-import { bundledReplayFile, replaySource } from '../../examples/dashboard/sources/replay.js';
-import { createRegimeDetector, type RegimeSignal } from '../../src/index.js';
-import { readKlines } from '../../src/node/index.js';
-import { CHROMIUM_PATH, launchChromium } from '../support/chromium.js';
+import { bundledReplayFile, replaySource } from '../../../src/adapters/dashboard/sources/replay.js';
+import { type Dashboard, startDashboard } from '../../../src/adapters/dashboard/startDashboard.js';
+import { createRegimeDetector, type RegimeSignal } from '../../../src/index.js';
+import { readKlines } from '../../../src/node/index.js';
+import { CHROMIUM_PATH, launchChromium } from '../../support/chromium.js';
 
 const runInBrowser = existsSync(CHROMIUM_PATH) || process.env.CI === 'true';
 if (!runInBrowser)
@@ -156,7 +156,7 @@ describe.runIf(runInBrowser)('dashboard page in headless Chromium', () => {
 
     // The page tells the server what it has drawn.
     await expect
-      .poll(() => dashboard.hub.stats().clients[0]?.drawnOpenTime, { timeout: 5000 })
+      .poll(() => dashboard.stats().clients[0]?.drawnOpenTime, { timeout: 5000 })
       .toBeGreaterThanOrEqual(changedAt);
 
     mkdirSync('test-artifacts', { recursive: true });

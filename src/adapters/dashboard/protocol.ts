@@ -14,7 +14,7 @@
  * ws.send(JSON.stringify({ type: 'subscribe', symbol: 'BTCUSDT' } satisfies ClientMessage));
  * ```
  */
-import type { RegimeSignal } from '../../src/index.js';
+import type { RegimeSignal } from '../../pipeline/signal.js';
 
 /** Sent once when a page connects. */
 export interface HelloMessage {

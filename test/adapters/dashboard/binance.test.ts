@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Dashboard, startDashboard } from '../../examples/dashboard/dashboard.js';
-import { binanceSource } from '../../examples/dashboard/sources/binance.js';
-import { binanceKlines } from '../../src/adapters/binance/index.js';
-import { type Bar, BarAggregator, createRegimeDetector, type RegimeSignal } from '../../src/index.js';
-import { FakeBinance } from '../adapters/binance/fakeBinance.js';
-import { CHROMIUM_PATH, launchChromium } from '../support/chromium.js';
+import { binanceKlines } from '../../../src/adapters/binance/index.js';
+import { binanceSource } from '../../../src/adapters/dashboard/sources/binance.js';
+import { type Dashboard, startDashboard } from '../../../src/adapters/dashboard/startDashboard.js';
+import { type Bar, BarAggregator, createRegimeDetector, type RegimeSignal } from '../../../src/index.js';
+import { CHROMIUM_PATH, launchChromium } from '../../support/chromium.js';
+import { FakeBinance } from '../binance/fakeBinance.js';
 import { DashboardClient } from './dashboardClient.js';
 
 const symbols = ['BTCUSDT', 'ETHUSDT'];

@@ -1,8 +1,8 @@
 import { WebSocket } from 'ws';
-import type { RegimeSignal } from '../../src/index.js';
+import type { RegimeSignal } from '../../pipeline/signal.js';
 import type { ClientMessage, HelloMessage } from './protocol.js';
 
-/** Options of {@link SignalHub}. */
+/** Options of `SignalHub`. */
 export interface SignalHubOptions {
   /** Name of the source shown to pages, e.g. `'replay'`. */
   source: string;
@@ -24,7 +24,7 @@ export interface SignalHubOptions {
   onDrawn?: (report: { client: number; symbol: string; openTime: number; receivedAt: number }) => void;
 }
 
-/** One connected page as {@link SignalHub.stats} reports it. */
+/** One connected page as `stats()` reports it. */
 export interface HubClientStats {
   id: number;
   /** Subscribed symbol, `''` before the page subscribed. */
@@ -37,7 +37,7 @@ export interface HubClientStats {
   drawnOpenTime: number;
 }
 
-/** Counters of {@link SignalHub}. */
+/** Counters of `SignalHub`. */
 export interface HubStats {
   source: string;
   symbols: string[];

@@ -1,18 +1,28 @@
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { type AddressInfo, isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
-import { ConnectionGuard } from './connectionGuard.js';
-import { SignalHub, type SignalHubOptions } from './hub.js';
+import type { RegimeSignal } from '../../pipeline/signal.js';
+import { ConnectionGuard } from './ConnectionGuard.js';
+import { type HubStats, SignalHub, type SignalHubOptions } from './SignalHub.js';
 import type { SignalSource } from './sources/source.js';
-import { staticFiles } from './static.js';
+import { staticFiles } from './staticFiles.js';
 
 /** Options of {@link startDashboard}. */
 export interface DashboardOptions extends Omit<SignalHubOptions, 'source' | 'symbols'> {
-  source: SignalSource;
+  /**
+   * Where the signals come from: `replaySource()`, `binanceSource()`, `tradeSource()` or your own.
+   * Without one, the page shows what you hand to {@link Dashboard.publish}.
+   */
+  source?: SignalSource;
+  /** Name shown on the page when there is no `source` (default `'signals'`). */
+  name?: string;
+  /** Symbols, in display order, known before their first signal when there is no `source`. */
+  symbols?: string[];
   /** Interface to listen on (default `127.0.0.1`: only this machine can connect). */
   host?: string;
   /** TCP port (default 8080; 0 picks a free one). */
@@ -44,25 +54,35 @@ export interface DashboardOptions extends Omit<SignalHubOptions, 'source' | 'sym
 export interface Dashboard {
   /** The page's address, e.g. `http://127.0.0.1:8080/`. */
   url: string;
-  hub: SignalHub;
-  /** Settles when the source has no more data (or failed). */
+  /** Counters and the state of every connected page (what `GET /stats` serves, without the memory figures). */
+  stats(): HubStats;
+  /**
+   * Shows one signal on the page (and keeps it for pages that connect later): the way to feed
+   * your own detector's signals, with or without a `source`.
+   */
+  publish(signal: RegimeSignal): void;
+  /** Settles when the source has no more data (or failed); without a source, when closed. */
   sourceDone: Promise<void>;
   /** Stops the source, disconnects every page and closes the server. */
   close(): Promise<void>;
 }
 
-const publicDir = join(dirname(fileURLToPath(import.meta.url)), 'public');
-const chartLibrary = join(
-  dirname(createRequire(import.meta.url).resolve('lightweight-charts/package.json')),
-  'dist/lightweight-charts.standalone.production.js',
-);
+/** The page's files: `src/dashboard/public/` from source, `dist/public/` (copied by the build) from the package. */
+const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
+/** The chart library the page loads: copied into the package by the build, from node_modules in a clone. */
+const chartLibrary = existsSync(join(publicDir, 'vendor/lightweight-charts.js'))
+  ? join(publicDir, 'vendor/lightweight-charts.js')
+  : join(
+      dirname(createRequire(import.meta.url).resolve('lightweight-charts/package.json')),
+      'dist/lightweight-charts.standalone.production.js',
+    );
 /** Largest message a page may send; ours are under 100 bytes. */
 const maxPageMessageBytes = 1024;
 
 /**
  * Starts the dashboard: an HTTP server for the page (`/`), its WebSocket (`/ws`, see
  * `protocol.ts`) and a JSON status (`/stats`: pages, skipped and dropped updates, server memory),
- * fed by `source`.
+ * fed by `source` or by {@link Dashboard.publish}.
  *
  * Security: binds the loopback interface unless `host` says otherwise; requests naming a host other
  * than `localhost`, an IP address or one of `allowedHosts` are refused (DNS rebinding); WebSocket
@@ -70,17 +90,22 @@ const maxPageMessageBytes = 1024;
  * may send at most 1 KiB per message; at most `maxClients` pages, `maxConnections` TCP
  * connections at once and `maxConnectionsPerAddress` from one address, where idle connections give
  * way to new ones and are closed after `idleTimeoutMs` (so idle or half-open connections cannot
- * lock anyone out); what is queued for a page is capped (see {@link SignalHub}); static files
+ * lock anyone out); what is queued for a page is capped (see `SignalHub`); static files
  * never leave `public/`.
  *
  * @example
  * ```ts
  * const dashboard = await startDashboard({ source: replaySource({ speed: 60 }), port: 0 });
  * console.log(`open ${dashboard.url}`);
+ *
+ * // Your own detector's signals:
+ * const mine = await startDashboard({ name: 'my bot', symbols: ['BTCUSDT'] });
+ * for await (const trade of trades) for (const signal of detector.push(trade)) mine.publish(signal);
  * ```
  */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
-  const { source, host = '127.0.0.1', port = 8080, maxClients = 100, allowedHosts = [] } = options;
+  const { host = '127.0.0.1', port = 8080, maxClients = 100, allowedHosts = [] } = options;
+  const source = options.source ?? publishedOnly(options.name ?? 'signals', options.symbols ?? []);
   const knownHost = (req: IncomingMessage) => isAllowedHost(req.headers.host, allowedHosts);
   const hub = new SignalHub({ ...options, source: source.name, symbols: source.symbols });
   const serveStatic = staticFiles(publicDir, { '/vendor/lightweight-charts.js': chartLibrary });
@@ -149,7 +174,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   return {
     url: `http://${shownHost}:${address.port}/`,
-    hub,
+    stats: () => hub.stats(),
+    publish: (signal) => hub.publish(signal),
     sourceDone,
     async close() {
       abort.abort();
@@ -190,4 +216,17 @@ function isAllowedHost(hostHeader: string | undefined, allowed: readonly string[
   return (
     hostname === 'localhost' || isIP(hostname.replace(/^\[|\]$/g, '')) !== 0 || allowed.includes(hostname)
   );
+}
+
+/** The source of a dashboard fed only through `publish`: it emits nothing and runs until closed. */
+function publishedOnly(name: string, symbols: string[]): SignalSource {
+  return {
+    name,
+    symbols,
+    run: (_emit, abort) =>
+      new Promise<void>((resolve) => {
+        if (abort.aborted) resolve();
+        else abort.addEventListener('abort', () => resolve(), { once: true });
+      }),
+  };
 }

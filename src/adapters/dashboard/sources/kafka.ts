@@ -1,4 +1,4 @@
-import { consumeSignals } from '../../../src/adapters/kafka/index.js';
+import { consumeSignals } from '../../kafka/consumeSignals.js';
 import type { SignalSource } from './source.js';
 
 /** Options of {@link kafkaSource}. */

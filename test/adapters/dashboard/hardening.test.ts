@@ -1,8 +1,12 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type Dashboard, type DashboardOptions, startDashboard } from '../../examples/dashboard/dashboard.js';
-import { replaySource } from '../../examples/dashboard/sources/replay.js';
+import { replaySource } from '../../../src/adapters/dashboard/sources/replay.js';
+import {
+  type Dashboard,
+  type DashboardOptions,
+  startDashboard,
+} from '../../../src/adapters/dashboard/startDashboard.js';
 import { DashboardClient } from './dashboardClient.js';
 
 let dashboard: Dashboard | undefined;
@@ -178,7 +182,7 @@ describe('dashboard hardening', () => {
       historyLimit: 300,
       onDrawn: (r) => drawn.push(r.openTime),
     });
-    const hub = (dashboard as Dashboard).hub;
+    const hub = dashboard as Dashboard;
     while (hub.stats().signals < 300) await sleep(10);
     const page = new DashboardClient((dashboard as Dashboard).url);
     await page.opened();
@@ -209,7 +213,7 @@ describe('dashboard hardening', () => {
 
   it('disconnects a page that stops answering pings, with close code 1013 and a reason', async () => {
     await start({ heartbeatMs: 200 });
-    const hub = (dashboard as Dashboard).hub;
+    const hub = dashboard as Dashboard;
     const url = (dashboard as Dashboard).url;
     const alive = new DashboardClient(url);
     const stalled = new DashboardClient(url);

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type Dashboard, startDashboard } from '../../examples/dashboard/dashboard.js';
-import { bundledReplayFile, replaySource } from '../../examples/dashboard/sources/replay.js';
-import { createRegimeDetector, type RegimeSignal } from '../../src/index.js';
-import { readKlines } from '../../src/node/index.js';
+import { bundledReplayFile, replaySource } from '../../../src/adapters/dashboard/sources/replay.js';
+import { type Dashboard, startDashboard } from '../../../src/adapters/dashboard/startDashboard.js';
+import { createRegimeDetector, type RegimeSignal } from '../../../src/index.js';
+import { readKlines } from '../../../src/node/index.js';
 import { DashboardClient } from './dashboardClient.js';
 
 const minute = 60_000;
@@ -62,7 +62,7 @@ describe('dashboard server', () => {
       historyLimit: 120,
     });
     // Subscribe once the burst of 300 is out, while the paced bars (2 s of them) are still to come.
-    while (dashboard.hub.stats().signals < 300) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (dashboard.stats().signals < 300) await new Promise((resolve) => setTimeout(resolve, 5));
     client.subscribe('BTCUSDT');
     await client.until(() => client.messages.some((m) => m.type === 'end'), 'the end of the replay');
 
@@ -74,7 +74,7 @@ describe('dashboard server', () => {
     expect(client.signals).toEqual(expected.slice(-client.signals.length));
     expect(client.signals.length).toBeGreaterThan(120);
     expectContiguous(client.signals);
-    expect(dashboard.hub.stats()).toMatchObject({ signals: 400, skipped: 0, dropped: 0, badMessages: 0 });
+    expect(dashboard.stats()).toMatchObject({ signals: 400, skipped: 0, dropped: 0, badMessages: 0 });
     client.close();
   });
 
@@ -101,7 +101,7 @@ describe('dashboard server', () => {
 
     let maxQueued = 0;
     let stalledSkipped = 0;
-    const hub = dashboard.hub;
+    const hub = dashboard;
     const sampler = setInterval(() => {
       for (const c of hub.stats().clients) {
         if (c.id !== 2) continue;
@@ -162,7 +162,7 @@ describe('dashboard server', () => {
     sameOrigin.ws.send(JSON.stringify({ type: 'subscribe', symbol: 42 }));
     sameOrigin.subscribe('BTCUSDT');
     await sameOrigin.until(() => sameOrigin.signals.length === 50, 'history of 50 bars');
-    expect(dashboard.hub.stats().badMessages).toBe(2);
+    expect(dashboard.stats().badMessages).toBe(2);
 
     const closed = new Promise<number>((resolve) => noOrigin.ws.on('close', (code) => resolve(code)));
     noOrigin.ws.send(JSON.stringify({ type: 'subscribe', symbol: 'x'.repeat(2000) }));

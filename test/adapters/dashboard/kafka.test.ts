@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { Admin, ProduceAcks, Producer } from '@platformatic/kafka';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Dashboard, startDashboard } from '../../examples/dashboard/dashboard.js';
-import { kafkaSource } from '../../examples/dashboard/sources/kafka.js';
-import { bundledReplayFile } from '../../examples/dashboard/sources/replay.js';
-import { encodeSignal } from '../../src/adapters/kafka/index.js';
-import { createRegimeDetector, type RegimeSignal } from '../../src/index.js';
-import { kafkaSkipReason, useKafkaBroker } from '../adapters/kafka/useKafkaBroker.js';
+import { kafkaSource } from '../../../src/adapters/dashboard/sources/kafka.js';
+import { bundledReplayFile } from '../../../src/adapters/dashboard/sources/replay.js';
+import { type Dashboard, startDashboard } from '../../../src/adapters/dashboard/startDashboard.js';
+import { encodeSignal } from '../../../src/adapters/kafka/index.js';
+import { createRegimeDetector, type RegimeSignal } from '../../../src/index.js';
+import { kafkaSkipReason, useKafkaBroker } from '../kafka/useKafkaBroker.js';
 import { DashboardClient } from './dashboardClient.js';
 
 /** Signals of the first `bars` bundled real bars, computed by a detector. */
@@ -74,14 +74,14 @@ describe.skipIf(kafkaSkipReason)('dashboard with --source kafka (real broker on 
     const client = new DashboardClient(dashboard.url);
     await client.opened();
     await client.until(
-      () => dashboard?.hub.stats().signals === signals.length,
+      () => dashboard?.stats().signals === signals.length,
       'every signal of the topic',
       60_000,
     );
     client.subscribe('BTCUSDT');
     await client.until(() => client.signals.length === signals.length, 'the history of every signal');
     expect(client.signals).toEqual(signals);
-    expect(dashboard.hub.stats().symbols).toEqual(['BTCUSDT']);
+    expect(dashboard.stats().symbols).toEqual(['BTCUSDT']);
     client.close();
   }, 120_000);
 });

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type BinanceMarket, binanceKlines, binanceTrades } from '../../../src/adapters/binance/index.js';
-import {
-  type Bar,
-  createRegimeDetector,
-  createRegimeRouter,
-  type RegimeModel,
-  type Trade,
-} from '../../../src/index.js';
+import type { Bar } from '../../../bars/bar.js';
+import type { Trade } from '../../../bars/trade.js';
+import type { RegimeModel } from '../../../models/RegimeModel.js';
+import { createRegimeDetector } from '../../../pipeline/RegimeDetector.js';
+import { createRegimeRouter } from '../../../pipeline/RegimeRouter.js';
+import { binanceKlines } from '../../binance/binanceKlines.js';
+import { binanceTrades } from '../../binance/binanceTrades.js';
+import type { BinanceMarket } from '../../binance/markets.js';
 import type { SignalSource } from './source.js';
 
 /** Options of {@link binanceSource}. */

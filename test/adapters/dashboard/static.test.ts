@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveStaticPath, staticFiles } from '../../examples/dashboard/static.js';
+import { resolveStaticPath, staticFiles } from '../../../src/adapters/dashboard/staticFiles.js';
 
-const publicDir = join(dirname(fileURLToPath(import.meta.url)), '../../examples/dashboard/public');
-const aliasedFile = fileURLToPath(new URL('../../package.json', import.meta.url));
+const publicDir = join(dirname(fileURLToPath(import.meta.url)), '../../../src/adapters/dashboard/public');
+const aliasedFile = fileURLToPath(new URL('../../../package.json', import.meta.url));
 
 describe('resolveStaticPath', () => {
   it('maps paths inside the folder, and / to index.html', () => {

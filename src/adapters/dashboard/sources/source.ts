@@ -1,4 +1,4 @@
-import type { RegimeSignal } from '../../../src/index.js';
+import type { RegimeSignal } from '../../../pipeline/signal.js';
 
 /**
  * Where the dashboard's signals come from: the bundled replay, live Binance trades, Kafka, or

@@ -1,4 +1,6 @@
-import { createRegimeRouter, type RegimeModel, type Trade } from '../../../src/index.js';
+import type { Trade } from '../../../bars/trade.js';
+import type { RegimeModel } from '../../../models/RegimeModel.js';
+import { createRegimeRouter } from '../../../pipeline/RegimeRouter.js';
 import type { SignalSource } from './source.js';
 
 /** Options of {@link tradeSource}. */

@@ -1,15 +1,12 @@
-import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { createRegimeDetector, type RegimeModel } from '../../../src/index.js';
-import { readKlines } from '../../../src/node/index.js';
+import type { RegimeModel } from '../../../models/RegimeModel.js';
+import { BUNDLED_SAMPLES } from '../../../node/bundledSamples.js';
+import { readKlines } from '../../../node/readKlines.js';
+import { createRegimeDetector } from '../../../pipeline/RegimeDetector.js';
 import type { SignalSource } from './source.js';
 
 /** The real BTCUSDT 1-minute klines bundled with the package (30 days, no network needed). */
-export const bundledReplayFile = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../fixtures/replay/BTCUSDT-1m-2024-11-30_2024-12-29.csv.gz',
-);
+export const bundledReplayFile: string = BUNDLED_SAMPLES.klines;
 
 /** Options of {@link replaySource}. */
 export interface ReplaySourceOptions {

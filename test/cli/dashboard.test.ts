@@ -1,0 +1,46 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+
+/** `microstream dashboard` from source, as `npm start` runs it. */
+function dashboard(...args: string[]) {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'dashboard', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+describe('microstream dashboard', () => {
+  it('replays the bundled month on the given port and symbol, and stops on SIGTERM', async () => {
+    const server = dashboard('--port', '0', '--speed', '60000', '--symbols', 'btcusdt');
+    try {
+      const [line] = (await once(createInterface({ input: server.stdout }), 'line')) as [string];
+      expect(line).toMatch(/^microstream dashboard \(replay, BTCUSDT\): http:\/\/127\.0\.0\.1:\d+\/$/);
+      const url = line.slice(line.indexOf('http://'));
+      expect((await fetch(url)).status).toBe(200);
+      expect((await fetch(`${url}vendor/lightweight-charts.js`)).status).toBe(200);
+      const stats = (await (await fetch(`${url}stats`)).json()) as { source: string; symbols: string[] };
+      expect(stats).toMatchObject({ source: 'replay', symbols: ['BTCUSDT'] });
+      const exited = once(server, 'exit');
+      server.kill('SIGTERM');
+      expect(await exited).toEqual([0, null]);
+    } finally {
+      server.kill();
+    }
+  });
+
+  it.each([
+    [['--source', 'ftx'], /--source must be replay, binance, kafka or ccxt:<exchange id>, got 'ftx'/],
+    [['--port', '70000'], /--port must be a TCP port, got '70000'/],
+    [['--speed', '0'], /--speed must be a number > 0, got '0'/],
+    [['--from', 'yesterday'], /--from must be a date such as 2024-12-05T00:00Z, got 'yesterday'/],
+    [['--source', 'binance', '--market', 'coinm'], /--market must be spot or usdm, got 'coinm'/],
+    [['--model', 'no-such-model.json'], /cannot load the model no-such-model\.json/],
+  ])('refuses %j with exit code 2 and a message naming the flag', (args, message) => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'dashboard', ...args], {
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+});
