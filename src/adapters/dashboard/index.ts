@@ -12,6 +12,7 @@
  * console.log(`open ${dashboard.url}`);
  * ```
  *
+ * @module microstream/dashboard
  * @packageDocumentation
  */
 
