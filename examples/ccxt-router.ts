@@ -1,7 +1,8 @@
 /**
  * A bot on two exchanges at once: live trades of a few symbols on Binance and Bybit, through
  * ccxt (`microstream/ccxt`; `npm install ccxt`), into one regime router per exchange (the same
- * symbol on two exchanges is two markets). Prints every regime change, then a summary.
+ * symbol on two exchanges is two markets). Prints every regime change of a warm detector, then a
+ * summary. The detectors start cold: the bundled model is warm after 1 500 one-minute bars.
  *
  *   npx tsx examples/ccxt-router.ts
  *   npx tsx examples/ccxt-router.ts --feed binance=BTC/USDT,ETH/USDT --feed okx=BTC/USDT:USDT --duration 600

@@ -10,7 +10,9 @@
  * - `usdm`: leave one USD-M symbol out (train on the other four months, test on it).
  *
  * Per test span (every warm bar of the file replayed through `createRegimeDetector`): state shares,
- * switches per day and the share of runs of ≤ 3 bars under each decision rule, concurrent
+ * switches per day and the share of runs of ≤ 3 bars under each decision rule (hysteresis margins,
+ * asymmetric margins, confirmation, sticky transitions, fixed-lag smoothing: the labels of bar t,
+ * and `@late` the same labels where a bot receives them, at bar t + lag), concurrent
  * Crisis/Stable realized volatility, the ROC AUC of the regime score Σ k·p_k for "forward 60-bar
  * realized volatility in the span's top decile" next to the same AUC of a causal EWMA of squared
  * returns (half-life 30 bars), and the anomaly flag rate. Prints JSON lines (one per config and
@@ -96,8 +98,13 @@ const CONFIGS: Record<string, FeatureSet | string> = {
   relative10dMin6h: relativeSet(10 * DAY, 360, false),
 };
 
-/** Decision rules applied offline to the filtered probabilities. */
-const RULES: { name: string; decide: (p: Float64Array[], out: Int8Array) => void }[] = [
+/**
+ * Decision rules applied offline to the filtered probabilities `p` (the model's transition matrix
+ * `a` lets a rule re-filter: sticky transitions and fixed-lag smoothing recover each bar's emission
+ * likelihoods from the filter, up to scale, as p_t / (Aᵀ p_{t−1})).
+ */
+type Rule = { name: string; decide: (p: Float64Array[], out: Int8Array, a: number[][]) => void };
+const RULES: Rule[] = [
   { name: 'argmax', decide: (p, out) => hysteresis(p, out, 0) },
   ...[0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95].map((m) => ({
     name: `margin${m}`,
@@ -107,7 +114,123 @@ const RULES: { name: string; decide: (p: Float64Array[], out: Int8Array) => void
     name: `confirm${l}`,
     decide: (p: Float64Array[], out: Int8Array) => confirm(p, out, l),
   })),
+  // Asymmetric margins: towards a calmer state / towards a more volatile one.
+  ...[
+    [0.9, 0.5],
+    [0.9, 0.7],
+    [0.5, 0.9],
+    [0.7, 0.9],
+  ].map(([down, up]) => ({
+    name: `asym${down}/${up}`,
+    decide: (p: Float64Array[], out: Int8Array) => asymmetric(p, out, down, up),
+  })),
+  // Sticky transitions (A' = (1−s)A + sI at filter time), with a smaller margin.
+  ...[
+    [0.5, 0],
+    [0.5, 0.5],
+    [0.8, 0],
+    [0.8, 0.5],
+    [0.9, 0.3],
+  ].map(([s, m]) => ({
+    name: `sticky${s}+m${m}`,
+    decide: (p: Float64Array[], out: Int8Array, a: number[][]) => hysteresis(sticky(p, a, s), out, m),
+  })),
+  // Fixed-lag smoothing (the label of bar t is known at bar t + lag), with a margin.
+  ...[
+    [1, 0.9],
+    [2, 0.9],
+    [3, 0.9],
+    [3, 0.7],
+  ].map(([lag, m]) => ({
+    name: `lag${lag}+m${m}`,
+    decide: (p: Float64Array[], out: Int8Array, a: number[][]) => hysteresis(fixedLag(p, a, lag), out, m),
+  })),
+  // The same labels as a bot has them: the label of bar t reaches it at bar t + lag.
+  ...[
+    [1, 0.9],
+    [2, 0.9],
+    [3, 0.7],
+  ].map(([lag, m]) => ({
+    name: `lag${lag}+m${m}@late`,
+    decide: (p: Float64Array[], out: Int8Array, a: number[][]) => {
+      hysteresis(fixedLag(p, a, lag), out, m);
+      out.copyWithin(lag, 0, out.length - lag);
+    },
+  })),
 ];
+
+/** Emission likelihoods, up to a per-bar scale, recovered from the filter: p_t / (Aᵀ p_{t−1}). */
+function emissions(p: Float64Array[], a: number[][]): Float64Array[] {
+  const k = a.length;
+  return p.map((pt, t) => {
+    const e = new Float64Array(k);
+    for (let j = 0; j < k; j++) {
+      let pred = 0;
+      if (t === 0) pred = 1;
+      else for (let i = 0; i < k; i++) pred += p[t - 1][i] * a[i][j];
+      e[j] = pt[j] / Math.max(pred, 1e-300);
+    }
+    return e;
+  });
+}
+
+function sticky(p: Float64Array[], a: number[][], s: number): Float64Array[] {
+  const k = a.length;
+  const b = a.map((row, i) => row.map((x, j) => (1 - s) * x + (i === j ? s : 0)));
+  const e = emissions(p, a);
+  const q: Float64Array[] = [];
+  for (let t = 0; t < p.length; t++) {
+    const qt = new Float64Array(k);
+    let z = 0;
+    for (let j = 0; j < k; j++) {
+      let pred = 0;
+      if (t === 0) pred = p[0][j];
+      else for (let i = 0; i < k; i++) pred += q[t - 1][i] * b[i][j];
+      qt[j] = (t === 0 ? 1 : e[t][j]) * pred;
+      z += qt[j];
+    }
+    for (let j = 0; j < k; j++) qt[j] /= z;
+    q.push(qt);
+  }
+  return q;
+}
+
+/** P(s_t | y_1..t+lag): the filter at t times a backward pass over the next `lag` bars. */
+function fixedLag(p: Float64Array[], a: number[][], lag: number): Float64Array[] {
+  const k = a.length;
+  const e = emissions(p, a);
+  return p.map((pt, t) => {
+    let beta = new Float64Array(k).fill(1);
+    for (let u = Math.min(t + lag, p.length - 1); u > t; u--) {
+      const next = new Float64Array(k);
+      let z = 0;
+      for (let i = 0; i < k; i++) {
+        for (let j = 0; j < k; j++) next[i] += a[i][j] * e[u][j] * beta[j];
+        z += next[i];
+      }
+      for (let i = 0; i < k; i++) next[i] /= z;
+      beta = next;
+    }
+    const q = new Float64Array(k);
+    let z = 0;
+    for (let i = 0; i < k; i++) {
+      q[i] = pt[i] * beta[i];
+      z += q[i];
+    }
+    for (let i = 0; i < k; i++) q[i] /= z;
+    return q;
+  });
+}
+
+/** Hysteresis with one margin towards calmer states (lower index) and another towards volatile ones. */
+function asymmetric(p: Float64Array[], out: Int8Array, down: number, up: number): void {
+  let s = -1;
+  for (let t = 0; t < p.length; t++) {
+    const j = argmax(p[t]);
+    if (s < 0 || (j !== s && p[t][j] - p[t][s] > (j < s ? down : up))) s = j;
+    out[t] = s;
+  }
+}
 
 function argmax(p: ArrayLike<number>): number {
   let best = 0;
@@ -241,7 +364,7 @@ function evaluateSpan(model: RegimeModel, name: string, bars: readonly Bar[], po
   const rules: SpanResult['rules'] = {};
   const decided = new Int8Array(n);
   for (const rule of RULES) {
-    rule.decide(probabilities, decided);
+    rule.decide(probabilities, decided, model.hmm.transMat);
     const count = new Float64Array(k);
     const sq = new Float64Array(k);
     let runs = 0;

@@ -7,6 +7,7 @@
  * Every public name is listed here, by name: the surface is a decision, recorded in
  * `etc/microstream.api.md` (`npm run api` updates it; `npm test` fails when the two differ).
  *
+ * @module microstream
  * @packageDocumentation
  */
 

@@ -359,6 +359,9 @@ from \`shared/data\`.
 **Splits**: *leave one BTC span out* — each BTC span is judged by a model trained on the other
 ${btc.length - 1}; *BTC to USD-M* — one model trained on every BTC span judges each USD-M symbol.
 Pooled rows pool the test spans of the group (each span with its own top-decile threshold).
+Read the pooled AUC with care: it ranks bars of different spans against each other, so a score
+whose level means the same on every span (relative features) gains over the absolute EWMA there;
+the per-span rows are the like-for-like comparison.
 
 **Methods**
 - *ours (walk-forward)*: \`trainModel\` with the shipped default's recipe (features ${featureNames.join(', ')};

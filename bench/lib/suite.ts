@@ -158,7 +158,8 @@ export async function gcPausesDuring(fn: () => void): Promise<GcPause[]> {
 
 /**
  * What made the slow items slow: of the items over `thresholdNs`, how many overlapped a GC pause;
- * the others waited for a core (the machine's load average is given) or hit a rare slow path.
+ * the others waited for a core (the machine's load average is given, and `preemptions`, the
+ * involuntary context switches while the items ran, when known) or hit a rare slow path.
  * Returns a sentence for a row's note.
  */
 export function explainTail(
@@ -166,6 +167,7 @@ export function explainTail(
   starts: Float64Array,
   pauses: readonly GcPause[],
   thresholdNs: number,
+  preemptions?: number,
 ): string {
   let slow = 0;
   let duringGc = 0;
@@ -180,7 +182,8 @@ export function explainTail(
   return (
     `${slow} of ${samples.length} items over ${thresholdNs / 1e3} µs, ${duringGc} of them during one of ` +
     `${pauses.length} GC pauses (longest ${longest.toFixed(2)} ms), the rest waiting for a core ` +
-    `(load average ${loadavg()[0].toFixed(1)} on ${navigator.hardwareConcurrency} cores)`
+    `(load average ${loadavg()[0].toFixed(1)} on ${navigator.hardwareConcurrency} cores` +
+    `${preemptions === undefined ? '' : `; the process was preempted ${preemptions} times meanwhile`})`
   );
 }
 

@@ -5,7 +5,7 @@ import { ccxtTrades } from '../../src/adapters/ccxt/ccxtTrades.js';
 import type { Trade } from '../../src/bars/trade.js';
 import { FakeBinance } from '../../test/adapters/binance/fakeBinance.js';
 import { ccxtBinanceAt } from '../../test/adapters/ccxt/exchanges.js';
-import { type BenchRow, type BenchSuite, summarize } from '../lib/suite.js';
+import { type BenchSuite, summarize } from '../lib/suite.js';
 
 const IDS = ['BTCUSDT', 'ETHUSDT'];
 const UNIFIED = ['BTC/USDT', 'ETH/USDT'];

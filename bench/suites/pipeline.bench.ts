@@ -236,14 +236,16 @@ const suite: BenchSuite = {
     // state of the passes after it, for both methods alike.
     const starts = new Float64Array(bars.length * (1 + LATENCY_PASSES));
     let ourSamples: Float64Array = new Float64Array(0);
+    const switchesBefore = process.resourceUsage().involuntaryContextSwitches;
     const pauses = await gcPausesDuring(() => {
       ourSamples = perBarLatency(bars, ours, 1 + LATENCY_PASSES, starts);
     });
+    const preemptions = process.resourceUsage().involuntaryContextSwitches - switchesBefore;
     const steady = ourSamples.subarray(bars.length);
     const ourLatency = latencyRows(
       'pushBar (microstream, shipped model)',
       steady,
-      `goal p99 ≤ 5 µs, p99.9 ≤ 20 µs; every bar of ${LATENCY_PASSES} passes over ${bars.length} bars after one warm-up pass, timed one by one (wall); ${explainTail(steady, starts.subarray(bars.length), pauses, 20_000)}`,
+      `goal p99 ≤ 5 µs, p99.9 ≤ 20 µs; every bar of ${LATENCY_PASSES} passes over ${bars.length} bars after one warm-up pass, timed one by one (wall); ${explainTail(steady, starts.subarray(bars.length), pauses, 20_000, preemptions)}`,
     );
     const ourColdLatency = latencyRows(
       'pushBar (microstream, shipped model), warm-up pass (JIT still optimising)',

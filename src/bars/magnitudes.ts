@@ -32,6 +32,13 @@ export const MAX_TRADE_AMOUNT = 2 ** 51;
 export const MAX_TIME_MS = 8.64e15;
 
 /**
+ * Earliest accepted trade time: 2010-01-01T00:00Z in epoch ms (1 262 304 000 000). No market this
+ * library reads traded before it; an earlier time is almost always seconds given as milliseconds
+ * (1 767 225 600 is 1970-01-21 in ms), which would otherwise pass silently and build 1970 bars.
+ */
+export const MIN_TRADE_TIME_MS = 1_262_304_000_000;
+
+/**
  * True when `x` is a number in [{@link MIN_MAGNITUDE}, {@link MAX_MAGNITUDE}] (false for NaN).
  *
  * @example

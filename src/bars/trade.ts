@@ -5,6 +5,7 @@ import {
   MAX_TIME_MS,
   MAX_TRADE_AMOUNT,
   MIN_MAGNITUDE,
+  MIN_TRADE_TIME_MS,
 } from './magnitudes.js';
 
 /**
@@ -63,6 +64,8 @@ export function invalidTradeReason(trade: unknown): string | undefined {
   const t = trade as Record<string, unknown>;
   if (typeof t.time !== 'number' || !(Math.abs(t.time) <= MAX_TIME_MS))
     return `time must be a finite number of ms within ±${MAX_TIME_MS} (a Date's range), got ${show(t.time)}`;
+  if (t.time < MIN_TRADE_TIME_MS)
+    return `time ${show(t.time)} is before 2010-01-01 (${MIN_TRADE_TIME_MS} ms): seconds given as milliseconds? Trade times are epoch milliseconds`;
   if (typeof t.price !== 'number' || !(t.price > 0 && t.price < Number.POSITIVE_INFINITY))
     return `price must be a finite number > 0, got ${show(t.price)}`;
   if (typeof t.qty !== 'number' || !(t.qty >= 0 && t.qty < Number.POSITIVE_INFINITY))

@@ -1,20 +1,6 @@
-import { Command } from 'commander';
-import { version } from '../../package.json';
-import { registerBarsCommand } from './commands/bars.js';
-import { registerDashboardCommand } from './commands/dashboard.js';
-import { registerEvaluateCommand } from './commands/evaluate.js';
-import { registerKafkaCommand } from './commands/kafka.js';
-import { registerReplayCommand } from './commands/replay.js';
-import { registerTrainCommand } from './commands/train.js';
+import { createProgram } from './program.js';
+import { runCli } from './runCli.js';
 
-const program = new Command('microstream')
-  .description('Real-time market microstructure and liquidity-regime estimation')
-  .version(version);
-registerBarsCommand(program);
-registerTrainCommand(program);
-registerReplayCommand(program);
-registerEvaluateCommand(program);
-registerKafkaCommand(program);
-registerDashboardCommand(program);
-
-await program.parseAsync(process.argv);
+const exitCode = await runCli(createProgram(), process.argv);
+// A failure must not wait for open handles (e.g. a Kafka client still retrying).
+if (exitCode !== 0) process.exit(exitCode);

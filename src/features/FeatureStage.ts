@@ -116,7 +116,7 @@ export class FeatureStage implements Stage<Bar, Float64Array, FeatureStageSnapsh
   #windows: (RollingWindow | null)[];
   /** Bars before the baselines start: every window is full from the next bar on. */
   readonly #baseWarmUp: number;
-  /** Per feature: index of its baseline's [sum, weight, bars] in the storage, or −1. */
+  /** Per feature: index of its baseline's [sum, weight, bars] in the storage, or −1 (shared by the set's stages). */
   readonly #baselineAt: Int32Array;
   /** Per feature: the baseline EWMA's decay per bar, 2^(−1/halfLife) (0 without a baseline). */
   readonly #decay: Float64Array;
@@ -145,14 +145,9 @@ export class FeatureStage implements Stage<Bar, Float64Array, FeatureStageSnapsh
       offset += def.window;
       return window;
     });
-    this.#baselineAt = new Int32Array(d).fill(-1);
-    this.#decay = new Float64Array(d);
-    definitions.forEach((def, i) => {
-      if (def.baseline === undefined) return;
-      this.#baselineAt[i] = offset;
-      this.#decay[i] = 2 ** (-1 / def.baseline.halfLifeBars);
-      offset += 3;
-    });
+    const layout = baselineLayout(definitions, offset);
+    this.#baselineAt = layout.at;
+    this.#decay = layout.decay;
     this.#columns = [];
     for (const d of definitions) {
       const column = REQUIRED_COLUMN[d.kind];
@@ -361,6 +356,33 @@ export class FeatureStage implements Stage<Bar, Float64Array, FeatureStageSnapsh
       return { sum, weight, bars };
     });
   }
+}
+
+/** Baseline layouts by feature set: see {@link baselineLayout}. */
+const baselineLayouts = new WeakMap<FeatureSet, { at: Int32Array; decay: Float64Array }>();
+
+/**
+ * Where each feature's baseline [sum, weight, bars] lives in a stage's storage (from `offset`, after
+ * the windows; −1 without a baseline) and its EWMA decay per bar, 2^(−1/halfLife). It depends on
+ * the feature set only, so every stage of one set (every symbol of a router) shares the same two
+ * typed arrays: each typed array costs a couple of hundred bytes, which matters per symbol.
+ */
+function baselineLayout(definitions: FeatureSet, offset: number): { at: Int32Array; decay: Float64Array } {
+  let layout = baselineLayouts.get(definitions);
+  if (layout === undefined) {
+    const at = new Int32Array(definitions.length).fill(-1);
+    const decay = new Float64Array(definitions.length);
+    let next = offset;
+    definitions.forEach((def, i) => {
+      if (def.baseline === undefined) return;
+      at[i] = next;
+      decay[i] = 2 ** (-1 / def.baseline.halfLifeBars);
+      next += 3;
+    });
+    layout = { at, decay };
+    baselineLayouts.set(definitions, layout);
+  }
+  return layout;
 }
 
 /**

@@ -22,7 +22,7 @@ export interface ReportData {
 /**
  * The per-state figures of a fitted model on data, as a detector would see them: each sequence is
  * filtered online with `forwardStep` from a fresh filter state, and each bar is assigned the state
- * a detector reports: the decision rule (hysteresis with `margin`, see {@link decideState}) applied
+ * a detector reports: the decision rule (hysteresis with `margin`, see {@link RegimeDecisionRule}) applied
  * to the filtered probabilities. Gives shares, run lengths (dwell), realized volatility per state,
  * the transition matrix, and the anomaly rate of the forest.
  *

@@ -42,7 +42,7 @@ export interface TrainModelOptions {
   seed?: number;
   /** Share of training bars the forest's threshold flags as anomalies (default 0.05). */
   contamination?: number;
-  /** Decision rule stored in the model (default {@link DEFAULT_DECISION_RULE}: hysteresis, margin 0.9). */
+  /** Decision rule stored in the model (default `DEFAULT_DECISION_RULE`: hysteresis, margin 0.9). */
   decision?: RegimeDecisionRule;
   /** Dirichlet pseudo-count added to every transition row in EM (default 0); larger = stickier regimes. */
   transPrior?: number;

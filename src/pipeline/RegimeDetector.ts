@@ -69,7 +69,7 @@ export interface RegimeDetectorOptions {
 export const OUT_OF_RANGE_SIGMA = 4;
 /**
  * The detector reports `outOfRange` when more than half of its last this-many warm bars were
- * outside the model's training range (see {@link OUT_OF_RANGE_SIGMA}).
+ * outside the model's training range (see `OUT_OF_RANGE_SIGMA`).
  *
  * @example
  * ```ts
@@ -97,9 +97,9 @@ export interface RegimeDetectorStats {
   anomalies: number;
   /** Signals with `regime.changed`. */
   regimeChanges: number;
-  /** Warm bars with a feature beyond {@link OUT_OF_RANGE_SIGMA} training standard deviations. */
+  /** Warm bars with a feature beyond `OUT_OF_RANGE_SIGMA` training standard deviations. */
   outOfRangeBars: number;
-  /** True while most of the last {@link OUT_OF_RANGE_WINDOW} warm bars were out of range (as the last signal's `outOfRange`). */
+  /** True while most of the last `OUT_OF_RANGE_WINDOW` warm bars were out of range (as the last signal's `outOfRange`). */
   outOfRange: boolean;
   /** Times the windows restarted after a hole longer than `maxGapBars`. */
   restarts: number;
@@ -134,7 +134,7 @@ export interface DetectorSnapshot {
   /** Reported (decided) state of the last warm bar, −1 before the first. */
   state: number;
   /**
-   * Which of the last {@link OUT_OF_RANGE_WINDOW} warm bars were out of range, newest in the lowest
+   * Which of the last `OUT_OF_RANGE_WINDOW` warm bars were out of range, newest in the lowest
    * bit: bars 31–60 ago in the first number, the last 30 in the second. Absent in older snapshots (none).
    */
   outOfRange?: [number, number];
@@ -205,12 +205,14 @@ export function createRegimeDetector(options: RegimeDetectorOptions = {}): Regim
  *   `regime.mostProbableState` is the filter's argmax, and `regime.probabilities` the filter's.
  * - **Changes**: `regime.changed` is true on the warm bar whose reported state differs from the
  *   previous warm bar's (never on the first warm bar).
- * - **Out of range**: `outOfRange` is true while most of the last {@link OUT_OF_RANGE_WINDOW} warm
- *   bars had a feature more than {@link OUT_OF_RANGE_SIGMA} training standard deviations from the
+ * - **Out of range**: `outOfRange` is true while most of the last `OUT_OF_RANGE_WINDOW` warm
+ *   bars had a feature more than `OUT_OF_RANGE_SIGMA` training standard deviations from the
  *   training mean: the model is reading a market unlike anything it was trained on.
  * - **Holes**: empty intervals become gap bars (up to `maxGapBars`), which go through the pipeline
- *   like any bar (see {@link FeatureStage} for what they read as). A longer hole is skipped: the
- *   windows and the filter restart at the next bar with trades and the detector warms up again.
+ *   like any bar (see {@link FeatureStage} for what they read as) but are never flagged as
+ *   anomalies (their score is still reported): after a silence, e.g. `advance(Date.now())` hours
+ *   after the last trade, the gap minutes are gaps, not 1 400 anomalies. A longer hole is skipped:
+ *   the windows and the filter restart at the next bar with trades and the detector warms up again.
  * - **Cost**: after a bar closes, the feature update, forest score and filter step allocate nothing;
  *   the only allocation is the signal itself.
  *
@@ -504,7 +506,7 @@ export class RegimeDetector
     this.#counts = restoredCounts;
   }
 
-  /** Most of the last {@link OUT_OF_RANGE_WINDOW} warm bars were out of range. */
+  /** Most of the last `OUT_OF_RANGE_WINDOW` warm bars were out of range. */
   get #outOfRange(): boolean {
     return 2 * this.#farCount > OUT_OF_RANGE_WINDOW;
   }
@@ -599,7 +601,9 @@ export class RegimeDetector
     }
     const mostProbable = argmax(this.#filter.probabilities);
     const state = warm ? this.#state : mostProbable;
-    const isAnomaly = warm && score < threshold;
+    // A gap bar (no trades at all) is a known outage or a quiet market, not a microstructure
+    // anomaly: it is scored, but never flagged; otherwise a long silence flags every gap minute.
+    const isAnomaly = warm && !bar.gap && score < threshold;
     const c = this.#counts;
     c.signals++;
     if (bar.gap) c.gapBars++;

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runProcess } from '../support/runProcess.js';
 
 /**
  * Reruns scripts/golden_forest.py with the local scikit-learn and checks it reproduces the
@@ -37,8 +38,8 @@ describe.skipIf(missing !== '' && process.env.CI !== 'true')('scripts/golden_for
   const out = mkdtempSync(join(tmpdir(), 'golden-forest-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('regenerates the committed golden files', () => {
-    const run = spawnSync('python3', [join(root, 'scripts', 'golden_forest.py'), out], { encoding: 'utf8' });
+  it('regenerates the committed golden files', async () => {
+    const run = await runProcess('python3', [join(root, 'scripts', 'golden_forest.py'), out]);
     expect(run.status, run.stderr).toBe(0);
     const files = readdirSync(committed).sort();
     expect(readdirSync(out).sort()).toEqual(files);

@@ -108,14 +108,14 @@ describe('IdRangeSet', () => {
     for (let id = 2 * n; id > 0; id -= 2) {
       for (const bar of aggregator.push({
         id,
-        time: 1_000 + (id % 50_000),
+        time: 1_767_225_600_000 + (id % 50_000),
         price: 100,
         qty: 1,
         isBuyerMaker: false,
       }))
         bars.push(bar);
     }
-    aggregator.push({ id: 10, time: 2_000, price: 100, qty: 1, isBuyerMaker: false }); // a repeat
+    aggregator.push({ id: 10, time: 1_767_225_602_000, price: 100, qty: 1, isBuyerMaker: false }); // a repeat
     bars.push(...aggregator.flush());
     expect(bars.length).toBe(1);
     expect(bars[0].trades).toBe(n);

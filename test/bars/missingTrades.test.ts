@@ -82,6 +82,17 @@ describe('Trade.missingBefore → Bar.missingTrades (the shared gap contract)', 
     expect(invalidTradeReason(trade(T0, 1, 1))).toBeUndefined();
   });
 
+  it('refuses trade times before 2010 (seconds given as milliseconds), saying so', () => {
+    const seconds = Math.floor(T0 / 1000); // 1767225600: 1970-01-21 when read as ms
+    expect(invalidTradeReason(trade(seconds, 1))).toMatch(
+      /before 2010-01-01 .*seconds given as milliseconds/,
+    );
+    const aggregator = new BarAggregator();
+    expect(aggregator.push(trade(seconds, 1))).toEqual([]);
+    expect(aggregator.stats()).toMatchObject({ accepted: 0, invalid: 1 });
+    expect(invalidTradeReason(trade(1_262_304_000_000, 1))).toBeUndefined(); // 2010-01-01T00:00Z itself
+  });
+
   it('reaches the signal through the detector, and travels through the Kafka wire format', () => {
     const detector = createRegimeDetector({ symbol: 'BTCUSDT' });
     const signals = [

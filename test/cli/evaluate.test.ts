@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,8 @@ import {
   trainModel,
 } from '../../src/index.js';
 import { readKlines } from '../../src/node/index.js';
+import { runProcess } from '../support/runProcess.js';
+import { cli } from './cliErrors.js';
 
 // Two small real spans, each with a Binance outage (gap bars), replayed as separate files.
 const FILES = [
@@ -95,11 +96,18 @@ function expectSameFigures(actual: SpanEvaluation, expected: SpanEvaluation): vo
 describe('microstream evaluate', () => {
   it('writes index.html whose charts exist and draw data, with per-state statistics and Crisis days computed from the signals', async () => {
     const out = join(dir, 'report');
-    const run = spawnSync(
-      'npx',
-      ['tsx', 'src/cli/main.ts', 'evaluate', ...FILES, '--model', MODEL, '--out', out, '--top-days', '3'],
-      { encoding: 'utf8' },
-    );
+    const run = await runProcess('npx', [
+      'tsx',
+      'src/cli/main.ts',
+      'evaluate',
+      ...FILES,
+      '--model',
+      MODEL,
+      '--out',
+      out,
+      '--top-days',
+      '3',
+    ]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/wrote .*index\.html \(\d+ charts, 2 files\)/);
 
@@ -165,18 +173,13 @@ describe('microstream evaluate', () => {
     for (const [day] of top) expect(html).toContain(`<td>${day}<br>`);
   }, 120_000);
 
-  it('refuses missing files and bad options with exit code 2', () => {
-    const missing = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'evaluate', 'nope.csv', '--out', dir], {
-      encoding: 'utf8',
-    });
-    expect(missing.status).toBe(2);
+  it('refuses missing files and bad options with exit code 2', async () => {
+    // In this process (see cliErrors.ts): seven refusals, not seven Node start-ups.
+    const missing = await cli('evaluate', 'nope.csv', '--out', dir);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no such file: nope.csv');
-    const badDays = spawnSync(
-      'npx',
-      ['tsx', 'src/cli/main.ts', 'evaluate', FILES[0], '--out', dir, '--top-days', 'many'],
-      { encoding: 'utf8' },
-    );
-    expect(badDays.status).toBe(2);
+    const badDays = await cli('evaluate', FILES[0], '--out', dir, '--top-days', 'many');
+    expect(badDays.code).toBe(2);
     expect(badDays.stderr).toContain('--top-days');
     const refusals: [string[], string][] = [
       [[FILES[0], '--walk-forward'], 'at least two files'],
@@ -186,31 +189,27 @@ describe('microstream evaluate', () => {
       [[FILES[0], '--horizon', '0'], '--horizon'],
     ];
     for (const [args, message] of refusals) {
-      const run = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'evaluate', ...args], { encoding: 'utf8' });
-      expect(run.status, args.join(' ')).toBe(2);
+      const run = await cli('evaluate', ...args);
+      expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr).toContain(message);
     }
-  }, 60_000);
+  });
 
   it('walk-forward: each file is judged by a model trained with the recipe on the other file only', async () => {
     const json = join(dir, 'walk-forward.json');
-    const run = spawnSync(
-      'npx',
-      [
-        'tsx',
-        'src/cli/main.ts',
-        'evaluate',
-        ...FILES,
-        '--model',
-        MODEL,
-        '--walk-forward',
-        '--max-iter',
-        '20',
-        '--json',
-        json,
-      ],
-      { encoding: 'utf8' },
-    );
+    const run = await runProcess('npx', [
+      'tsx',
+      'src/cli/main.ts',
+      'evaluate',
+      ...FILES,
+      '--model',
+      MODEL,
+      '--walk-forward',
+      '--max-iter',
+      '20',
+      '--json',
+      json,
+    ]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/training on BTCUSDT-1m-2021-04-24/);
     expect(run.stdout).toContain('walk-forward (leave one file out)');
@@ -249,25 +248,21 @@ describe('microstream evaluate', () => {
 
     // --train: the second file judged by a model trained on the first is the same split.
     const trainJson = join(dir, 'train.json');
-    const trained = spawnSync(
-      'npx',
-      [
-        'tsx',
-        'src/cli/main.ts',
-        'evaluate',
-        FILES[1],
-        '--model',
-        MODEL,
-        '--train',
-        FILES[0],
-        '--max-iter',
-        '20',
-        '--json',
-        trainJson,
-        '-q',
-      ],
-      { encoding: 'utf8' },
-    );
+    const trained = await runProcess('npx', [
+      'tsx',
+      'src/cli/main.ts',
+      'evaluate',
+      FILES[1],
+      '--model',
+      MODEL,
+      '--train',
+      FILES[0],
+      '--max-iter',
+      '20',
+      '--json',
+      trainJson,
+      '-q',
+    ]);
     expect(trained.status, trained.stderr).toBe(0);
     expect(trained.stderr).toBe('');
     const second = JSON.parse(readFileSync(trainJson, 'utf8'));

@@ -5,17 +5,25 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRegimeDetector, defaultModel, loadModel, type RegimeSignal } from '../../src/index.js';
 import { readAggTrades, readKlines } from '../../src/node/index.js';
+import { cli } from './cliErrors.js';
 
 const KLINES = 'fixtures/klines/BTCUSDT-1m-2021-04-19_2021-04-20.csv.gz'; // 2 000 bars and a 2.5-hour outage
 const TRADES = 'fixtures/trades/BTCUSDT-aggTrades-2026-01-01T0000-0012.csv'; // no header, 8 columns
 const dir = mkdtempSync(join(tmpdir(), 'microstream-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function replay(...args: string[]) {
-  return spawnSync('npx', ['tsx', 'src/cli/main.ts', 'replay', ...args], {
+/** The real command in a child process: what a user runs (used once, end to end). */
+function spawnReplay(...args: string[]) {
+  return spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'replay', ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   });
+}
+
+/** The same command in this process (see cliErrors.ts): no Node start-up per call. */
+async function replay(...args: string[]) {
+  const run = await cli('replay', ...args);
+  return { status: run.code, stdout: run.stdout, stderr: run.stderr };
 }
 
 /** Signals as they look after a JSON round trip (what NDJSON carries). */
@@ -23,7 +31,7 @@ const plain = (signals: RegimeSignal[]) => JSON.parse(JSON.stringify(signals));
 
 describe('microstream replay', () => {
   it('prints, as NDJSON, exactly the signals of createRegimeDetector fed the kline file through pushBar', async () => {
-    const run = replay(KLINES, '--quiet');
+    const run = spawnReplay(KLINES, '--quiet');
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toBe('');
     const printed = run.stdout
@@ -45,7 +53,7 @@ describe('microstream replay', () => {
     const modelPath = join(dir, 'model.json');
     // Any valid model other than the default: the bundled one relabelled.
     writeFileSync(modelPath, JSON.stringify(defaultModel().withLabels(['Calm', 'Busy', 'Storm'])));
-    const run = replay(TRADES, '--model', modelPath, '--symbol', 'XBT');
+    const run = await replay(TRADES, '--model', modelPath, '--symbol', 'XBT');
     expect(run.status, run.stderr).toBe(0);
     const printed = run.stdout
       .trim()
@@ -69,7 +77,7 @@ describe('microstream replay', () => {
   it('replays USD-M klines with the shipped microstructure model, and says which column an OHLCV file lacks', async () => {
     const usdm = 'fixtures/binance/LINKUSDT-1m-2023-02-01_2023-02-02.csv.gz'; // every Binance column
     const modelPath = 'models/usdm-microstructure-1m.json';
-    const run = replay(usdm, '--model', modelPath, '--quiet');
+    const run = await replay(usdm, '--model', modelPath, '--quiet');
     expect(run.status, run.stderr).toBe(0);
     const printed = run.stdout
       .trim()
@@ -86,13 +94,13 @@ describe('microstream replay', () => {
     expect(Object.keys(expected[0].features)).toContain('orderFlowImbalance');
     expect(printed).toEqual(plain(expected));
 
-    const ohlcvOnly = replay(KLINES, '--model', modelPath, '--quiet');
+    const ohlcvOnly = await replay(KLINES, '--model', modelPath, '--quiet');
     expect(ohlcvOnly.status).toBe(1);
     expect(ohlcvOnly.stderr).toMatch(/orderFlowImbalance needs bar\.takerBuyVolume/);
   }, 60_000);
 
   it('prints a table a person can read: one line per signal, cold and changed bars marked', async () => {
-    const run = replay(KLINES, '--format', 'table', '--quiet');
+    const run = await replay(KLINES, '--format', 'table', '--quiet');
     expect(run.status, run.stderr).toBe(0);
     const [header, ...lines] = run.stdout.trim().split('\n');
     expect(header).toMatch(/time \(UTC\)\s+close\s+regime\s+P\(S\/V\/C\)\s+score\s+warm\s+changed/);
@@ -114,7 +122,7 @@ describe('microstream replay', () => {
     });
   }, 60_000);
 
-  it('counts and quotes malformed lines without stopping, and refuses files and models it cannot use', () => {
+  it('counts and quotes malformed lines without stopping, and refuses files and models it cannot use', async () => {
     const csv = join(dir, 'BTCUSDT-1m-bad.csv');
     const rows = ['open_time,open,high,low,close,volume,close_time'];
     for (let i = 0; i < 40; i++) {
@@ -122,7 +130,7 @@ describe('microstream replay', () => {
       rows.push(i === 7 ? `${t},1,0.5,2,1,3,${t + 59_999}` : `${t},100,101,99,100.5,3,${t + 59_999}`);
     }
     writeFileSync(csv, `${rows.join('\n')}\n`);
-    const run = replay(csv);
+    const run = await replay(csv);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout.trim().split('\n')).toHaveLength(40); // the bad minute becomes a gap bar
     expect(run.stderr).toContain('malformed lines: 1');
@@ -130,7 +138,7 @@ describe('microstream replay', () => {
 
     const other = join(dir, 'other.csv');
     writeFileSync(other, 'a,b,c\n1,2,3\n');
-    const unknown = replay(other);
+    const unknown = await replay(other);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/neither kline columns .* nor aggTrades columns/);
 
@@ -139,11 +147,11 @@ describe('microstream replay', () => {
       badModel,
       JSON.stringify({ ...JSON.parse(JSON.stringify(createRegimeDetector().model)), intervalMs: -1 }),
     );
-    const refused = replay(KLINES, '--model', badModel);
+    const refused = await replay(KLINES, '--model', badModel);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/cannot load the model .*intervalMs/);
 
-    expect(replay(KLINES, '--format', 'csv').status).toBe(2);
-    expect(replay(join(dir, 'missing.csv')).stderr).toContain('no such file');
-  }, 60_000);
+    expect((await replay(KLINES, '--format', 'csv')).status).toBe(2);
+    expect((await replay(join(dir, 'missing.csv'))).stderr).toContain('no such file');
+  });
 });

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/models/loadModel.js';
 
-const SLICE = 'fixtures/features/LINKUSDT-1m-2023-02-01-head400.csv';
+// 2 500 bars: the default features warm up in 1 500 (a day of history for their baselines).
+const SLICE = 'fixtures/binance/LINKUSDT-1m-2023-02-01_2023-02-02.csv.gz';
 const dir = mkdtempSync(join(tmpdir(), 'microstream-train-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -24,11 +25,19 @@ describe('microstream train', () => {
     const bytes = readFileSync(join(dir, 'a.json'), 'utf8');
     expect(readFileSync(join(dir, 'b.json'), 'utf8')).toBe(bytes);
     expect(a.stderr).toBe('');
-    expect(b.stderr).toMatch(/reading .*LINKUSDT.*: 400 bars, \d+ bars\/s/);
+    expect(b.stderr).toMatch(/reading .*LINKUSDT.*: 2500 bars, \d+ bars\/s/);
     expect(b.stderr).toMatch(/EM iteration 1: log-likelihood -?\d/);
     const model = loadModel(bytes);
     expect(model.symbol).toBe('LINKUSDT');
-    expect(model.provenance).toMatchObject({ seed: 5, bars: 400, featureSet: 'default' });
+    expect(model.provenance).toMatchObject({
+      seed: 5,
+      bars: 2500,
+      featureSet: 'default',
+      contamination: 0.05,
+    });
+    expect(model.provenance.trainingBars).toBe(2500 - 1500);
+    expect(model.decision).toEqual({ rule: 'hysteresis', margin: 0.9 });
+    expect(a.stdout).toContain('decision rule: hysteresis, margin 0.9');
     for (const text of [
       'transition matrix',
       'realized volatility Crisis/Stable',
@@ -38,6 +47,23 @@ describe('microstream train', () => {
       expect(a.stdout).toContain(text);
     }
     for (const s of model.report.states) expect(a.stdout).toContain(s.meanDwellBars.toFixed(1));
+  }, 60_000);
+
+  it('stores the decision margin it is given, and refuses one outside [0, 1)', () => {
+    train(join(dir, 'm.json'), '--margin', '0.5', '--quiet');
+    expect(loadModel(readFileSync(join(dir, 'm.json'), 'utf8')).decision).toEqual({
+      rule: 'hysteresis',
+      margin: 0.5,
+    });
+    const bad = spawnSync(
+      'npx',
+      ['tsx', 'src/cli/main.ts', 'train', SLICE, '--out', join(dir, 'x.json'), '--margin', '1'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/options\.decision\.margin/);
   }, 60_000);
 
   it('takes the feature set, the number of states and the recorded symbol from the command line', () => {

@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -9,6 +9,10 @@ const typedoc = JSON.parse(readFileSync(join(ROOT, 'typedoc.json'), 'utf8'));
 const guides = readdirSync(join(ROOT, 'docs'))
   .filter((name) => name.endsWith('.md'))
   .map((name) => `docs/${name}`);
+/** Every page under docs/ (guides, model cards, evidence), not the built site. */
+const pages = (readdirSync(join(ROOT, 'docs'), { recursive: true }) as string[])
+  .map((name) => `docs/${name.split(sep).join('/')}`)
+  .filter((path) => path.endsWith('.md') && !/^docs\/(api|site)\//.test(path));
 
 /** A guide's title: its front matter's `title`, which names its page in the site. */
 function titleOf(guide: string): string | undefined {
@@ -16,9 +20,9 @@ function titleOf(guide: string): string | undefined {
 }
 
 describe('typedoc.json', () => {
-  it('takes every guide in docs/ into the site, each with a title', () => {
+  it('takes every page under docs/ into the site (so typedoc checks its links), each guide with a title', () => {
     expect(guides.length).toBeGreaterThan(0);
-    expect([...typedoc.projectDocuments].sort()).toEqual(expect.arrayContaining([...guides].sort()));
+    expect([...typedoc.projectDocuments].sort()).toEqual(expect.arrayContaining([...pages].sort()));
     for (const guide of guides) expect(titleOf(guide), guide).toBeDefined();
   });
 });
@@ -30,13 +34,22 @@ describe('npm run docs (typedoc: the guides and the API reference)', () => {
   const out = mkdtempSync(join(tmpdir(), 'microstream-docs-'));
   let status: number | null = null;
   let output = '';
-  beforeAll(() => {
-    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/typedoc/bin/typedoc'), '--out', out], {
+  // Asynchronous, so the test worker keeps answering vitest while typedoc runs (tens of seconds).
+  beforeAll(async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules/typedoc/bin/typedoc'), '--out', out], {
       cwd: ROOT,
-      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    status = run.status;
-    output = `${run.stdout}${run.stderr}`;
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      output += text;
+    });
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      output += text;
+    });
+    status = await new Promise<number | null>((done, fail) => {
+      child.once('error', fail);
+      child.once('close', done);
+    });
   }, 300_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 

@@ -6,12 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GaussianHMM, type GaussianHMMOptions } from '../../src/hmm/index.js';
 
 /**
- * Recovery: fit on 200 000 observations drawn (by our seeded `sample`) from a known 3-state, 3-D
+ * Recovery: fit on 100 000 observations drawn (by our seeded `sample`) from a known 3-state, 3-D
  * HMM; the fitted model must decode nearly as well as the true one, and reach at least the
  * log-likelihood hmmlearn reaches on the same data with the same iteration budget.
  */
 
-const N = 200_000;
+const N = 100_000;
 const MAX_ITER = 60;
 const TOL = 1e-2; // hmmlearn's default, absolute, on the total log-likelihood
 
@@ -137,7 +137,7 @@ function matchedAccuracy(path: Int32Array, states: Int32Array): number {
   return best;
 }
 
-describe('GaussianHMM recovers a known 3-state, 3-D model from 200 000 samples', () => {
+describe('GaussianHMM recovers a known 3-state, 3-D model from 100 000 samples', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hmm-recovery-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

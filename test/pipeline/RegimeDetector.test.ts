@@ -296,3 +296,35 @@ describe('RegimeDetector', () => {
     expect(() => createRegimeDetector().restore({ ...snap, format: 'x' })).toThrow(/snapshot\.format/);
   });
 });
+
+describe('RegimeDetector after a long silence (issue 12)', () => {
+  it('advance() a day after the last trade gives gap bars that are scored but never flagged as anomalies', () => {
+    const detector = createRegimeDetector({ symbol: 'BTCUSDT' });
+    const start = 1_767_225_600_000;
+    const signals = [];
+    // Past the warm-up (detector.warmUp bars) with a trade every 20 s, then nothing until
+    // advance() 1 400 minutes later.
+    const n = (detector.warmUp + 60) * 3;
+    for (let i = 0; i < n; i++) {
+      signals.push(
+        ...detector.pushTrade({
+          time: start + i * 20_000,
+          price: 87_000 + (i % 17),
+          qty: 0.01 + (i % 5) / 100,
+          isBuyerMaker: i % 2 === 0,
+          id: i,
+        }),
+      );
+    }
+    const before = signals.length;
+    signals.push(...detector.advance(start + n * 20_000 + 1_400 * 60_000));
+    const gaps = signals.slice(before).filter((s) => s.bar.gap);
+    expect(gaps.length).toBeGreaterThan(1_300);
+    expect(gaps.every((s) => s.warm)).toBe(true);
+    // The forest does find them unusual (what used to flag them)...
+    expect(gaps.filter((s) => s.anomaly.score < s.anomaly.threshold).length).toBeGreaterThan(1_000);
+    // ...but a minute without trades is a gap, not an anomaly.
+    expect(gaps.filter((s) => s.anomaly.isAnomaly)).toEqual([]);
+    expect(detector.stats().anomalies).toBe(signals.filter((s) => s.anomaly.isAnomaly).length);
+  });
+});

@@ -31,8 +31,4 @@ export class RecentKeys {
     this.#next = (this.#next + 1) % this.#ring.length;
     this.#set.add(key);
   }
-
-  get size(): number {
-    return this.#set.size;
-  }
 }

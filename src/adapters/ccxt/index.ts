@@ -8,6 +8,7 @@
  * import { ccxtTrades } from 'microstream/ccxt';
  * for await (const trade of ccxtTrades('bybit', ['BTC/USDT'])) console.log(trade);
  * ```
+ * @module microstream/ccxt
  * @packageDocumentation
  */
 

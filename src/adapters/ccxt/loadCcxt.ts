@@ -18,8 +18,7 @@ export async function createCcxtExchange(id: string, config: object = {}): Promi
     const module = (await import(/* @vite-ignore */ CCXT)) as { default?: typeof ccxt } & typeof ccxt;
     ccxt = module.pro ? module : (module.default ?? module);
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find/.test(String(error)))
-      throw new Error('microstream/ccxt needs the ccxt package: npm install ccxt');
+    if (isMissingModule(error)) throw new Error('microstream/ccxt needs the ccxt package: npm install ccxt');
     throw error;
   }
   const Exchange = ccxt.pro?.[id];
@@ -30,6 +29,15 @@ export async function createCcxtExchange(id: string, config: object = {}): Promi
     );
   }
   return new Exchange(config);
+}
+
+/** Whether `error` (or one it wraps, as test runners and bundlers do) says a package is not installed. */
+function isMissingModule(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return true;
+  }
+  return false;
 }
 
 /** A variable, so that bundlers leave the optional import alone. */

@@ -15,6 +15,9 @@ const HEADER_BYTES = 12;
 const HAS_IDS = 1;
 /** Flag: `firstId` and `lastId` columns follow (the id range of aggregate trades). */
 const HAS_ID_RANGES = 2;
+/** Flag: a `missingBefore` column follows (0 where a trade has none). */
+const HAS_MISSING = 4;
+const KNOWN_FLAGS = HAS_IDS | HAS_ID_RANGES | HAS_MISSING;
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -28,12 +31,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * |---|---|
  * | 0–3 | magic `MSTB` (0x4D 0x53 0x54 0x42) |
  * | 4 | version, 1 |
- * | 5 | flags: bit 0 an `id` column, bit 1 `firstId` and `lastId` columns; other bits 0 |
+ * | 5 | flags: bit 0 an `id` column, bit 1 `firstId` and `lastId` columns, bit 2 a `missingBefore` column; other bits 0 |
  * | 6–7 | symbol length S in bytes, 1–255 |
  * | 8–11 | trade count N, 1–65 536 |
  * | 12… | symbol, S bytes of UTF-8 |
  * | | `time`, `price`, `qty`: N float64 each |
- * | | `id` (flag 0), then `firstId`, `lastId` (flag 1): N float64 each, integers in [0, 2^53) |
+ * | | `id` (bit 0), then `firstId`, `lastId` (bit 1): N float64 each, integers in [0, 2^53) |
+ * | | `missingBefore` (bit 2): N float64, 0 (none) or an integer in [1, 2^53) |
  * | | sides: ⌈N/8⌉ bytes, bit i%8 of byte i/8 set when trade i's buyer was the maker; unused bits 0 |
  *
  * A record is accepted whole or not at all: its length must be exactly what the header says, and
@@ -59,6 +63,8 @@ export class TradeBatch {
   readonly hasIds: boolean;
   /** Whether the trades carry `firstId` and `lastId`. */
   readonly hasIdRanges: boolean;
+  /** Whether some trade carries `missingBefore`. */
+  readonly hasMissing: boolean;
   readonly #view: DataView;
   readonly #bytes: Uint8Array;
   readonly #time: number;
@@ -67,6 +73,7 @@ export class TradeBatch {
   readonly #id: number;
   readonly #firstId: number;
   readonly #lastId: number;
+  readonly #missing: number;
   readonly #sides: number;
 
   /** Use {@link decodeTradeBatch}: it validates the bytes first. */
@@ -77,6 +84,7 @@ export class TradeBatch {
     this.count = count;
     this.hasIds = (flags & HAS_IDS) !== 0;
     this.hasIdRanges = (flags & HAS_ID_RANGES) !== 0;
+    this.hasMissing = (flags & HAS_MISSING) !== 0;
     const column = count * 8;
     this.#time = HEADER_BYTES + symbolBytes;
     this.#price = this.#time + column;
@@ -87,6 +95,8 @@ export class TradeBatch {
     this.#firstId = this.hasIdRanges ? next : -1;
     this.#lastId = this.hasIdRanges ? next + column : -1;
     if (this.hasIdRanges) next += 2 * column;
+    this.#missing = this.hasMissing ? next : -1;
+    if (this.hasMissing) next += column;
     this.#sides = next;
   }
 
@@ -102,8 +112,8 @@ export class TradeBatch {
   }
 
   /**
-   * Writes trade `i` into `into` (every field, `id`/`firstId`/`lastId` set to `undefined` when the
-   * batch has none) and returns it: one object reused for the whole batch.
+   * Writes trade `i` into `into` (every field; `id`, `firstId`, `lastId`, `missingBefore` set to
+   * `undefined` when the trade has none) and returns it: one object reused for the whole batch.
    */
   readTrade(i: number, into: Trade): Trade {
     const view = this.#view;
@@ -115,6 +125,8 @@ export class TradeBatch {
     into.id = this.#id < 0 ? undefined : view.getFloat64(this.#id + at, true);
     into.firstId = this.#firstId < 0 ? undefined : view.getFloat64(this.#firstId + at, true);
     into.lastId = this.#lastId < 0 ? undefined : view.getFloat64(this.#lastId + at, true);
+    const missing = this.#missing < 0 ? 0 : view.getFloat64(this.#missing + at, true);
+    into.missingBefore = missing > 0 ? missing : undefined;
     into.symbol = this.symbol;
     return into;
   }
@@ -139,7 +151,7 @@ export function decodeTradeBatch(value: Uint8Array): TradeBatch {
   if (version !== TRADE_BATCH_VERSION)
     throw new RangeError(`trade batch: version ${version} is not supported (only ${TRADE_BATCH_VERSION})`);
   const flags = view.getUint8(5);
-  if ((flags & ~(HAS_IDS | HAS_ID_RANGES)) !== 0) throw new RangeError(`trade batch: unknown flags ${flags}`);
+  if ((flags & ~KNOWN_FLAGS) !== 0) throw new RangeError(`trade batch: unknown flags ${flags}`);
   const symbolBytes = view.getUint16(6, true);
   if (symbolBytes < 1 || symbolBytes > MAX_SYMBOL_BYTES)
     throw new RangeError(`trade batch: symbol length ${symbolBytes} is not in [1, ${MAX_SYMBOL_BYTES}]`);
@@ -184,6 +196,14 @@ export function decodeTradeBatch(value: Uint8Array): TradeBatch {
     }
     next += 2 * column;
   }
+  if (flags & HAS_MISSING) {
+    for (let i = 0; i < count; i++) {
+      const missing = view.getFloat64(next + i * 8, true);
+      if (!(missing === 0 || (missing >= 1 && isId(missing))))
+        throw new RangeError(`trade batch: trade ${i} has missingBefore ${missing}`);
+    }
+    next += column;
+  }
   if (count % 8 !== 0 && value[value.byteLength - 1] >>> (count % 8) !== 0)
     throw new RangeError('trade batch: unused side bits are set');
   return TradeBatch.fromValidated(value, symbol, count, flags, symbolBytes);
@@ -191,8 +211,9 @@ export function decodeTradeBatch(value: Uint8Array): TradeBatch {
 
 /**
  * The batch record of `trades[start..end)`, all of one symbol, in trading order (see
- * {@link TradeBatch} for the layout). Writes an `id` column when every trade has an id, and id
- * range columns when every trade has `firstId` and `lastId`. Throws a `RangeError` for an invalid
+ * {@link TradeBatch} for the layout). Writes an `id` column when every trade has an id, id
+ * range columns when every trade has `firstId` and `lastId`, and a `missingBefore` column when
+ * some trade has one. Throws a `RangeError` for an invalid
  * trade, a symbol of 0 or more than 255 UTF-8 bytes, or a count outside [1, 65 536].
  *
  * @example
@@ -216,14 +237,16 @@ export function encodeTradeBatch(
     );
   let ids = true;
   let ranges = true;
+  let missing = false;
   for (let i = start; i < end; i++) {
     const t = trades[i];
     const reason = invalidTradeReason(t);
     if (reason) throw new RangeError(`trade ${i}: ${reason}`);
     if (t.id === undefined) ids = false;
     if (t.firstId === undefined) ranges = false;
+    if (t.missingBefore !== undefined) missing = true;
   }
-  const flags = (ids ? HAS_IDS : 0) | (ranges ? HAS_ID_RANGES : 0);
+  const flags = (ids ? HAS_IDS : 0) | (ranges ? HAS_ID_RANGES : 0) | (missing ? HAS_MISSING : 0);
   const out = Buffer.alloc(batchBytes(name.byteLength, count, flags));
   out.writeUInt32LE(TRADE_BATCH_MAGIC, 0);
   out.writeUInt8(TRADE_BATCH_VERSION, 4);
@@ -233,8 +256,8 @@ export function encodeTradeBatch(
   name.copy(out, HEADER_BYTES);
   const column = count * 8;
   let at = HEADER_BYTES + name.byteLength;
-  const writeColumn = (field: 'time' | 'price' | 'qty' | 'id' | 'firstId' | 'lastId') => {
-    for (let i = 0; i < count; i++) out.writeDoubleLE(trades[start + i][field] as number, at + i * 8);
+  const writeColumn = (field: 'time' | 'price' | 'qty' | 'id' | 'firstId' | 'lastId' | 'missingBefore') => {
+    for (let i = 0; i < count; i++) out.writeDoubleLE(trades[start + i][field] ?? 0, at + i * 8);
     at += column;
   };
   writeColumn('time');
@@ -245,6 +268,7 @@ export function encodeTradeBatch(
     writeColumn('firstId');
     writeColumn('lastId');
   }
+  if (missing) writeColumn('missingBefore');
   for (let i = 0; i < count; i++) if (trades[start + i].isBuyerMaker) out[at + (i >>> 3)] |= 1 << (i & 7);
   return out;
 }
@@ -265,7 +289,8 @@ export function isTradeBatch(value: Uint8Array): boolean {
 }
 
 function batchBytes(symbolBytes: number, count: number, flags: number): number {
-  const columns = 3 + (flags & HAS_IDS ? 1 : 0) + (flags & HAS_ID_RANGES ? 2 : 0);
+  const columns =
+    3 + (flags & HAS_IDS ? 1 : 0) + (flags & HAS_ID_RANGES ? 2 : 0) + (flags & HAS_MISSING ? 1 : 0);
   return HEADER_BYTES + symbolBytes + columns * count * 8 + Math.ceil(count / 8);
 }
 

@@ -7,6 +7,8 @@ import { BUNDLED_SAMPLES } from '../../node/bundledSamples.js';
 import type { MalformedLine } from '../../node/ReaderStats.js';
 import { readAggTrades } from '../../node/readAggTrades.js';
 import { symbolFromFileName } from '../../node/symbolFromFileName.js';
+import { printable } from '../printable.js';
+import { requireRows } from '../requireRows.js';
 import { BufferedStdout, Progress } from '../terminal.js';
 
 /** Options of `microstream bars`, as commander parses them. */
@@ -167,6 +169,7 @@ async function printBars(file: string, intervalMs: number, flags: BarsFlags): Pr
   if (flags.partial) for (const bar of last) out.line(format(bar));
   await out.end();
   progress.clear();
+  requireRows(file, trades.stats(), malformed[0]);
   if (flags.quiet) return;
 
   const stats = aggregator.stats();
@@ -178,8 +181,8 @@ async function printBars(file: string, intervalMs: number, flags: BarsFlags): Pr
       ` (${Math.round(read.rows / Math.max(seconds, 1e-3)).toLocaleString('en-US')} rows/s)`,
     `  malformed lines: ${read.malformed}; rejected trades: ${stats.duplicates + stats.late + stats.invalid}` +
       ` (duplicate ${stats.duplicates}, late ${stats.late}, invalid ${stats.invalid})`,
-    ...malformed.map((m) => `    line ${m.line}: ${m.reason}`),
-    ...rejected.map((r) => `    ${r}`),
+    ...malformed.map((m) => `    line ${m.line}: ${printable(m.reason)}`),
+    ...rejected.map((r) => `    ${printable(r)}`),
   ];
   if (!flags.partial && last.length > 0) {
     const openTime = new Date(last[last.length - 1].openTime).toISOString();

@@ -15,6 +15,7 @@ import {
 } from '../evaluate/walkForward.js';
 import { writeEvaluationReport } from '../evaluate/writeReport.js';
 import { modelOption } from '../modelOption.js';
+import { requireRows } from '../requireRows.js';
 
 /** Options of `microstream evaluate`, as commander parses them. */
 interface EvaluateFlags {
@@ -126,6 +127,8 @@ Figures (warm bars only; gap bars are labelled bars, their returns are not obser
           (_, i) => (trainer && splits ? trainer.model(splits[i].train, progress) : model),
           (file, bars) => progress(`replaying ${file}: ${bars} bars`),
         );
+        for (const f of data.files)
+          requireRows(f.file, { rows: f.close.length, malformed: f.malformed.count }, f.malformed.quoted[0]);
         const evaluation = evaluateSignals(
           data.files.map((s) => evaluationSpan(s, model.hmm.nStates, model.intervalMs)),
           { horizonBars, ewmaHalfLifeBars, labels: model.labels },

@@ -1,12 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { binanceTrades } from '../../adapters/binance/index.js';
 import { createDetectorTopics } from '../../adapters/kafka/createDetectorTopics.js';
 import { produceTrades } from '../../adapters/kafka/produceTrades.js';
 import { runKafkaDetector } from '../../adapters/kafka/runKafkaDetector.js';
 import type { Trade } from '../../bars/trade.js';
-import { loadModel } from '../../models/loadModel.js';
 import { readAggTrades } from '../../node/index.js';
+import { readModelFile } from '../../node/readModelFile.js';
+import { printable } from '../printable.js';
+import { UsageError } from '../UsageError.js';
 
 /** Flags shared by the `kafka` subcommands, as commander parses them. */
 interface KafkaFlags {
@@ -62,20 +64,24 @@ export function registerKafkaCommand(program: Command): void {
     .option('--create-topics <partitions>', 'create the three topics first with this many partitions')
     .option('--replicas <n>', 'replication factor of topics created with --create-topics', '1')
     .action(async (flags: RunFlags) => {
-      const brokers = flags.brokers.split(',');
+      // Every option is checked before connecting.
+      const brokers = brokerList(flags.brokers);
+      const partitions =
+        flags.createTopics === undefined ? undefined : positiveInteger('--create-topics', flags.createTopics);
+      const replicas = positiveInteger('--replicas', flags.replicas);
+      const snapshotEveryBars = positiveInteger('--snapshot-every', flags.snapshotEvery);
+      let model: ReturnType<typeof readModelFile> | undefined;
+      try {
+        model = flags.model ? readModelFile(flags.model) : undefined;
+      } catch (error) {
+        throw new UsageError(`cannot load the model: ${(error as Error).message}`);
+      }
       const topics = {
         tradesTopic: flags.tradesTopic,
         signalsTopic: flags.signalsTopic,
         stateTopic: flags.stateTopic,
       };
-      if (flags.createTopics !== undefined) {
-        await createDetectorTopics({
-          brokers,
-          ...topics,
-          partitions: positiveInteger('--create-topics', flags.createTopics),
-          replicas: positiveInteger('--replicas', flags.replicas),
-        });
-      }
+      if (partitions !== undefined) await createDetectorTopics({ brokers, ...topics, partitions, replicas });
       const stop = new AbortController();
       process.once('SIGTERM', () => stop.abort());
       process.once('SIGINT', () => stop.abort());
@@ -84,8 +90,8 @@ export function registerKafkaCommand(program: Command): void {
         brokers,
         ...topics,
         groupId: flags.group,
-        model: flags.model ? loadModel(readFileSync(flags.model, 'utf8')) : undefined,
-        snapshotEveryBars: positiveInteger('--snapshot-every', flags.snapshotEvery),
+        model,
+        snapshotEveryBars,
         signal: stop.signal,
         onEvent: (e) => {
           if (e.type === 'assigned') log(`assigned partitions [${e.partitions.join(', ')}]`);
@@ -107,23 +113,28 @@ export function registerKafkaCommand(program: Command): void {
     .option('--symbol <symbol>', 'symbol of the trades in a file (exports have no symbol column)')
     .option('--market <market>', "with 'binance': spot or usdm", 'spot')
     .action(async (source: string, symbols: string[], flags: ProduceFlags) => {
+      const brokers = brokerList(flags.brokers);
+      if (source === 'binance') {
+        if (symbols.length === 0)
+          throw new UsageError("name the symbols to stream: 'kafka produce binance btcusdt ethusdt'");
+        if (flags.market !== 'spot' && flags.market !== 'usdm')
+          throw new UsageError(`--market expects spot or usdm, got '${printable(flags.market)}'`);
+      } else {
+        if (!flags.symbol)
+          throw new UsageError('--symbol is needed for a file (Binance exports have no symbol column)');
+        if (!statSync(source, { throwIfNoEntry: false })?.isFile())
+          throw new UsageError(`no such file: ${printable(source)} (an aggTrades export, or 'binance')`);
+      }
       const stop = new AbortController();
       process.once('SIGTERM', () => stop.abort());
       process.once('SIGINT', () => stop.abort());
       const live = source === 'binance';
       let trades: AsyncIterable<Trade>;
-      if (live) {
-        if (symbols.length === 0)
-          throw new Error("name the symbols to stream: 'kafka produce binance btcusdt ethusdt'");
-        trades = binanceTrades({ symbols, market: flags.market, signal: stop.signal });
-      } else {
-        if (!flags.symbol)
-          throw new Error('--symbol is needed for a file (Binance exports have no symbol column)');
-        trades = readAggTrades(source, { symbol: flags.symbol });
-      }
+      if (live) trades = binanceTrades({ symbols, market: flags.market, signal: stop.signal });
+      else trades = readAggTrades(source, { symbol: flags.symbol });
       let rejected = 0;
       const sent = await produceTrades({
-        brokers: flags.brokers.split(','),
+        brokers,
         topic: flags.tradesTopic,
         source: trades,
         symbol: flags.symbol,
@@ -146,7 +157,18 @@ export function registerKafkaCommand(program: Command): void {
 
 function positiveInteger(flag: string, text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new RangeError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+  if (text.trim() === '' || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`${flag} must be a positive integer, got '${printable(text)}'`);
   return n;
+}
+
+/** `--brokers` as a list of host:port, or a {@link UsageError}. */
+function brokerList(text: string): string[] {
+  const brokers = text.split(',').map((b) => b.trim());
+  for (const broker of brokers) {
+    const port = Number(/:(\d+)$/.exec(broker)?.[1]);
+    if (!/^[^\s:]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(broker) || !(port >= 1 && port <= 65535))
+      throw new UsageError(`--brokers expects host:port[,host:port…], got '${printable(text)}'`);
+  }
+  return brokers;
 }

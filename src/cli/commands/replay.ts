@@ -15,6 +15,8 @@ import {
 } from '../../pipeline/RegimeDetector.js';
 import type { RegimeSignal } from '../../pipeline/signal.js';
 import { modelOption } from '../modelOption.js';
+import { printable } from '../printable.js';
+import { requireRows } from '../requireRows.js';
 import { BufferedStdout, Progress } from '../terminal.js';
 
 /** Options of `microstream replay`, as commander parses them. */
@@ -60,13 +62,14 @@ export async function detectFileKind(path: string): Promise<'klines' | 'aggTrade
     throw error;
   }
   await pieces.return(undefined);
+  if (firstLine === '') throw new Error(`${printable(path)}: no rows (the file is empty)`);
   const fields = firstLine.split(',').map((f) => f.trim().replace(/^"|"$/g, '').toLowerCase());
   if (fields.length > 0 && Number.isNaN(Number(fields[0]))) {
     const names = new Set(fields.map((f) => f.replace(/[\s-]+/g, '_')));
     if (names.has('open') || names.has('open_time')) return 'klines';
     if (names.has('price') || names.has('agg_trade_id')) return 'aggTrades';
     throw new Error(
-      `${path}: the header names neither kline columns (open_time, open, high, low, close, volume, …) nor aggTrades columns (agg_trade_id, price, quantity, …): ${firstLine.slice(0, 200)}`,
+      `${path}: the header names neither kline columns (open_time, open, high, low, close, volume, …) nor aggTrades columns (agg_trade_id, price, quantity, …): ${printable(firstLine)}`,
     );
   }
   if (fields.length === 12) return 'klines';
@@ -204,6 +207,7 @@ async function replay(file: string, model: RegimeModel, flags: ReplayFlags): Pro
   }
   await out.end();
   progress.clear();
+  requireRows(file, read(), malformed[0]);
   if (!flags.quiet)
     process.stderr.write(summary(file, kind, detector, read(), malformed, rejected, progress));
 }
@@ -234,8 +238,8 @@ function summary(
         ? `; most of the last ${OUT_OF_RANGE_WINDOW} bars are: this market is unlike the model's training data, its regimes mean little here`
         : ''),
     `  malformed lines: ${read.malformed}; rejected ${kind === 'klines' ? 'bars' : 'trades'}: ${rejectedCount}`,
-    ...malformed.map((m) => `    line ${m.line}: ${m.reason}`),
-    ...rejected.map((r) => `    ${r}`),
+    ...malformed.map((m) => `    line ${m.line}: ${printable(m.reason)}`),
+    ...rejected.map((r) => `    ${printable(r)}`),
   ];
   if (kind === 'aggTrades' && s.trades !== null && s.trades.accepted > 0)
     lines.push('  the last bar may be incomplete (trades of its minute may follow) and was not signalled');

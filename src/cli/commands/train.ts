@@ -1,11 +1,16 @@
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Bar } from '../../bars/bar.js';
 import { FEATURE_SETS } from '../../features/featureSpec.js';
 import { DEFAULT_DECISION_RULE } from '../../models/decisionRule.js';
 import type { RegimeModel } from '../../models/RegimeModel.js';
 import { trainModel } from '../../models/trainModel.js';
+import type { MalformedLine } from '../../node/ReaderStats.js';
 import { readKlines } from '../../node/readKlines.js';
+import { printable } from '../printable.js';
+import { requireRows } from '../requireRows.js';
+import { UsageError } from '../UsageError.js';
 
 /** Options of `microstream train`, as commander parses them. */
 interface TrainFlags {
@@ -61,34 +66,33 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--quiet', 'no progress on stderr')
     .action(async (files: string[], flags: TrainFlags) => {
+      // Every option is checked before any file is read: a mistake costs no training time.
+      const options = trainOptions(files, flags);
       const progress = flags.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
       const sequences: Bar[][] = [];
       const started = performance.now();
       let total = 0;
       for (const file of files) {
+        let firstMalformed: MalformedLine | undefined;
         const reader = readKlines(file, {
-          onMalformed: (m) => progress(`${file}:${m.line}: skipped malformed line (${m.reason})`),
+          onMalformed: (m) => {
+            firstMalformed ??= m;
+            progress(`${file}:${m.line}: skipped malformed line (${printable(m.reason)})`);
+          },
         });
         const bars: Bar[] = [];
         for await (const bar of reader) {
           bars.push(bar);
           if (bars.length % 100_000 === 0) progress(readingLine(file, total + bars.length, started));
         }
+        requireRows(file, reader.stats(), firstMalformed);
         total += bars.length;
         progress(readingLine(file, total, started));
         sequences.push(bars);
       }
       const { model, report } = trainModel({
         bars: sequences,
-        features: flags.features,
-        seed: number(flags.seed, '--seed'),
-        states: number(flags.states, '--states'),
-        transPrior: number(flags.transPrior, '--trans-prior'),
-        contamination: number(flags.contamination, '--contamination'),
-        decision: { rule: 'hysteresis', margin: number(flags.margin, '--margin') },
-        covariance: flags.covariance,
-        maxIter: number(flags.maxIter, '--max-iter'),
-        symbol: flags.symbol,
+        ...options,
         onProgress: (p) => {
           if (p.stage === 'features')
             progress(`features: ${p.sequences} sequences, ${p.bars} bars, ${p.trainingBars} warm`);
@@ -111,10 +115,65 @@ function readingLine(file: string, bars: number, started: number): string {
   return `reading ${file}: ${bars} bars, ${Math.round(bars / Math.max(seconds, 1e-3))} bars/s`;
 }
 
-function number(text: string, flag: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value)) throw new Error(`${flag} expects a number, got ${JSON.stringify(text)}`);
-  return value;
+/** The training options of the flags, or a {@link UsageError} saying which flag is wrong and why. */
+function trainOptions(files: string[], flags: TrainFlags) {
+  const quoted = (text: string) => `'${printable(text)}'`;
+  const whole = (text: string, flag: string, min: number, max: number): number => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+      throw new UsageError(`${flag} expects a whole number from ${min} to ${max}, got ${quoted(text)}`);
+    return n;
+  };
+  const real = (text: string, flag: string, ok: (n: number) => boolean, expected: string): number => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || !ok(n))
+      throw new UsageError(`${flag} expects ${expected}, got ${quoted(text)}`);
+    return n;
+  };
+  const options = {
+    seed: whole(flags.seed, '--seed', 0, Number.MAX_SAFE_INTEGER),
+    states: whole(flags.states, '--states', 2, 64),
+    transPrior: real(flags.transPrior, '--trans-prior', (n) => n >= 0, 'a number ≥ 0'),
+    contamination: real(
+      flags.contamination,
+      '--contamination',
+      (n) => n > 0 && n <= 0.5,
+      'a share in (0, 0.5]',
+    ),
+    maxIter: whole(flags.maxIter, '--max-iter', 1, 100_000),
+    decision: {
+      rule: 'hysteresis' as const,
+      margin: real(flags.margin, '--margin', (n) => n >= 0 && n < 1, 'a number in [0, 1)'),
+    },
+    features: flags.features,
+    covariance: flags.covariance,
+    symbol: flags.symbol,
+  };
+  if (!Object.hasOwn(FEATURE_SETS, flags.features))
+    throw new UsageError(
+      `--features expects one of ${Object.keys(FEATURE_SETS).join(', ')}, got ${quoted(flags.features)}`,
+    );
+  if (flags.covariance !== 'full' && flags.covariance !== 'diag')
+    throw new UsageError(`--covariance expects full or diag, got ${quoted(flags.covariance)}`);
+  if (flags.symbol !== undefined && !/^[\x21-\x7e]{1,64}$/.test(flags.symbol))
+    throw new UsageError(`--symbol expects 1 to 64 printable characters, got ${quoted(flags.symbol)}`);
+  for (const file of files) {
+    const info = statSync(file, { throwIfNoEntry: false });
+    if (info === undefined) throw new UsageError(`no such file: ${printable(file)}`);
+    if (!info.isFile())
+      throw new UsageError(`not a file: ${printable(file)} (expected a klines .csv, .csv.gz or .zip)`);
+  }
+  const out = resolve(flags.out);
+  if (statSync(out, { throwIfNoEntry: false })?.isDirectory())
+    throw new UsageError(`--out ${printable(flags.out)} is a directory; give a file name such as model.json`);
+  try {
+    accessSync(dirname(out), constants.W_OK);
+  } catch {
+    throw new UsageError(
+      `--out ${printable(flags.out)}: cannot write into ${printable(dirname(out))} (missing or not writable)`,
+    );
+  }
+  return options;
 }
 
 /**

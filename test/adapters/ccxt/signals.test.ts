@@ -9,14 +9,17 @@ import { type CcxtRun, startCcxtRun, waitFor } from './harness.js';
 
 /**
  * Done when: a bot on any ccxt exchange gets the same signals it would get from a file of the
- * same trades. Each test generates 90 minutes of market time on a fake exchange, streams it
+ * same trades. Each test generates 1 560 minutes of market time on a fake exchange (the default
+ * model's detectors are warm after 1 500 bars), streams it
  * through REAL ccxt classes and ccxtTrades (with connections dropped mid-burst and frames
  * duplicated and reordered) into a router, and compares every signal with those of the same
  * trades, as the fake recorded them, pushed straight into another router.
  */
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0);
-const MINUTES = 90;
+const MINUTES = 1560;
+/** Trade times per minute, 15 s apart. */
+const TICKS = 4;
 const LATENESS_MS = 2_000;
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -98,12 +101,13 @@ describe('signals from ccxtTrades == signals from the same trades pushed directl
         );
         fake.faults = { duplicate: 0.05, reorder: 0.05, malformed: 0 };
         for (let m = 0; m < MINUTES; m++) {
-          if (m === 30 || m === 61) fake.dropAfter(7);
-          for (let k = 0; k < 12; k++)
-            for (const id of ids) fake.publish(id, 1 + ((m + k) % 3), T0 + m * 60_000 + k * 5_000);
+          const drop = m === 500 || m === 1201;
+          if (drop) fake.dropAfter(5);
+          for (let k = 0; k < TICKS; k++)
+            for (const id of ids) fake.publish(id, 1 + ((m + k) % 3), T0 + m * 60_000 + k * 15_000);
           // After a drop the market goes on only once the stream is back (no test of REST's reach here).
-          if (m === 30 || m === 61) await caughtUp();
-          await sleep(2);
+          if (drop) await caughtUp();
+          if (m % 20 === 0) await sleep(2);
         }
       },
       () => ids.reduce((n, id) => n + fake.history(id).length, 0),
@@ -141,16 +145,16 @@ describe('signals from ccxtTrades == signals from the same trades pushed directl
         // No reordering here: without sequential ids, trades come in the order the exchange sent them.
         fake.faults = { duplicate: 0.05, reorder: 0, malformed: 0 };
         for (let m = 0; m < MINUTES; m++) {
-          if (m === 45) {
+          if (m === 800) {
             fake.dropAfter(3);
-            fake.publish('BTCUSDT', 12, T0 + m * 60_000);
+            fake.publish('BTCUSDT', 8, T0 + m * 60_000);
             await waitFor('the resubscription', () => fake.subscribed('BTCUSDT'), 5000);
-          } else fake.publish('BTCUSDT', 12, T0 + m * 60_000);
-          for (let k = 1; k < 12; k++) fake.publish('BTCUSDT', 1 + (k % 3), T0 + m * 60_000 + k * 5_000);
+          } else fake.publish('BTCUSDT', 1 + (m % 3), T0 + m * 60_000);
+          for (let k = 1; k < TICKS; k++) fake.publish('BTCUSDT', 1 + (k % 3), T0 + m * 60_000 + k * 15_000);
           // Bybit's REST keeps only the last 60 spot trades: a faster market than the fill would
           // make an honest, reported gap (tested elsewhere), not what this test is about.
-          if (m === 45) await caughtUp();
-          await sleep(2);
+          if (m === 800) await caughtUp();
+          if (m % 20 === 0) await sleep(2);
         }
       },
       () => fake.history('BTCUSDT').length,

@@ -20,15 +20,28 @@ const batch = fc
     symbol: fc.string({ minLength: 1, maxLength: 20 }).filter((s) => Buffer.byteLength(s) <= 255),
     withIds: fc.boolean(),
     withRanges: fc.boolean(),
-    trades: fc.array(fc.record({ time, price, qty, isBuyerMaker: fc.boolean(), id, a: id, b: id }), {
-      minLength: 1,
-      maxLength: 70,
-    }),
+    trades: fc.array(
+      fc.record({
+        time,
+        price,
+        qty,
+        isBuyerMaker: fc.boolean(),
+        id,
+        a: id,
+        b: id,
+        missing: fc.option(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), { freq: 4 }),
+      }),
+      {
+        minLength: 1,
+        maxLength: 70,
+      },
+    ),
   })
   .map(({ symbol, withIds, withRanges, trades }) => ({
     symbol,
-    trades: trades.map(({ a, b, id, ...t }): Trade => {
+    trades: trades.map(({ a, b, id, missing, ...t }): Trade => {
       const trade: Trade = { ...t, symbol };
+      if (missing !== null) trade.missingBefore = missing;
       if (withIds) trade.id = id;
       if (withRanges) {
         trade.firstId = Math.min(a, b);
@@ -46,7 +59,8 @@ function tradesOf(bytes: Uint8Array): Trade[] {
   const out: Trade[] = [];
   for (let i = 0; i < decoded.count; i++) {
     const t = { ...decoded.readTrade(i, scratch) };
-    for (const k of ['id', 'firstId', 'lastId'] as const) if (t[k] === undefined) delete t[k];
+    for (const k of ['id', 'firstId', 'lastId', 'missingBefore'] as const)
+      if (t[k] === undefined) delete t[k];
     out.push(t);
   }
   return out;
@@ -141,6 +155,17 @@ describe('trade batch records', () => {
     expect(tradesOf(good)).toHaveLength(2);
   });
 
+  it('carry missingBefore, and refuse one that is not a positive integer', () => {
+    const bytes = encodeTradeBatch('BTCUSDT', [trade({ id: 1 }), trade({ id: 5, missingBefore: 3 })]);
+    expect(tradesOf(bytes).map((t) => t.missingBefore)).toEqual([undefined, 3]);
+    const column = 12 + 7 + 4 * 2 * 8;
+    for (const bad of [0.5, -1, Number.NaN, 2 ** 53]) {
+      const b = Buffer.from(bytes);
+      b.writeDoubleLE(bad, column);
+      expect(() => decodeTradeBatch(b), String(bad)).toThrow(/trade 0 has missingBefore/);
+    }
+  });
+
   it('check id ranges: firstId <= lastId, both integers', () => {
     const good = encodeTradeBatch('BTCUSDT', [trade({ firstId: 3, lastId: 5 })]);
     const firstId = 12 + 7 + 4 * 8;
@@ -163,7 +188,7 @@ describe('trade batch records', () => {
       fc.uint8Array({ maxLength: 200 }),
       fc
         .tuple(
-          fc.integer({ min: 0, max: 3 }),
+          fc.integer({ min: 0, max: 7 }),
           fc.integer({ min: 0, max: 300 }),
           fc.integer({ min: 0, max: 70_000 }),
           fc.uint8Array({ maxLength: 400 }),

@@ -120,6 +120,49 @@ describe.skipIf(kafkaSkipReason)('Kafka adapter on a real broker', () => {
     expect(received.map((m) => decodeTrade(m.value))).toEqual([trades[0], trades[2]]);
   });
 
+  it("sends a live source's waiting trades once the first has waited lingerMs", async () => {
+    await createDetectorTopics({
+      brokers: kafka.brokers,
+      tradesTopic: 'l-trades',
+      signalsTopic: 'l-signals',
+      stateTopic: 'l-state',
+      partitions: 1,
+    });
+    const trade = (id: number): Trade => ({
+      time: 1767225600000 + id,
+      price: 87648.21,
+      qty: 0.001,
+      isBuyerMaker: id % 2 === 0,
+      id,
+      symbol: 'BTCUSDT',
+    });
+    const progress: number[] = [];
+    // Three trades, then a pause far longer than lingerMs (only ended once they were acknowledged), then two more.
+    let acknowledged: () => void = () => {};
+    const firstSent = new Promise<void>((resolve) => {
+      acknowledged = resolve;
+    });
+    async function* live() {
+      yield* [trade(1), trade(2), trade(3)];
+      await firstSent;
+      yield* [trade(4), trade(5)];
+    }
+    const sent = await produceTrades({
+      brokers: kafka.brokers,
+      topic: 'l-trades',
+      source: live(),
+      lingerMs: 20,
+      onProgress: (n) => {
+        progress.push(n);
+        if (n === 3) acknowledged();
+      },
+    });
+    expect(sent).toBe(5);
+    expect(progress).toEqual([3, 5]);
+    const records = await readAll('l-trades', 2);
+    expect(records.map((r) => decodeTradeBatch(r.value).count)).toEqual([3, 2]);
+  });
+
   it('reads the latest state record of a partition, and nothing for a partition without one', async () => {
     await createDetectorTopics({
       brokers: kafka.brokers,
