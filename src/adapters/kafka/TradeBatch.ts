@@ -1,4 +1,9 @@
-import { isInMagnitudeRange, MAX_TIME_MS, MAX_TRADE_AMOUNT, MIN_TRADE_TIME_MS } from '../../bars/magnitudes.js';
+import {
+  isInMagnitudeRange,
+  MAX_TIME_MS,
+  MAX_TRADE_AMOUNT,
+  MIN_TRADE_TIME_MS,
+} from '../../bars/magnitudes.js';
 import { invalidTradeReason, type Trade } from '../../bars/trade.js';
 
 /** First four bytes of a trade batch record, `MSTB` (a JSON trade starts with `{`). */
@@ -174,7 +179,8 @@ export function decodeTradeBatch(value: Uint8Array): TradeBatch {
     const t = view.getFloat64(time + at, true);
     const price = view.getFloat64(time + column + at, true);
     const qty = view.getFloat64(time + 2 * column + at, true);
-    if (!(t >= MIN_TRADE_TIME_MS && t <= MAX_TIME_MS)) throw new RangeError(`trade batch: trade ${i} has time ${t}`);
+    if (!(t >= MIN_TRADE_TIME_MS && t <= MAX_TIME_MS))
+      throw new RangeError(`trade batch: trade ${i} has time ${t}`);
     if (!isInMagnitudeRange(price)) throw new RangeError(`trade batch: trade ${i} has price ${price}`);
     if (!(qty >= 0 && qty <= MAX_TRADE_AMOUNT && price * qty <= MAX_TRADE_AMOUNT))
       throw new RangeError(`trade batch: trade ${i} has qty ${qty} at price ${price}`);
