@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Trade } from '../../bars/trade.js';
+import { TradeDeliveryQueue } from '../shared/TradeDeliveryQueue.js';
 import { BinanceHttpError, BinanceRest, type RestRetry } from './BinanceRest.js';
 import type { BackoffOptions } from './backoff.js';
 import { backoffDelay } from './backoff.js';
@@ -211,7 +212,6 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
   readonly #options: BinanceTradesOptions;
   readonly #clock: Clock;
   readonly #random: () => number;
-  readonly #maxBuffered: number;
   readonly #gapGraceMs: number;
   readonly #parser = new TradeFrameParser();
   readonly #abort = new AbortController();
@@ -220,15 +220,8 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
   readonly #sequences = new Map<string, Sequence>();
   readonly #groups: Group[] = [];
   #nextConnectionId = 1;
-  #queue: (Trade | undefined)[] = [];
-  #head = 0;
-  #pendingCount = 0;
-  #waiter: { resolve: (r: IteratorResult<Trade>) => void; reject: (e: unknown) => void } | undefined;
-  #roomWaiters: (() => void)[] = [];
-  #paused = false;
-  #started = false;
+  readonly #delivery: TradeDeliveryQueue<Trade>;
   #closed = false;
-  #error: unknown;
   #counts = {
     connectionsOpened: 0,
     reconnects: 0,
@@ -263,7 +256,17 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     this.#symbols = [...new Set(options.symbols.map((s) => s.toUpperCase()))];
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? (() => randomInt(2 ** 47) / 2 ** 47);
-    this.#maxBuffered = positive('maxBuffered', options.maxBuffered ?? 10_000);
+    this.#delivery = new TradeDeliveryQueue<Trade>({
+      source: 'binanceTrades',
+      maxBuffered: positive('maxBuffered', options.maxBuffered ?? 10_000),
+      signal: options.signal,
+      start: () => {
+        this.#start().catch((error) => this.#fail(error));
+      },
+      stop: () => this.close(),
+      onPause: () => this.#onPause(),
+      onResume: () => this.#onResume(),
+    });
     this.#gapGraceMs = positive('gapGraceMs', options.gapGraceMs ?? 1000);
     // The window gets a margin (10%, at most 1 s): the server counts a connection when its
     // handshake arrives, a little after the client counted it.
@@ -314,7 +317,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
       connections,
       restRequests: rest.requests,
       restRetries: rest.retries,
-      buffered: this.#buffered(),
+      buffered: this.#delivery.buffered,
     };
   }
 
@@ -323,7 +326,6 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     if (this.#closed) return;
     this.#closed = true;
     this.#abort.abort(new Error('binanceTrades closed'));
-    this.#options.signal?.removeEventListener('abort', this.#onAbort);
     for (const group of this.#groups) {
       this.#clock.clearTimeout(group.timer);
       group.current?.close();
@@ -335,71 +337,11 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
       this.#clock.clearTimeout(seq.graceTimer);
       seq.pending.length = 0;
     }
-    this.#pendingCount = 0;
-    this.#queue = [];
-    this.#head = 0;
-    for (const wake of this.#roomWaiters.splice(0)) wake();
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    if (waiter && this.#error !== undefined) waiter.reject(this.#error);
-    else waiter?.resolve({ done: true, value: undefined });
+    this.#delivery.close();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Trade> {
-    if (this.#started)
-      throw new Error('a binanceTrades() stream can be iterated once; create another for a second consumer');
-    this.#started = true;
-    if (this.#options.signal?.aborted) this.close();
-    else {
-      this.#options.signal?.addEventListener('abort', this.#onAbort, { once: true });
-      this.#start().catch((error) => this.#fail(error));
-    }
-    return {
-      next: () => this.#next(),
-      return: async () => {
-        this.close();
-        return { done: true, value: undefined };
-      },
-    };
-  }
-
-  #onAbort = () => this.close();
-
-  #next(): Promise<IteratorResult<Trade>> {
-    if (this.#error !== undefined) return Promise.reject(this.#error);
-    if (this.#head < this.#queue.length) {
-      const trade = this.#queue[this.#head] as Trade;
-      this.#queue[this.#head++] = undefined;
-      if (this.#head >= 4096 && this.#head * 2 >= this.#queue.length) {
-        this.#queue.splice(0, this.#head);
-        this.#head = 0;
-      }
-      this.#afterDequeue();
-      return Promise.resolve({ done: false, value: trade });
-    }
-    if (this.#closed) return Promise.resolve({ done: true, value: undefined });
-    return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject };
-    });
-  }
-
-  #afterDequeue(): void {
-    const queued = this.#queue.length - this.#head;
-    if (this.#roomWaiters.length > 0 && queued < this.#maxBuffered) {
-      for (const wake of this.#roomWaiters.splice(0)) wake();
-    }
-    if (this.#paused && this.#buffered() <= this.#maxBuffered / 2) {
-      this.#paused = false;
-      for (const g of this.#groups) {
-        g.current?.resume();
-        g.next?.resume();
-      }
-      this.#emit({ type: 'resumed', buffered: this.#buffered() });
-    }
-  }
-
-  #buffered(): number {
-    return this.#queue.length - this.#head + this.#pendingCount;
+    return this.#delivery[Symbol.asyncIterator]();
   }
 
   async #start(): Promise<void> {
@@ -479,7 +421,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     );
     if (asNext) group.next = connection;
     else group.current = connection;
-    if (this.#paused) connection.pause();
+    if (this.#delivery.paused) connection.pause();
     connection.open();
   }
 
@@ -595,7 +537,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
       return;
     }
     pending.splice(i, 0, trade);
-    this.#pendingCount++;
+    this.#delivery.held++;
     this.#drain(seq);
     if (pending.length > 0 && !seq.filling && seq.graceTimer === undefined) {
       seq.graceTimer = this.#clock.setTimeout(() => {
@@ -603,7 +545,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
         this.#onGap(seq);
       }, this.#gapGraceMs);
     }
-    if (!this.#paused && this.#buffered() >= this.#maxBuffered) this.#pause();
+    this.#delivery.pauseIfFull();
   }
 
   /** Delivers the pending trades that continue the sequence. */
@@ -620,7 +562,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     }
     if (n > 0) {
       pending.splice(0, n);
-      this.#pendingCount -= n;
+      this.#delivery.held -= n;
     }
     if (pending.length === 0 && seq.graceTimer !== undefined) {
       this.#clock.clearTimeout(seq.graceTimer);
@@ -669,7 +611,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     const run = async () => {
       let fruitless = 0;
       while (!this.#closed) {
-        await this.#waitForRoom();
+        await this.#delivery.waitForRoom();
         if (this.#closed) return;
         const fromId = seq.lastId + 1;
         const rows = await this.#fetchTrades(seq.symbol, fromId);
@@ -760,29 +702,25 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
 
   #deliver(trade: Trade): void {
     this.#counts.trades++;
-    const waiter = this.#waiter;
-    if (waiter !== undefined) {
-      this.#waiter = undefined;
-      waiter.resolve({ done: false, value: trade });
-      return;
-    }
-    this.#queue.push(trade);
-    if (!this.#paused && this.#buffered() >= this.#maxBuffered) this.#pause();
+    this.#delivery.push(trade);
+    this.#delivery.pauseIfFull();
   }
 
-  #pause(): void {
-    this.#paused = true;
+  #onPause(): void {
     this.#counts.pauses++;
     for (const g of this.#groups) {
       g.current?.pause();
       g.next?.pause();
     }
-    this.#emit({ type: 'paused', buffered: this.#buffered() });
+    this.#emit({ type: 'paused', buffered: this.#delivery.buffered });
   }
 
-  #waitForRoom(): Promise<void> {
-    if (this.#closed || this.#queue.length - this.#head < this.#maxBuffered) return Promise.resolve();
-    return new Promise((resolve) => this.#roomWaiters.push(resolve));
+  #onResume(): void {
+    for (const g of this.#groups) {
+      g.current?.resume();
+      g.next?.resume();
+    }
+    this.#emit({ type: 'resumed', buffered: this.#delivery.buffered });
   }
 
   #emit(event: BinanceStreamEvent): void {
@@ -791,7 +729,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
 
   #fail(error: unknown): void {
     if (this.#closed) return;
-    this.#error = error;
+    this.#delivery.close(error);
     this.close();
   }
 }

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { invalidTradeReason, type Trade } from '../../bars/trade.js';
 import { type BackoffOptions, backoffDelay } from '../binance/backoff.js';
 import { type Clock, sleep, systemClock } from '../binance/clock.js';
+import { TradeDeliveryQueue } from '../shared/TradeDeliveryQueue.js';
 import type { CcxtExchange, CcxtTrade } from './CcxtExchange.js';
 import { isCcxtError, isFatalWatchError, isTransientError } from './ccxtErrors.js';
 import { type ExchangeProfile, exchangeProfile } from './exchangeProfiles.js';
@@ -206,7 +207,6 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
   readonly #options: CcxtTradesOptions;
   readonly #clock: Clock;
   readonly #random: () => number;
-  readonly #maxBuffered: number;
   readonly #gapGraceMs: number;
   readonly #dedupeWindow: number;
   readonly #restRetries: number;
@@ -215,19 +215,11 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
   readonly #states = new Map<string, SymbolState>();
   #exchange: CcxtExchange | undefined;
   #hooks: { onClose: CcxtExchange['onClose']; onError: CcxtExchange['onError'] } | undefined;
-  #queue: (ExchangeTrade | undefined)[] = [];
-  #head = 0;
-  #pendingCount = 0;
-  #waiter: { resolve: (r: IteratorResult<ExchangeTrade>) => void; reject: (e: unknown) => void } | undefined;
-  #roomWaiters: (() => void)[] = [];
-  #queueWaiters: (() => void)[] = [];
+  readonly #delivery: TradeDeliveryQueue<ExchangeTrade>;
   /** REST requests go one at a time, not before this time (a `Retry-After`). */
   #restGate: Promise<unknown> = Promise.resolve();
   #restPausedUntil = 0;
-  #paused = false;
-  #started = false;
   #closed = false;
-  #error: unknown;
   #counts = {
     trades: 0,
     duplicates: 0,
@@ -256,7 +248,20 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? (() => randomInt(2 ** 47) / 2 ** 47);
-    this.#maxBuffered = positive('maxBuffered', options.maxBuffered ?? 10_000);
+    this.#delivery = new TradeDeliveryQueue<ExchangeTrade>({
+      source: 'ccxtTrades',
+      maxBuffered: positive('maxBuffered', options.maxBuffered ?? 10_000),
+      signal: options.signal,
+      start: () => {
+        this.#start().catch((error) => this.#fail(error));
+      },
+      stop: () => this.close(),
+      onPause: () => {
+        this.#counts.pauses++;
+        this.#emit({ type: 'paused', buffered: this.#delivery.buffered });
+      },
+      onResume: () => this.#emit({ type: 'resumed', buffered: this.#delivery.buffered }),
+    });
     this.#gapGraceMs = positive('gapGraceMs', options.gapGraceMs ?? 1000);
     this.#dedupeWindow = positiveInteger('dedupeWindow', options.dedupeWindow ?? 4096);
     this.#restRetries = positiveInteger('restRetries', options.restRetries ?? 5);
@@ -265,7 +270,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
 
   /** Counters; see {@link CcxtTradesStats}. */
   stats(): CcxtTradesStats {
-    return { ...this.#counts, buffered: this.#buffered() };
+    return { ...this.#counts, buffered: this.#delivery.buffered };
   }
 
   /** Ends the iteration and stops every watch loop, timer and fill. */
@@ -273,7 +278,6 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     if (this.#closed) return;
     this.#closed = true;
     this.#abort.abort(new Error('ccxtTrades closed'));
-    this.#options.signal?.removeEventListener('abort', this.#onAbort);
     const exchange = this.#exchange;
     if (exchange && this.#hooks) {
       exchange.onClose = this.#hooks.onClose;
@@ -286,67 +290,11 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
       this.#clock.clearTimeout(state.catchUpTimer);
       state.pending.length = 0;
     }
-    this.#pendingCount = 0;
-    this.#queue = [];
-    this.#head = 0;
-    for (const wake of this.#roomWaiters.splice(0)) wake();
-    for (const wake of this.#queueWaiters.splice(0)) wake();
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    if (waiter && this.#error !== undefined) waiter.reject(this.#error);
-    else waiter?.resolve({ done: true, value: undefined });
+    this.#delivery.close();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ExchangeTrade> {
-    if (this.#started)
-      throw new Error('a ccxtTrades() stream can be iterated once; create another for a second consumer');
-    this.#started = true;
-    if (this.#options.signal?.aborted) this.close();
-    else {
-      this.#options.signal?.addEventListener('abort', this.#onAbort, { once: true });
-      this.#start().catch((error) => this.#fail(error));
-    }
-    return {
-      next: () => this.#next(),
-      return: async () => {
-        this.close();
-        return { done: true, value: undefined };
-      },
-    };
-  }
-
-  #onAbort = () => this.close();
-
-  #next(): Promise<IteratorResult<ExchangeTrade>> {
-    if (this.#error !== undefined) return Promise.reject(this.#error);
-    if (this.#head < this.#queue.length) {
-      const trade = this.#queue[this.#head] as ExchangeTrade;
-      this.#queue[this.#head++] = undefined;
-      if (this.#head >= 4096 && this.#head * 2 >= this.#queue.length) {
-        this.#queue.splice(0, this.#head);
-        this.#head = 0;
-      }
-      this.#afterDequeue();
-      return Promise.resolve({ done: false, value: trade });
-    }
-    if (this.#closed) return Promise.resolve({ done: true, value: undefined });
-    return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject };
-    });
-  }
-
-  #afterDequeue(): void {
-    if (this.#paused && this.#buffered() <= this.#maxBuffered / 2) {
-      this.#paused = false;
-      this.#emit({ type: 'resumed', buffered: this.#buffered() });
-    }
-    if (!this.#paused && this.#roomWaiters.length > 0) for (const wake of this.#roomWaiters.splice(0)) wake();
-    if (this.#queueWaiters.length > 0 && this.#queue.length - this.#head < this.#maxBuffered)
-      for (const wake of this.#queueWaiters.splice(0)) wake();
-  }
-
-  #buffered(): number {
-    return this.#queue.length - this.#head + this.#pendingCount;
+    return this.#delivery[Symbol.asyncIterator]();
   }
 
   async #start(): Promise<void> {
@@ -442,7 +390,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
           );
     let peek = false;
     while (!this.#closed) {
-      if (await this.#waitForRoom()) peek = true;
+      if (await this.#delivery.whenResumed()) peek = true;
       if (this.#closed) return;
       if (peek) {
         // Trades ccxt received while this loop was not watching resolved no watch: take them
@@ -543,11 +491,11 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
       if (sequential) this.#acceptSequential(state, trade);
       else if (state.filling || (live && state.suspect)) {
         state.pending.push(trade);
-        this.#pendingCount++;
+        this.#delivery.held++;
       } else this.#acceptKeyed(state, trade);
     }
     if (!sequential && state.suspect && !state.filling && state.pending.length > 0) this.#fill(state);
-    if (!this.#paused && this.#buffered() >= this.#maxBuffered) this.#pause();
+    this.#delivery.pauseIfFull();
   }
 
   /** A ccxt trade as an {@link ExchangeTrade}, or undefined (counted) when it is not a valid trade of `state`. */
@@ -603,7 +551,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
       return;
     }
     pending.splice(i, 0, trade);
-    this.#pendingCount++;
+    this.#delivery.held++;
     this.#drain(state);
     if (pending.length > 0) this.#scheduleGapCheck(state);
   }
@@ -631,7 +579,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     }
     if (n > 0) {
       pending.splice(0, n);
-      this.#pendingCount -= n;
+      this.#delivery.held -= n;
     }
   }
 
@@ -771,7 +719,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
       reason = 'REST did not reach forward to the live trades';
     }
     const pending = state.pending.splice(0);
-    this.#pendingCount -= pending.length;
+    this.#delivery.held -= pending.length;
     for (const trade of pending) {
       if (holeBefore && !state.recent.has(keyOf(trade))) {
         this.#reportGap(state, trade, 1, false, reason);
@@ -859,34 +807,13 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     state.delivered = true;
     if (trade.time > state.lastTime) state.lastTime = trade.time;
     this.#counts.trades++;
-    const waiter = this.#waiter;
-    if (waiter !== undefined) {
-      this.#waiter = undefined;
-      waiter.resolve({ done: false, value: trade });
-      return;
-    }
-    this.#queue.push(trade);
-  }
-
-  #pause(): void {
-    this.#paused = true;
-    this.#counts.pauses++;
-    this.#emit({ type: 'paused', buffered: this.#buffered() });
-  }
-
-  /** Watch loops wait here while the consumer is behind; true when it had to wait. */
-  async #waitForRoom(): Promise<boolean> {
-    if (this.#closed || (!this.#paused && this.#buffered() < this.#maxBuffered)) return false;
-    if (!this.#paused) this.#pause();
-    await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
-    return true;
+    this.#delivery.push(trade);
   }
 
   /** REST requests wait here, so that fills add at most one page beyond `maxBuffered`. */
   async #waitForQueueRoom(): Promise<void> {
-    while (!this.#closed && this.#queue.length - this.#head >= this.#maxBuffered) {
-      await new Promise<void>((resolve) => this.#queueWaiters.push(resolve));
-    }
+    while (!this.#closed && this.#delivery.queued >= this.#delivery.maxBuffered)
+      await this.#delivery.waitForRoom();
   }
 
   #emit(event: CcxtStreamEvent): void {
@@ -895,7 +822,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
 
   #fail(error: unknown): void {
     if (this.#closed) return;
-    this.#error = error;
+    this.#delivery.close(error);
     this.close();
   }
 }
