@@ -24,6 +24,10 @@ describe.runIf(available || process.env.CI === 'true')('the shipped BTCUSDT 1-mi
     const runs = new Array(k).fill(0);
     let warm = 0;
     let anomalies = 0;
+    // Bars scored within rounding of the threshold: the threshold is the contamination quantile of
+    // the training scores, so one training bar sits exactly on it, and Math.exp/log may differ in
+    // the last bit between V8 versions (Node 22 vs 24) — such a bar may fall either side.
+    let onThreshold = 0;
     let sequences = 0;
     for (const file of files) {
       // maxGapBars 0: a hole is skipped and the detector restarts, as training splits sequences there.
@@ -46,6 +50,8 @@ describe.runIf(available || process.env.CI === 'true')('the shipped BTCUSDT 1-mi
           if (state !== previousState) runs[state]++;
           previousState = state;
           if (s.anomaly.isAnomaly) anomalies++;
+          if (Math.abs(s.anomaly.score - s.anomaly.threshold) <= 1e-12 * Math.abs(s.anomaly.threshold))
+            onThreshold++;
         }
       }
     }
@@ -57,7 +63,8 @@ describe.runIf(available || process.env.CI === 'true')('the shipped BTCUSDT 1-mi
       expect(count[i] / runs[i]).toBeCloseTo(report.states[i].meanDwellBars, 9);
       expect(Math.sqrt(sumSq[i] / count[i])).toBeCloseTo(report.states[i].realizedVolatility, 12);
     }
-    expect(anomalies / warm).toBeCloseTo(report.anomaly.rate, 12);
+    expect(onThreshold).toBeLessThanOrEqual(2);
+    expect(Math.abs(anomalies - report.anomaly.rate * warm)).toBeLessThanOrEqual(onThreshold + 1e-6);
 
     // The issue's acceptance figures, from what the detector emitted.
     const vol = (i: number) => Math.sqrt(sumSq[i] / count[i]);
