@@ -364,7 +364,7 @@ interface Worker {
 function startWorker(bootstrap: string, prefix: string, lingerMs: number, onAssigned: () => void): Worker {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', WORKER, bootstrap, prefix, prefix, String(lingerMs)],
+    ['--import', 'tsx', WORKER, bootstrap, prefix, prefix, JSON.stringify({ lingerMs })],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

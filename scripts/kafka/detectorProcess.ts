@@ -1,19 +1,22 @@
 /**
- * One member of a detector group as its own process, for the Kafka benchmark:
- * `node --import tsx scripts/kafka/detectorProcess.ts <bootstrap> <groupId> <prefix> [lingerMs]`
- * (topics `<prefix>-trades`, `<prefix>-signals`, `<prefix>-state`).
+ * One member of a detector group as its own process, for the Kafka benchmark and the scale-out
+ * test: `node --import tsx scripts/kafka/detectorProcess.ts <bootstrap> <groupId> <prefix> [options]`
+ * (topics `<prefix>-trades`, `<prefix>-signals`, `<prefix>-state`; `options`, JSON, may set
+ * `lingerMs`, `snapshotEveryBars` and `sessionTimeoutMs`).
  *
  * Prints every adapter event as one JSON line on stdout, and `{"type":"stopped","stats":…}` after a
  * graceful shutdown (SIGTERM).
  *
  * @example
  * ```sh
- * node --import tsx scripts/kafka/detectorProcess.ts 127.0.0.1:9092 regimes bench 20
+ * node --import tsx scripts/kafka/detectorProcess.ts 127.0.0.1:9092 regimes bench '{"lingerMs":20}'
  * ```
  */
-import { runKafkaDetector } from '../../src/adapters/kafka/index.js';
+import { type KafkaDetectorOptions, runKafkaDetector } from '../../src/adapters/kafka/index.js';
 
-const [bootstrap, groupId, prefix, lingerMs] = process.argv.slice(2);
+const [bootstrap, groupId, prefix, optionsJson] = process.argv.slice(2);
+const options: Pick<KafkaDetectorOptions, 'lingerMs' | 'snapshotEveryBars' | 'sessionTimeoutMs'> =
+  optionsJson === undefined ? {} : JSON.parse(optionsJson);
 const stop = new AbortController();
 process.once('SIGTERM', () => stop.abort());
 const print = (value: unknown) =>
@@ -25,7 +28,9 @@ const stats = await runKafkaDetector({
   tradesTopic: `${prefix}-trades`,
   signalsTopic: `${prefix}-signals`,
   stateTopic: `${prefix}-state`,
-  lingerMs: lingerMs === undefined ? undefined : Number(lingerMs),
+  lingerMs: options.lingerMs,
+  snapshotEveryBars: options.snapshotEveryBars,
+  sessionTimeoutMs: options.sessionTimeoutMs,
   signal: stop.signal,
   onEvent: (event) =>
     print(event.type === 'commitFailed' ? { type: event.type, error: event.error.message } : event),

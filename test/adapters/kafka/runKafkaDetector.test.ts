@@ -26,7 +26,7 @@ const TRADES = 1_000_000;
 const SEED = 20260101;
 const PARTITIONS = 10;
 const PREFIX = 'scale';
-const WORKER = fileURLToPath(new URL('./detectorWorker.ts', import.meta.url));
+const WORKER = fileURLToPath(new URL('../../../scripts/kafka/detectorProcess.ts', import.meta.url));
 
 describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real broker', () => {
   const kafka = useKafkaBroker();
@@ -282,7 +282,15 @@ describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real
   function startWorker(name: string): Worker {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', WORKER, kafka.bootstrap, `${PREFIX}-group`, PREFIX, '100'],
+      [
+        '--import',
+        'tsx',
+        WORKER,
+        kafka.bootstrap,
+        `${PREFIX}-group`,
+        PREFIX,
+        JSON.stringify({ snapshotEveryBars: 100, sessionTimeoutMs: 6000 }),
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
