@@ -89,20 +89,27 @@ export async function startBroker(
     classpath,
   ];
 
-  const clusterId = randomBytes(16).toString('base64url');
+  // A base64url id may start with '-', which the tool's argument parser reads as an option
+  // (Kafka's own `random-uuid` never hands one out for that reason): draw until it does not.
+  let clusterId: string;
+  do clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-'));
   // The one-shot format step needs no optimising compiler: C1 only starts faster.
   const format = [
     '-XX:TieredStopAtLevel=1',
     'kafka.tools.StorageTool',
     'format',
-    '-t',
-    clusterId,
+    `--cluster-id=${clusterId}`,
     '-c',
     configPath,
   ];
-  execFileSync('java', [...jvm, ...format], {
-    stdio: ['ignore', openSync(logPath, 'a'), openSync(logPath, 'a')],
-  });
+  try {
+    execFileSync('java', [...jvm, ...format], {
+      stdio: ['ignore', openSync(logPath, 'a'), openSync(logPath, 'a')],
+    });
+  } catch (error) {
+    throw new Error(`formatting the Kafka storage failed (${String(error)}):\n${tail(logPath, 60)}`);
+  }
   const log = openSync(logPath, 'a');
   const child = spawn('java', [...jvm, 'kafka.Kafka', configPath], { stdio: ['ignore', log, log] });
   const logTail = (lines = 60) => tail(logPath, lines);
