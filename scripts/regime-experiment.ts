@@ -15,10 +15,13 @@
  * and `@late` the same labels where a bot receives them, at bar t + lag), concurrent
  * Crisis/Stable realized volatility, the ROC AUC of the regime score Σ k·p_k for "forward 60-bar
  * realized volatility in the span's top decile" next to the same AUC of a causal EWMA of squared
- * returns (half-life 30 bars), and the anomaly flag rate. Prints JSON lines (one per config and
- * span) and a summary table to stdout.
+ * returns (half-life 30 bars), the anomaly flag rate, and two reference labellings cut into the
+ * model's own state shares (past bars only; 61 or 21 bars centred on the bar): what contrast
+ * labels reach that do not follow single bars. Prints JSON lines (one per config and span) and a
+ * summary table to stdout.
  *
  *   npx tsx scripts/regime-experiment.ts --split quick --config relative10d [--max-iter 150]
+ *   npx tsx scripts/regime-experiment.ts --split loso --max-iter 400 --config default --config defaultPK10
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -158,6 +161,8 @@ const CONFIGS: Record<string, FeatureSet | string> = {
   hl20PK10: withHalfLife([...DEFAULT_FEATURES, shortVolatility('parkinsonVolatility', 10, 1e-5)], 20),
   hl30PK10: withHalfLife([...DEFAULT_FEATURES, shortVolatility('parkinsonVolatility', 10, 1e-5)], 30),
   hl30: withHalfLife(DEFAULT_FEATURES, 30),
+  rv45PK10: [...defaultWithWindow(45), shortVolatility('parkinsonVolatility', 10, 1e-5)],
+  rv40PK10: [...defaultWithWindow(40), shortVolatility('parkinsonVolatility', 10, 1e-5)],
 };
 
 /**
@@ -168,7 +173,7 @@ const CONFIGS: Record<string, FeatureSet | string> = {
 type Rule = { name: string; decide: (p: Float64Array[], out: Int8Array, a: number[][]) => void };
 const RULES: Rule[] = [
   { name: 'argmax', decide: (p, out) => hysteresis(p, out, 0) },
-  ...[0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95].map((m) => ({
+  ...[0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97].map((m) => ({
     name: `margin${m}`,
     decide: (p: Float64Array[], out: Int8Array) => hysteresis(p, out, m),
   })),
@@ -180,6 +185,8 @@ const RULES: Rule[] = [
   ...[
     [0.9, 0.5],
     [0.9, 0.7],
+    [0.9, 0.8],
+    [0.95, 0.8],
     [0.5, 0.9],
     [0.7, 0.9],
   ].map(([down, up]) => ({
@@ -361,6 +368,14 @@ interface SpanResult {
   auc: number;
   aucEwma: number;
   outOfRangeShare: number;
+  /**
+   * Reference labels cut into the shares of the reported state (margin 0.9): Crisis/Stable
+   * realized volatility when the calmest bars by a score are called Stable and the wildest Crisis.
+   * `pastOnly`: EWMA of r² over the previous bars only (half-life 30 bars), what any causal label
+   * can know from past returns without the bar it labels; `centered`, `centered21`: mean r² over
+   * the 61 / 21 bars around the bar (30 / 10 bars of hindsight, not causal).
+   */
+  reference: { pastOnly: number; centered: number; centered21: number };
   rules: Record<
     string,
     { shares: number[]; shortRuns: number; switchesPerDay: number; crisisToStable: number }
@@ -378,6 +393,7 @@ function evaluateSpan(model: RegimeModel, name: string, bars: readonly Bar[], po
   const probabilities: Float64Array[] = [];
   const returns: number[] = [];
   const ewmaAt: number[] = [];
+  const pastAt: number[] = [];
   let ewma = 0;
   let weight = 0;
   const a = 2 ** (-1 / 30);
@@ -389,9 +405,11 @@ function evaluateSpan(model: RegimeModel, name: string, bars: readonly Bar[], po
     for (const s of detector.pushBar(bar)) {
       const r = Number.isNaN(previousClose) ? 0 : Math.log(s.bar.close / previousClose);
       previousClose = s.bar.close;
+      const past = weight > 0 ? ewma / weight : 0;
       ewma = a * ewma + (1 - a) * r * r;
       weight = a * weight + (1 - a);
       if (!s.warm) continue;
+      pastAt.push(past);
       probabilities.push(Float64Array.from(s.regime.probabilities));
       returns.push(r);
       ewmaAt.push(ewma / weight);
@@ -452,6 +470,18 @@ function evaluateSpan(model: RegimeModel, name: string, bars: readonly Bar[], po
       crisisToStable: vol(k - 1) / vol(0),
     };
   }
+  const squares = returns.map((x) => x * x);
+  const centered = (halfWidth: number) =>
+    squares.map((_, t) => {
+      let sum = 0;
+      let count = 0;
+      for (let u = Math.max(0, t - halfWidth); u <= Math.min(n - 1, t + halfWidth); u++) {
+        sum += squares[u];
+        count++;
+      }
+      return sum / count;
+    });
+  const shares = rules['margin0.9'].shares;
   return {
     span: name,
     bars: n,
@@ -459,8 +489,26 @@ function evaluateSpan(model: RegimeModel, name: string, bars: readonly Bar[], po
     auc: auc(score, label),
     aucEwma: auc(ew, label),
     outOfRangeShare: outOfRange / n,
+    reference: {
+      pastOnly: contrastByScore(pastAt, squares, shares[0], shares[k - 1]),
+      centered: contrastByScore(centered(30), squares, shares[0], shares[k - 1]),
+      centered21: contrastByScore(centered(10), squares, shares[0], shares[k - 1]),
+    },
     rules,
   };
+}
+
+/** √(mean r² of the top `high` share of bars by score / mean r² of the bottom `low` share). */
+function contrastByScore(score: number[], squares: number[], low: number, high: number): number {
+  const n = score.length;
+  const order = score.map((_, i) => i).sort((x, y) => score[x] - score[y] || x - y);
+  const lowCount = Math.floor(low * n);
+  const highCount = Math.floor(high * n);
+  let lowSum = 0;
+  let highSum = 0;
+  for (let i = 0; i < lowCount; i++) lowSum += squares[order[i]];
+  for (let i = n - highCount; i < n; i++) highSum += squares[order[i]];
+  return Math.sqrt(highSum / highCount / (lowSum / lowCount));
 }
 
 /** One line per rule: the goals' worst cases over the spans. */
@@ -565,14 +613,14 @@ for (const config of values.config as string[]) {
   console.log(`\n## ${config}: pooled AUC ${pooledAuc.toFixed(3)} vs EWMA ${pooledEwma.toFixed(3)}`);
   summarise(results);
   console.log(
-    '| span | AUC | EWMA | anomaly | outOfRange | rule | shares S/V/C | runs≤3 | switches/day | C/S vol |',
+    '| span | AUC | EWMA | anomaly | outOfRange | rule | shares S/V/C | runs≤3 | switches/day | C/S vol | reference C/S past-only / centred 61 / 21 |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     for (const [name, q] of Object.entries(r.rules)) {
       if (!['argmax', 'margin0.9'].includes(name)) continue;
       console.log(
-        `| ${r.span.replace(/\.csv\.gz$/, '')} | ${r.auc.toFixed(3)} | ${r.aucEwma.toFixed(3)} | ${(100 * r.anomalyRate).toFixed(1)}% | ${(100 * r.outOfRangeShare).toFixed(1)}% | ${name} | ${q.shares.map((s) => (100 * s).toFixed(0)).join('/')} | ${(100 * q.shortRuns).toFixed(1)}% | ${q.switchesPerDay.toFixed(1)} | ${q.crisisToStable.toFixed(2)} |`,
+        `| ${r.span.replace(/\.csv\.gz$/, '')} | ${r.auc.toFixed(3)} | ${r.aucEwma.toFixed(3)} | ${(100 * r.anomalyRate).toFixed(1)}% | ${(100 * r.outOfRangeShare).toFixed(1)}% | ${name} | ${q.shares.map((s) => (100 * s).toFixed(0)).join('/')} | ${(100 * q.shortRuns).toFixed(1)}% | ${q.switchesPerDay.toFixed(1)} | ${q.crisisToStable.toFixed(2)} | ${r.reference.pastOnly.toFixed(2)} / ${r.reference.centered.toFixed(2)} / ${r.reference.centered21.toFixed(2)} |`,
       );
     }
   }
