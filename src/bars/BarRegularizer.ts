@@ -95,15 +95,15 @@ export class BarRegularizer
     const problem = invalidBarReason(bar, this.#intervalMs);
     if (problem !== undefined) return this.#reject('invalid', bar, problem);
     const I = this.#intervalMs;
-    const last = this.#series.last;
-    if (last !== undefined && bar.openTime <= last.openTime) {
-      return bar.openTime === last.openTime
+    const last = this.#series.lastOpenTime;
+    if (last !== undefined && bar.openTime <= last) {
+      return bar.openTime === last
         ? this.#reject('duplicate', bar, `a bar opening at ${bar.openTime} was already passed on`)
-        : this.#reject('outOfOrder', bar, `opens at ${bar.openTime}, before the last bar (${last.openTime})`);
+        : this.#reject('outOfOrder', bar, `opens at ${bar.openTime}, before the last bar (${last})`);
     }
     const out: Bar[] = [];
-    if (last !== undefined && bar.openTime > last.openTime + I) {
-      this.#series.fill(last.openTime + I, (bar.openTime - last.openTime) / I - 1, out);
+    if (last !== undefined && bar.openTime > last + I) {
+      this.#series.fill(last + I, (bar.openTime - last) / I - 1, out);
     }
     this.#series.append(bar, out);
     this.#accepted++;
