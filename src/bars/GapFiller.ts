@@ -126,23 +126,11 @@ export class GapFiller {
     this.#skippedGapBars += count - emit;
   }
 
-  #remember(bar: Bar | LastBarSnapshot): void {
+  #remember(bar: Bar): void {
     this.#lastSymbol = bar.symbol;
     this.#lastOpenTime = bar.openTime;
     this.#lastClose = bar.close;
-    let columns = 0;
-    if ('columns' in bar) for (const name of bar.columns) columns |= 1 << OPTIONAL_COLUMNS.indexOf(name);
-    else
-      for (let i = 0; i < OPTIONAL_COLUMNS.length; i++)
-        if (bar[OPTIONAL_COLUMNS[i]] !== undefined) columns |= 1 << i;
-    this.#lastColumns = columns;
-  }
-
-  #forget(): void {
-    this.#lastSymbol = '';
-    this.#lastOpenTime = Number.NaN;
-    this.#lastClose = Number.NaN;
-    this.#lastColumns = 0;
+    this.#lastColumns = columnsOf(bar);
   }
 
   /** Ends the current run of empty intervals and reports its skipped part, if any. */
@@ -191,8 +179,10 @@ export class GapFiller {
     check(last !== undefined || run === 0, `${path}.run`, 'a run of empty intervals needs a last bar');
     this.#gapBars = integer(s.gapBars, `${path}.gapBars`, 0, Number.MAX_SAFE_INTEGER);
     this.#skippedGapBars = integer(s.skippedGapBars, `${path}.skippedGapBars`, 0, Number.MAX_SAFE_INTEGER);
-    if (last === undefined) this.#forget();
-    else this.#remember(last);
+    this.#lastSymbol = last?.symbol ?? '';
+    this.#lastOpenTime = last?.openTime ?? Number.NaN;
+    this.#lastClose = last?.close ?? Number.NaN;
+    this.#lastColumns = last === undefined ? 0 : columnBits(last.columns);
     this.#run = run;
     this.#skipFrom = skipFrom;
   }
@@ -260,6 +250,27 @@ function lastBar(value: unknown, path: string): LastBarSnapshot {
     `expected column names in this order: ${OPTIONAL_COLUMNS.join(', ')}`,
   );
   return { symbol: o.symbol as string, openTime, close: o.close as number, columns: o.columns };
+}
+
+/** Bit i set for each `OPTIONAL_COLUMNS[i]` the bar has (named loads: this runs for every bar). */
+function columnsOf(bar: Bar): number {
+  return (
+    (bar.quoteVolume !== undefined ? 1 : 0) |
+    (bar.trades !== undefined ? 2 : 0) |
+    (bar.takerBuyVolume !== undefined ? 4 : 0) |
+    (bar.takerBuyQuoteVolume !== undefined ? 8 : 0) |
+    (bar.vwap !== undefined ? 16 : 0) |
+    (bar.firstTradeId !== undefined ? 32 : 0) |
+    (bar.lastTradeId !== undefined ? 64 : 0) |
+    (bar.missingTrades !== undefined ? 128 : 0)
+  );
+}
+
+/** Bit i set for each `OPTIONAL_COLUMNS[i]` in `names`. */
+function columnBits(names: readonly OptionalBarColumn[]): number {
+  let bits = 0;
+  for (const name of names) bits |= 1 << OPTIONAL_COLUMNS.indexOf(name);
+  return bits;
 }
 
 /** Whether `value` lists optional columns, each once, in `OPTIONAL_COLUMNS` order. */
