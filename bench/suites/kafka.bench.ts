@@ -39,6 +39,8 @@ const TRADES = Number(process.env.KAFKA_BENCH_TRADES ?? 1_000_000);
 /** The JSON baseline's backlog: it is 10× slower, so a fifth of the trades take as long. */
 const JSON_TRADES = Math.round(TRADES / 5);
 const PARTITIONS = 8;
+/** Mean event-time gap between trades of the busy feed, ms: ~600 trades per symbol per minute. */
+const BUSY_GAP_MS = 2;
 const REPEATS = 2;
 const COMPRESSIONS: KafkaCompression[] = ['none', 'lz4', 'zstd', 'snappy', 'gzip'];
 /** The detector's default, for the rows that do not vary it. */
@@ -108,6 +110,7 @@ async function catchUp(
   expected: number,
   opts: { format: 'json' | 'batch'; compression?: KafkaCompression; consumers: number },
 ): Promise<CatchUp> {
+  if (expected === 0) throw new Error('kafka bench: this backlog closes no bar (raise KAFKA_BENCH_TRADES)');
   const brokers = [broker.bootstrap];
   const prefix = `run${runs++}`;
   const topics = {
@@ -252,7 +255,53 @@ async function throughput(broker: KafkaBroker): Promise<BenchRow[]> {
       'the consumer process only, after joining',
     ),
   );
+  rows.push(...(await busyFeed(broker)));
   return withRatios(rows);
+}
+
+/**
+ * The same comparison on a busier feed: 50 symbols each trading ~10 times a second (a liquid
+ * altcoin; BTCUSDT spot trades more), ~600 trades per bar instead of the main feed's ~40. Each
+ * closed bar costs one JSON signal record to encode and send, common to both formats; a feed that
+ * needs several consumers is a busy one, where that cost is spread over more trades.
+ */
+async function busyFeed(broker: KafkaBroker): Promise<BenchRow[]> {
+  const trades = [...syntheticTrades({ symbols: SYMBOLS, trades: TRADES, seed: 4, meanGapMs: BUSY_GAP_MS })];
+  const jsonTrades = trades.slice(0, JSON_TRADES);
+  const json = await catchUp(broker, jsonTrades, inProcessSignals(jsonTrades), {
+    format: 'json',
+    consumers: 1,
+  });
+  const expected = inProcessSignals(trades);
+  const batch = await catchUp(broker, trades, expected, {
+    format: 'batch',
+    compression: 'none',
+    consumers: 1,
+  });
+  const perBar = `${Math.round(trades.length / expected)} trades per bar`;
+  const jsonCase = `busy feed (${perBar}): runKafkaDetector, 1 consumer, JSON records (before)`;
+  return [
+    catchUpRow(jsonCase, [json], `backlog of ${JSON_TRADES} trades`),
+    rate(
+      `${jsonCase}: trades per consumer CPU-second`,
+      json.perCpuSecond,
+      'trades/CPU-s',
+      'the consumer process only, after joining',
+    ),
+    catchUpRow(
+      `busy feed (${perBar}): runKafkaDetector, 1 consumer, batch records, none`,
+      [batch],
+      `backlog of ${TRADES} trades`,
+      jsonCase,
+    ),
+    rate(
+      `busy feed (${perBar}): runKafkaDetector, 1 consumer, batch records, none: trades per consumer CPU-second`,
+      batch.perCpuSecond,
+      'trades/CPU-s',
+      'what one dedicated core sustains (the consumer process only, after joining)',
+      `${jsonCase}: trades per consumer CPU-second`,
+    ),
+  ];
 }
 
 /** 1, 2 and 4 consumer processes on one 8-partition topic, batch records. */

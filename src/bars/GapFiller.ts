@@ -13,7 +13,15 @@ export interface SkippedGap {
 }
 
 /** The optional bar columns a gap bar carries (as zeros) when the bar before it had them. */
-export type OptionalBarColumn = (typeof OPTIONAL_COLUMNS)[number];
+export type OptionalBarColumn =
+  | 'quoteVolume'
+  | 'trades'
+  | 'takerBuyVolume'
+  | 'takerBuyQuoteVolume'
+  | 'vwap'
+  | 'firstTradeId'
+  | 'lastTradeId'
+  | 'missingTrades';
 
 /**
  * What a `GapFiller` keeps of the last bar of its series: what the gap bars after it repeat.
@@ -24,8 +32,11 @@ export type OptionalBarColumn = (typeof OPTIONAL_COLUMNS)[number];
  * ```
  */
 export interface LastBarSnapshot {
+  /** The bar's symbol. */
   symbol: string;
+  /** The bar's open time, ms since the epoch. */
   openTime: number;
+  /** The bar's close: the price of the gap bars after it. */
   close: number;
   /** The optional columns the bar had, in `Bar`'s order. */
   columns: OptionalBarColumn[];
@@ -285,7 +296,8 @@ function isColumnList(value: unknown): value is OptionalBarColumn[] {
   return true;
 }
 
-const OPTIONAL_COLUMNS = [
+/** Every optional column, in `Bar`'s order: bit i of a column mask stands for entry i. */
+const OPTIONAL_COLUMNS: readonly OptionalBarColumn[] = [
   'quoteVolume',
   'trades',
   'takerBuyVolume',
@@ -294,4 +306,4 @@ const OPTIONAL_COLUMNS = [
   'firstTradeId',
   'lastTradeId',
   'missingTrades',
-] as const;
+];
