@@ -5,18 +5,20 @@
  * two full collections — before any detector exists (the shared model already loaded, the feed
  * already built) and after every symbol is warm — of `process.memoryUsage()`'s field of that name.
  *
+ * It measures the built package (`dist/`, what `npm install microstream` gives; `npm run bench`
+ * builds it first), not `src/` through tsx: tsx compiles with esbuild's `keepNames`, which gives
+ * every arrow function made per detector a `name` property of its own (~300 bytes per symbol that
+ * no user pays).
+ *
  * Feeds (both real 1-minute klines, each minute replayed as trades, every symbol fed the same
  * minutes under its own name):
  * - `klines4`: BTCUSDT, the kline's open, high, low and close as 4 trades, no ids;
  * - `idTrades12`: LINKUSDT (USD-M), 12 trades a minute with contiguous aggregate ids and
  *   first/last trade ids, both taker sides, so the dedup ranges and exact sums are exercised.
  */
-import type { Bar } from '../../src/bars/bar.js';
-import type { Trade } from '../../src/bars/trade.js';
-import { defaultModel } from '../../src/models/defaultModel.js';
-import { readKlines } from '../../src/node/readKlines.js';
-import { createRegimeDetector } from '../../src/pipeline/RegimeDetector.js';
-import { createRegimeRouter } from '../../src/pipeline/RegimeRouter.js';
+import type { Bar, Trade } from '../../dist/index.js';
+import { createRegimeDetector, createRegimeRouter, defaultModel } from '../../dist/index.js';
+import { readKlines } from '../../dist/node.js';
 
 const FEEDS: Record<string, { file: string; perMinute: number; ids: boolean }> = {
   klines4: { file: 'fixtures/replay/BTCUSDT-1m-2024-11-30_2024-12-29.csv.gz', perMinute: 4, ids: false },

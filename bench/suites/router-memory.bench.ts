@@ -30,7 +30,10 @@ function measure(feed: string): ChildFigures {
     ['--expose-gc', '--import', 'tsx', join(root, 'bench/lib/routerMemory.child.ts'), feed, String(SYMBOLS)],
     { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 },
   );
-  if (run.status !== 0) throw new Error(`router-memory child failed: ${run.error?.message ?? run.stderr}`);
+  if (run.status !== 0)
+    throw new Error(
+      `router-memory child failed (it imports dist/: run \`npm run build\` first): ${run.error?.message ?? run.stderr}`,
+    );
   return JSON.parse(run.stdout);
 }
 
@@ -41,7 +44,8 @@ function measure(feed: string): ChildFigures {
  * baseline (after two forced full GCs), then feeds 1 000 symbols until each has emitted a warm
  * signal and holds an open bar, collects again, and divides the growth by the symbol count — a
  * growth of tens of MB, so the figure cannot come out negative or be lost in noise. Several
- * processes per feed; median and spread (MAD). Two feeds: kline minutes as 4 trades without ids,
+ * processes per feed; median and spread (MAD). The child runs the built package (`dist/`), as a
+ * user does. Two feeds: kline minutes as 4 trades without ids,
  * and 12 trades a minute with aggregate and first/last trade ids (dedup ranges in use).
  */
 const suite: BenchSuite = {

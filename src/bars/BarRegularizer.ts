@@ -95,15 +95,15 @@ export class BarRegularizer
     const problem = invalidBarReason(bar, this.#intervalMs);
     if (problem !== undefined) return this.#reject('invalid', bar, problem);
     const I = this.#intervalMs;
-    const last = this.#series.last;
-    if (last !== undefined && bar.openTime <= last.openTime) {
-      return bar.openTime === last.openTime
+    const last = this.#series.lastOpenTime;
+    if (last !== undefined && bar.openTime <= last) {
+      return bar.openTime === last
         ? this.#reject('duplicate', bar, `a bar opening at ${bar.openTime} was already passed on`)
-        : this.#reject('outOfOrder', bar, `opens at ${bar.openTime}, before the last bar (${last.openTime})`);
+        : this.#reject('outOfOrder', bar, `opens at ${bar.openTime}, before the last bar (${last})`);
     }
     const out: Bar[] = [];
-    if (last !== undefined && bar.openTime > last.openTime + I) {
-      this.#series.fill(last.openTime + I, (bar.openTime - last.openTime) / I - 1, out);
+    if (last !== undefined && bar.openTime > last + I) {
+      this.#series.fill(last + I, (bar.openTime - last) / I - 1, out);
     }
     this.#series.append(bar, out);
     this.#accepted++;
@@ -202,7 +202,9 @@ function invalidBarReason(bar: unknown, intervalMs: number): string | undefined 
   if (
     typeof b.openTime !== 'number' ||
     !(Math.abs(b.openTime) <= MAX_TIME_MS) ||
-    b.openTime % intervalMs !== 0
+    // A multiple of the interval, without `%` (a call into C's fmod for doubles): both products are
+    // exact integers below 2^53, and t / I rounds to k only if t = k·I.
+    Math.floor(b.openTime / intervalMs) * intervalMs !== b.openTime
   )
     return `openTime must be a multiple of the interval (${intervalMs} ms) within ±${MAX_TIME_MS}, got ${describeValue(b.openTime)}`;
   const price =

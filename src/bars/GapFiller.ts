@@ -12,10 +12,43 @@ export interface SkippedGap {
   bars: number;
 }
 
+/** The optional bar columns a gap bar carries (as zeros) when the bar before it had them. */
+export type OptionalBarColumn =
+  | 'quoteVolume'
+  | 'trades'
+  | 'takerBuyVolume'
+  | 'takerBuyQuoteVolume'
+  | 'vwap'
+  | 'firstTradeId'
+  | 'lastTradeId'
+  | 'missingTrades';
+
+/**
+ * What a `GapFiller` keeps of the last bar of its series: what the gap bars after it repeat.
+ *
+ * @example
+ * ```ts
+ * const last: LastBarSnapshot = { symbol: 'BTCUSDT', openTime: 1_735_689_600_000, close: 93_500.1, columns: ['quoteVolume', 'trades'] };
+ * ```
+ */
+export interface LastBarSnapshot {
+  /** The bar's symbol. */
+  symbol: string;
+  /** The bar's open time, ms since the epoch. */
+  openTime: number;
+  /** The bar's close: the price of the gap bars after it. */
+  close: number;
+  /** The optional columns the bar had, in `Bar`'s order. */
+  columns: OptionalBarColumn[];
+}
+
 /** Plain-JSON state of a `GapFiller`. */
 export interface GapFillerSnapshot {
-  /** The last bar of the series, or null before the first. */
-  last: Bar | null;
+  /**
+   * What gap bars repeat of the last bar of the series, or null before the first. Snapshots written
+   * before version 0.3 hold the whole bar here; `restore` takes both.
+   */
+  last: LastBarSnapshot | null;
   /** Empty intervals in the current run (gap bars emitted plus skipped). */
   run: number;
   /** Open time of the first skipped interval of the current run, or null. */
@@ -46,7 +79,14 @@ export class GapFiller {
   readonly #intervalMs: number;
   readonly #maxGapBars: number;
   readonly #onSkippedGap: ((span: SkippedGap) => void) | undefined;
-  #last: Bar | undefined;
+  // What gap bars repeat of the last bar, as fields rather than a copy of the bar: a copied bar
+  // costs ~400 bytes of heap (every number boxed), and a router keeps one filler per symbol.
+  #lastSymbol = '';
+  /** NaN before the first bar. */
+  #lastOpenTime = Number.NaN;
+  #lastClose = Number.NaN;
+  /** Bit i set: the last bar had OPTIONAL_COLUMNS[i]. */
+  #lastColumns = 0;
   #run = 0;
   #skipFrom = Number.NaN;
   #gapBars = 0;
@@ -58,9 +98,9 @@ export class GapFiller {
     this.#onSkippedGap = onSkippedGap;
   }
 
-  /** The last bar of the series (with trades or gap), undefined before the first. */
-  get last(): Bar | undefined {
-    return this.#last;
+  /** Open time of the last bar of the series (with trades or gap), undefined before the first. */
+  get lastOpenTime(): number | undefined {
+    return Number.isNaN(this.#lastOpenTime) ? undefined : this.#lastOpenTime;
   }
 
   /** Gap bars emitted so far. */
@@ -76,7 +116,7 @@ export class GapFiller {
   /** Appends a bar with trades to `out`: ends the current run of empty intervals. */
   append(bar: Bar, out: Bar[]): void {
     this.endRun();
-    this.#last = { ...bar }; // our own copy: a caller changing the bar it got must not change gap bars
+    this.#remember(bar); // by value: a caller changing the bar it got must not change gap bars
     out.push(bar);
   }
 
@@ -87,14 +127,21 @@ export class GapFiller {
   fill(fromOpenTime: number, count: number, out: Bar[]): void {
     const emit = Math.min(count, Math.max(0, this.#maxGapBars - this.#run));
     for (let i = 0; i < emit; i++) {
-      const bar = gapBar(this.#last!, fromOpenTime + i * this.#intervalMs, this.#intervalMs);
-      this.#last = { ...bar };
-      out.push(bar);
+      const openTime = fromOpenTime + i * this.#intervalMs;
+      out.push(gapBar(this.#lastSymbol, this.#lastClose, this.#lastColumns, openTime, this.#intervalMs));
+      this.#lastOpenTime = openTime;
     }
     if (count > emit && Number.isNaN(this.#skipFrom)) this.#skipFrom = fromOpenTime + emit * this.#intervalMs;
     this.#run += count;
     this.#gapBars += emit;
     this.#skippedGapBars += count - emit;
+  }
+
+  #remember(bar: Bar): void {
+    this.#lastSymbol = bar.symbol;
+    this.#lastOpenTime = bar.openTime;
+    this.#lastClose = bar.close;
+    this.#lastColumns = columnsOf(bar);
   }
 
   /** Ends the current run of empty intervals and reports its skipped part, if any. */
@@ -114,7 +161,14 @@ export class GapFiller {
 
   snapshot(): GapFillerSnapshot {
     return {
-      last: this.#last === undefined ? null : { ...this.#last },
+      last: Number.isNaN(this.#lastOpenTime)
+        ? null
+        : {
+            symbol: this.#lastSymbol,
+            openTime: this.#lastOpenTime,
+            close: this.#lastClose,
+            columns: OPTIONAL_COLUMNS.filter((_, i) => (this.#lastColumns >> i) & 1),
+          },
       run: this.#run,
       skipFrom: Number.isNaN(this.#skipFrom) ? null : this.#skipFrom,
       gapBars: this.#gapBars,
@@ -125,7 +179,7 @@ export class GapFiller {
   /** Restores {@link GapFiller.snapshot} output; errors name the field under `path`. */
   restore(snapshot: unknown, path: string): void {
     const s = plainObject(snapshot, path);
-    const last = s.last === null ? undefined : snapshotBar(s.last, `${path}.last`);
+    const last = s.last === null ? undefined : lastBar(s.last, `${path}.last`);
     const run = integer(s.run, `${path}.run`, 0, Number.MAX_SAFE_INTEGER);
     const skipFrom = s.skipFrom === null ? Number.NaN : finiteNumber(s.skipFrom, `${path}.skipFrom`);
     check(
@@ -136,72 +190,114 @@ export class GapFiller {
     check(last !== undefined || run === 0, `${path}.run`, 'a run of empty intervals needs a last bar');
     this.#gapBars = integer(s.gapBars, `${path}.gapBars`, 0, Number.MAX_SAFE_INTEGER);
     this.#skippedGapBars = integer(s.skippedGapBars, `${path}.skippedGapBars`, 0, Number.MAX_SAFE_INTEGER);
-    this.#last = last;
+    this.#lastSymbol = last?.symbol ?? '';
+    this.#lastOpenTime = last?.openTime ?? Number.NaN;
+    this.#lastClose = last?.close ?? Number.NaN;
+    this.#lastColumns = last === undefined ? 0 : columnBits(last.columns);
     this.#run = run;
     this.#skipFrom = skipFrom;
   }
 }
 
 /**
- * The gap bar for the interval opening at `openTime` after `previous`: no trades, no volume,
- * OHLC = VWAP = `previous.close`, trade ids -1, no missing trades. It has the same optional fields as `previous`
- * (zeros where `previous` had the field), so a series read from an OHLCV-only file stays OHLCV-only.
- *
- * @example
- * ```ts
- * const next = gapBar(bar, bar.openTime + 60_000, 60_000); // { …, volume: 0, close: bar.close, gap: true }
- * ```
+ * The gap bar for the interval opening at `openTime` after a bar of `symbol` that closed at `close`:
+ * no trades, no volume, OHLC = VWAP = `close`, trade ids -1, no missing trades. It has the optional
+ * columns the bar before it had (bit i of `columns` for `OPTIONAL_COLUMNS[i]`), so a series read
+ * from an OHLCV-only file stays OHLCV-only.
  */
-export function gapBar(previous: Bar, openTime: number, intervalMs: number): Bar {
-  const price = previous.close;
+function gapBar(symbol: string, close: number, columns: number, openTime: number, intervalMs: number): Bar {
   const bar: Bar = {
-    symbol: previous.symbol,
+    symbol,
     openTime,
     closeTime: openTime + intervalMs - 1,
-    open: price,
-    high: price,
-    low: price,
-    close: price,
+    open: close,
+    high: close,
+    low: close,
+    close,
     volume: 0,
     gap: true,
   };
-  if (previous.quoteVolume !== undefined) bar.quoteVolume = 0;
-  if (previous.trades !== undefined) bar.trades = 0;
-  if (previous.takerBuyVolume !== undefined) bar.takerBuyVolume = 0;
-  if (previous.takerBuyQuoteVolume !== undefined) bar.takerBuyQuoteVolume = 0;
-  if (previous.vwap !== undefined) bar.vwap = price;
-  if (previous.firstTradeId !== undefined) bar.firstTradeId = -1;
-  if (previous.lastTradeId !== undefined) bar.lastTradeId = -1;
-  if (previous.missingTrades !== undefined) bar.missingTrades = 0;
+  if (columns & 1) bar.quoteVolume = 0;
+  if (columns & 2) bar.trades = 0;
+  if (columns & 4) bar.takerBuyVolume = 0;
+  if (columns & 8) bar.takerBuyQuoteVolume = 0;
+  if (columns & 16) bar.vwap = close;
+  if (columns & 32) bar.firstTradeId = -1;
+  if (columns & 64) bar.lastTradeId = -1;
+  if (columns & 128) bar.missingTrades = 0;
   return bar;
 }
 
-/** A bar from a snapshot: checks every field, errors name it under `path`. */
-function snapshotBar(value: unknown, path: string): Bar {
-  const bar = plainObject(value, path);
-  check(typeof bar.symbol === 'string', `${path}.symbol`, 'expected a string');
-  check(typeof bar.gap === 'boolean', `${path}.gap`, 'expected a boolean');
-  for (const key of ['openTime', 'closeTime', 'open', 'high', 'low', 'close', 'volume'])
-    finiteNumber(bar[key], `${path}.${key}`);
-  // Gap bars repeat this bar's close: prices as bars are accepted, volume >= 0.
-  for (const key of ['open', 'high', 'low', 'close'])
-    check(
-      isInMagnitudeRange(bar[key] as number),
-      `${path}.${key}`,
-      `expected a price in [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}]`,
-    );
-  const { open, high, low, close } = bar as unknown as Bar;
+/**
+ * The last bar from a snapshot: a {@link LastBarSnapshot}, or the whole bar that earlier versions
+ * stored. Checks every field it uses; errors name it under `path`.
+ */
+function lastBar(value: unknown, path: string): LastBarSnapshot {
+  const o = plainObject(value, path);
+  check(typeof o.symbol === 'string', `${path}.symbol`, 'expected a string');
+  const openTime = finiteNumber(o.openTime, `${path}.openTime`);
+  // Gap bars repeat this close: a price as bars accept.
   check(
-    low <= Math.min(open, close) && high >= Math.max(open, close),
-    `${path}.high`,
-    'low and high must enclose open and close',
+    isInMagnitudeRange(o.close as number),
+    `${path}.close`,
+    `expected a price in [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}]`,
   );
-  check((bar.volume as number) >= 0, `${path}.volume`, 'expected a volume >= 0');
-  for (const key of OPTIONAL_FIELDS) if (bar[key] !== undefined) finiteNumber(bar[key], `${path}.${key}`);
-  return { ...bar } as unknown as Bar;
+  if (o.columns === undefined) {
+    const bar = o as unknown as Bar;
+    return {
+      symbol: bar.symbol,
+      openTime,
+      close: bar.close,
+      columns: OPTIONAL_COLUMNS.filter((name) => {
+        if (bar[name] === undefined) return false;
+        finiteNumber(bar[name], `${path}.${name}`);
+        return true;
+      }),
+    };
+  }
+  check(
+    isColumnList(o.columns),
+    `${path}.columns`,
+    `expected column names in this order: ${OPTIONAL_COLUMNS.join(', ')}`,
+  );
+  return { symbol: o.symbol as string, openTime, close: o.close as number, columns: o.columns };
 }
 
-const OPTIONAL_FIELDS = [
+/** Bit i set for each `OPTIONAL_COLUMNS[i]` the bar has (named loads: this runs for every bar). */
+function columnsOf(bar: Bar): number {
+  return (
+    (bar.quoteVolume !== undefined ? 1 : 0) |
+    (bar.trades !== undefined ? 2 : 0) |
+    (bar.takerBuyVolume !== undefined ? 4 : 0) |
+    (bar.takerBuyQuoteVolume !== undefined ? 8 : 0) |
+    (bar.vwap !== undefined ? 16 : 0) |
+    (bar.firstTradeId !== undefined ? 32 : 0) |
+    (bar.lastTradeId !== undefined ? 64 : 0) |
+    (bar.missingTrades !== undefined ? 128 : 0)
+  );
+}
+
+/** Bit i set for each `OPTIONAL_COLUMNS[i]` in `names`. */
+function columnBits(names: readonly OptionalBarColumn[]): number {
+  let bits = 0;
+  for (const name of names) bits |= 1 << OPTIONAL_COLUMNS.indexOf(name);
+  return bits;
+}
+
+/** Whether `value` lists optional columns, each once, in `OPTIONAL_COLUMNS` order. */
+function isColumnList(value: unknown): value is OptionalBarColumn[] {
+  if (!Array.isArray(value)) return false;
+  let previous = -1;
+  for (const name of value) {
+    const at = OPTIONAL_COLUMNS.indexOf(name);
+    if (at <= previous) return false;
+    previous = at;
+  }
+  return true;
+}
+
+/** Every optional column, in `Bar`'s order: bit i of a column mask stands for entry i. */
+const OPTIONAL_COLUMNS: readonly OptionalBarColumn[] = [
   'quoteVolume',
   'trades',
   'takerBuyVolume',
@@ -209,4 +305,5 @@ const OPTIONAL_FIELDS = [
   'vwap',
   'firstTradeId',
   'lastTradeId',
-] as const;
+  'missingTrades',
+];

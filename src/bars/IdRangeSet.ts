@@ -36,7 +36,8 @@ export class IdRangeSet {
   /** Node holding the highest range, or NONE when empty: the in-order fast path. */
   #max = NONE;
   #size = 0;
-  #free: number[] = [];
+  /** Offsets of freed nodes, made on the first free (most sets never free one: one array less per bar slot). */
+  #free: number[] | null = null;
   /** xorshift32 state for the priorities (reset by `clear`: same ids, same tree). */
   #seed = SEED;
   /** Outputs of #split (kept in fields: no allocation per call). */
@@ -103,7 +104,7 @@ export class IdRangeSet {
 
   clear(): void {
     this.#nodes.length = 0;
-    this.#free.length = 0;
+    this.#free = null;
     this.#root = NONE;
     this.#max = NONE;
     this.#size = 0;
@@ -134,7 +135,7 @@ export class IdRangeSet {
     seed ^= seed >>> 17;
     seed ^= seed << 5;
     this.#seed = seed >>> 0;
-    const node = this.#free.pop() ?? this.#nodes.length;
+    const node = this.#free?.pop() ?? this.#nodes.length;
     const nodes = this.#nodes;
     nodes[node + LO] = id;
     nodes[node + HI] = id;
@@ -146,6 +147,7 @@ export class IdRangeSet {
   }
 
   #release(node: number): void {
+    this.#free ??= [];
     this.#free.push(node);
     this.#size--;
   }

@@ -14,7 +14,7 @@ export {
 } from './BarRegularizer.js';
 export type { Bar } from './bar.js';
 export { type BarSeriesOptions, MAX_INTERVAL_MS, MIN_INTERVAL_MS } from './barOptions.js';
-export type { GapFillerSnapshot, SkippedGap } from './GapFiller.js';
+export type { GapFillerSnapshot, LastBarSnapshot, OptionalBarColumn, SkippedGap } from './GapFiller.js';
 export {
   KeyedBarAggregator,
   type KeyedBarAggregatorOptions,

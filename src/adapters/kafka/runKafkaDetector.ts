@@ -40,8 +40,9 @@ export interface KafkaDetectorOptions {
   /** Send the signals once this many are waiting. Default 1000. */
   maxBatchSignals?: number;
   /**
-   * Longest time a signal waits before it is sent (and the offsets behind it committed), in ms.
-   * Default 20: lower gives less signal lag for more produce and commit requests (see docs/kafka.md).
+   * Longest time a signal waits before it is sent, in ms. Default 20: lower gives less signal lag
+   * for more produce requests (see docs/kafka.md). Offsets are committed once a second, after the
+   * signals before them were acknowledged, and on stop and rebalance.
    */
   lingerMs?: number;
   /** Session timeout of the group membership, in ms: how soon a dead process's partitions move. Default 10 000. */
@@ -101,7 +102,8 @@ interface Lane {
  * **Delivery: at-least-once, duplicates identical.** Signals are sent and acknowledged before
  * anything that depends on them: a partition's snapshot (detectors + the offset they correspond
  * to) goes to `stateTopic` only after every signal of the trades before that offset, and the
- * group offset is committed only after that. When a partition moves (rebalance, crash, SIGKILL),
+ * group offset is committed only after that (at most once a second: it is for lag monitoring, a new
+ * owner resumes from the snapshot). When a partition moves (rebalance, crash, SIGKILL),
  * its new owner restores the latest snapshot and replays from the snapshot's offset: the
  * detectors are deterministic, so replayed signals are byte-identical repeats, recognisable by
  * (symbol, interval, bar.openTime) — {@link consumeSignals} drops them. Nothing is lost, nothing
@@ -150,6 +152,7 @@ class KafkaDetectorRun {
   #outboxError: Error | undefined;
   #snapshotDue = false;
   #lastCheckpoint = 0;
+  #lastCommit = 0;
   /** Records applied; the clock is read every 64th. */
   #applied = 0;
   #rebalancePending = false;
@@ -217,14 +220,17 @@ class KafkaDetectorRun {
         }
         const message = this.#take();
         if (!message) {
-          // Caught up: wait for trades, or until the waiting signals are due.
-          if (this.#pending.length === 0 && this.#allCommitted()) {
-            await this.#sleep(undefined);
-            continue;
-          }
-          const due = lingerMs - (performance.now() - this.#lastCheckpoint);
-          if (due > 0) await this.#sleep(due);
-          else this.#checkpoint(this.#dueLanes(), true);
+          // Caught up: wait for trades, or until the waiting signals or the offsets are due.
+          const signalsDue =
+            this.#pending.length > 0 ? this.#lastCheckpoint + lingerMs : Number.POSITIVE_INFINITY;
+          const commitDue = this.#allCommitted()
+            ? Number.POSITIVE_INFINITY
+            : this.#lastCommit + COMMIT_INTERVAL_MS;
+          const due = Math.min(signalsDue, commitDue);
+          const now = performance.now();
+          if (due === Number.POSITIVE_INFINITY) await this.#sleep(undefined);
+          else if (due > now) await this.#sleep(due - now);
+          else this.#checkpoint(this.#dueLanes(), now >= commitDue);
           continue;
         }
         this.#apply(message);
@@ -233,7 +239,7 @@ class KafkaDetectorRun {
           this.#snapshotDue ||
           ((++this.#applied & 63) === 0 && performance.now() - this.#lastCheckpoint >= lingerMs)
         ) {
-          this.#checkpoint(this.#dueLanes(), true);
+          this.#checkpoint(this.#dueLanes(), performance.now() - this.#lastCommit >= COMMIT_INTERVAL_MS);
           // Processing runs ahead of the acknowledgements, but not by more than a few checkpoints.
           if (this.#queued > MAX_QUEUED) await this.#drain();
         }
@@ -330,7 +336,10 @@ class KafkaDetectorRun {
           .filter((l) => l.next > l.committed)
           .map((l) => ({ topic: tradesTopic, partition: l.partition, offset: l.next, leaderEpoch: -1 }))
       : [];
-    if (commit) for (const l of this.#lanes.values()) l.committed = l.next;
+    if (commit) {
+      for (const l of this.#lanes.values()) l.committed = l.next;
+      this.#lastCommit = performance.now();
+    }
     this.#lastCheckpoint = performance.now();
     this.#queued++;
     this.#outbox = this.#outbox
@@ -530,6 +539,12 @@ class KafkaDetectorRun {
 
 /** Checkpoints that may be on their way before processing waits for them. */
 const MAX_QUEUED = 4;
+/**
+ * Offsets are committed at most this often (ms), and on stop and rebalance: a commit is a request to
+ * the group coordinator that the next signals would queue behind, and a new owner resumes from the
+ * partition's snapshot (or its start), never from the committed offset, which is for lag monitoring.
+ */
+const COMMIT_INTERVAL_MS = 1000;
 /** The inbox pauses the stream at this many waiting messages and resumes it below INBOX_LOW. */
 const INBOX_HIGH = 8192;
 const INBOX_LOW = 1024;
