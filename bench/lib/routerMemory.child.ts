@@ -16,9 +16,14 @@
  * - `idTrades12`: LINKUSDT (USD-M), 12 trades a minute with contiguous aggregate ids and
  *   first/last trade ids, both taker sides, so the dedup ranges and exact sums are exercised.
  */
-import type { Bar, Trade } from '../../dist/index.js';
-import { createRegimeDetector, createRegimeRouter, defaultModel } from '../../dist/index.js';
-import { readKlines } from '../../dist/node.js';
+import type { Bar, Trade } from '../../src/index.js';
+
+// The built package, imported by URL so that type-checking (which runs before the build) needs no
+// dist/: its types are src/'s.
+const dist = (file: string) => new URL(`../../dist/${file}`, import.meta.url).href;
+const { createRegimeDetector, createRegimeRouter, defaultModel }: typeof import('../../src/index.js') =
+  await import(dist('index.js'));
+const { readKlines }: typeof import('../../src/node/index.js') = await import(dist('node.js'));
 
 const FEEDS: Record<string, { file: string; perMinute: number; ids: boolean }> = {
   klines4: { file: 'fixtures/replay/BTCUSDT-1m-2024-11-30_2024-12-29.csv.gz', perMinute: 4, ids: false },
