@@ -50,7 +50,9 @@ export class StateStatistics {
   readonly #bars: Float64Array;
   readonly #runs: Float64Array;
   readonly #longest: Float64Array;
-  readonly #sum: Float64Array;
+  /** Running mean and sum of squared deviations (Welford): E[r²] − mean² would cancel when sd ≪ |mean|. */
+  readonly #mean: Float64Array;
+  readonly #squaredDeviations: Float64Array;
   readonly #sumSq: Float64Array;
   #previousClose = Number.NaN;
   #runState = -1;
@@ -62,7 +64,8 @@ export class StateStatistics {
     this.#bars = new Float64Array(k);
     this.#runs = new Float64Array(k);
     this.#longest = new Float64Array(k);
-    this.#sum = new Float64Array(k);
+    this.#mean = new Float64Array(k);
+    this.#squaredDeviations = new Float64Array(k);
     this.#sumSq = new Float64Array(k);
   }
 
@@ -77,8 +80,10 @@ export class StateStatistics {
     }
     const state = signal.regime.state;
     const r = Math.log(close / previousClose);
-    this.#bars[state]++;
-    this.#sum[state] += r;
+    const n = ++this.#bars[state];
+    const delta = r - this.#mean[state];
+    this.#mean[state] += delta / n;
+    this.#squaredDeviations[state] += delta * (r - this.#mean[state]);
     this.#sumSq[state] += r * r;
     if (state !== this.#runState) {
       this.#endRun();
@@ -100,7 +105,6 @@ export class StateStatistics {
     for (const n of this.#bars) total += n;
     return this.labels.map((label, k) => {
       const n = this.#bars[k];
-      const mean = n > 0 ? this.#sum[k] / n : 0;
       const meanSquare = n > 0 ? this.#sumSq[k] / n : 0;
       return {
         state: k,
@@ -111,8 +115,8 @@ export class StateStatistics {
         meanDwellBars: this.#runs[k] > 0 ? n / this.#runs[k] : 0,
         longestRunBars: k === this.#runState ? Math.max(this.#longest[k], this.#runLength) : this.#longest[k],
         realizedVolatility: Math.sqrt(meanSquare),
-        meanReturn: mean,
-        sdReturn: Math.sqrt(Math.max(0, meanSquare - mean * mean)),
+        meanReturn: this.#mean[k],
+        sdReturn: n > 0 ? Math.sqrt(this.#squaredDeviations[k] / n) : 0,
       };
     });
   }

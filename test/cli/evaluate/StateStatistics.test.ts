@@ -107,6 +107,22 @@ describe('StateStatistics', () => {
           );
         });
       }),
+      // Two nearly equal returns (sd ~1e-7 against a mean of 0.69): E[r²] − mean² lost the sd here.
+      {
+        examples: [
+          [
+            [
+              [
+                [1, false, 0],
+                [1.9999997339917466, true, 2],
+                [1, false, 0],
+                [1.9999999646023474, true, 2],
+              ],
+              [],
+            ],
+          ],
+        ],
+      },
     );
   });
 
