@@ -46,7 +46,7 @@ export interface LastBarSnapshot {
 export interface GapFillerSnapshot {
   /**
    * What gap bars repeat of the last bar of the series, or null before the first. Snapshots written
-   * before version 0.3 hold the whole bar here; `restore` takes both.
+   * by earlier versions of microstream hold the whole bar here; `restore` takes both.
    */
   last: LastBarSnapshot | null;
   /** Empty intervals in the current run (gap bars emitted plus skipped). */
@@ -237,8 +237,9 @@ function lastBar(value: unknown, path: string): LastBarSnapshot {
   check(typeof o.symbol === 'string', `${path}.symbol`, 'expected a string');
   const openTime = finiteNumber(o.openTime, `${path}.openTime`);
   // Gap bars repeat this close: a price as bars accept.
+  const close = finiteNumber(o.close, `${path}.close`);
   check(
-    isInMagnitudeRange(o.close as number),
+    isInMagnitudeRange(close),
     `${path}.close`,
     `expected a price in [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}]`,
   );
@@ -247,7 +248,7 @@ function lastBar(value: unknown, path: string): LastBarSnapshot {
     return {
       symbol: bar.symbol,
       openTime,
-      close: bar.close,
+      close,
       columns: OPTIONAL_COLUMNS.filter((name) => {
         if (bar[name] === undefined) return false;
         finiteNumber(bar[name], `${path}.${name}`);
@@ -260,7 +261,7 @@ function lastBar(value: unknown, path: string): LastBarSnapshot {
     `${path}.columns`,
     `expected column names in this order: ${OPTIONAL_COLUMNS.join(', ')}`,
   );
-  return { symbol: o.symbol as string, openTime, close: o.close as number, columns: o.columns };
+  return { symbol: o.symbol as string, openTime, close, columns: o.columns };
 }
 
 /** Bit i set for each `OPTIONAL_COLUMNS[i]` the bar has (named loads: this runs for every bar). */

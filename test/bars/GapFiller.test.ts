@@ -83,6 +83,7 @@ describe('GapFiller', () => {
 
   it.each([
     [{ symbol: 'X', openTime: T0, close: -1, columns: [] }, 'series.last.close'],
+    [{ symbol: 'X', openTime: T0, close: '100', columns: [] }, 'series.last.close'],
     [{ symbol: 'X', openTime: T0, close: 100, columns: ['volume'] }, 'series.last.columns'],
     [{ symbol: 'X', openTime: T0, close: 100, columns: ['trades', 'quoteVolume'] }, 'series.last.columns'],
     [{ symbol: 'X', openTime: T0, close: 100, columns: ['trades', 'trades'] }, 'series.last.columns'],
