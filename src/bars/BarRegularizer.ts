@@ -202,8 +202,8 @@ function invalidBarReason(bar: unknown, intervalMs: number): string | undefined 
   if (
     typeof b.openTime !== 'number' ||
     !(Math.abs(b.openTime) <= MAX_TIME_MS) ||
-    // A multiple of the interval, without `%` (a call into C's fmod for doubles): both products are
-    // exact integers below 2^53, and t / I rounds to k only if t = k·I.
+    // A multiple of the interval, without `%` (a call into C's fmod for doubles): floor(t / I) · I is
+    // a multiple of the (integer) interval computed exactly, below 2^53, so it equals t iff t is one.
     Math.floor(b.openTime / intervalMs) * intervalMs !== b.openTime
   )
     return `openTime must be a multiple of the interval (${intervalMs} ms) within ±${MAX_TIME_MS}, got ${describeValue(b.openTime)}`;
