@@ -14,7 +14,10 @@
  * Settings (the adapter's defaults unless said): produceTrades requests of 20 000 trades, acks=all;
  * the detector sends signals in batches of up to 1000 or after `lingerMs`, snapshots a partition
  * every 500 bars. 50 synthetic symbols around the real BTCUSDT price
- * (scripts/kafka/syntheticTrades.ts). `KAFKA_BENCH_TRADES` sets the batch backlog (default 1 000 000).
+ * (scripts/kafka/syntheticTrades.ts): the main feed closes a bar every ~40 trades, a busy feed every
+ * ~600. `KAFKA_BENCH_TRADES` sets the batch backlog (default 1 000 000); `KAFKA_BENCH_PARTS` picks
+ * parts (`throughput`, `scaleout`, `lag`; all by default), e.g.
+ * `KAFKA_BENCH_PARTS=lag npm run bench -- kafka`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
