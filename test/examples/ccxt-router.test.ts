@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCcxtRouter } from '../../examples/ccxt-router.js';
 import type { CcxtExchange } from '../../src/adapters/ccxt/index.js';
 import { createRegimeRouter, type RegimeSignal, type Trade } from '../../src/index.js';
-import { FakeBinance } from '../adapters/binance/fakeBinance.js';
+import { FakeBinance, tradeOf } from '../adapters/binance/fakeBinance.js';
 import { ccxtBinanceAt, ccxtBybitAt } from '../adapters/ccxt/exchanges.js';
 import { FakeBybit } from '../adapters/ccxt/fakeBybit.js';
 import { waitFor } from '../adapters/ccxt/harness.js';
@@ -72,8 +72,8 @@ describe('examples/ccxt-router.ts (two exchanges, fakes on 127.0.0.1)', () => {
       await new Promise((r) => setTimeout(r, 2));
     }
     const expected = new Map<string, RegimeSignal[]>([
-      ['binance BTC/USDT', direct(binance.history('BTCUSDT').map((t) => binanceTrade(t, 'BTC/USDT')))],
-      ['binance ETH/USDT', direct(binance.history('ETHUSDT').map((t) => binanceTrade(t, 'ETH/USDT')))],
+      ['binance BTC/USDT', direct(binance.history('BTCUSDT').map((t) => tradeOf(t, 'BTC/USDT')))],
+      ['binance ETH/USDT', direct(binance.history('ETHUSDT').map((t) => tradeOf(t, 'ETH/USDT')))],
       ['bybit BTC/USDT', direct(bybit.history('BTCUSDT').map((t) => bybitTrade(t, 'BTC/USDT')))],
       ['bybit SOL/USDT', direct(bybit.history('SOLUSDT').map((t) => bybitTrade(t, 'SOL/USDT')))],
     ]);
@@ -86,19 +86,6 @@ describe('examples/ccxt-router.ts (two exchanges, fakes on 127.0.0.1)', () => {
     expect(got.get('binance BTC/USDT')?.[3].bar.close).not.toBe(got.get('bybit BTC/USDT')?.[3].bar.close);
   }, 60_000);
 });
-
-function binanceTrade(t: ReturnType<FakeBinance['history']>[number], symbol: string): Trade {
-  return {
-    time: t.time,
-    price: Number(t.price),
-    qty: Number(t.qty),
-    isBuyerMaker: t.isBuyerMaker,
-    id: t.aggId,
-    firstId: t.tradeId,
-    lastId: t.tradeId,
-    symbol,
-  };
-}
 
 function bybitTrade(t: ReturnType<FakeBybit['history']>[number], symbol: string): Trade {
   return {

@@ -20,6 +20,18 @@ export interface InstalledPackage {
   pkg: PackageJson;
 }
 
+/** Packs the repository (`npm pack`, from the current `dist/`) into `dir`; returns the tarball's file name. */
+export function packInto(dir: string): string {
+  return execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: 'pipe',
+  })
+    .trim()
+    .split('\n')
+    .pop()!;
+}
+
 /**
  * Packs the repository (`npm pack`, from the current `dist/`) and installs the tarball with npm into
  * a fresh project in the system's temp folder, so nothing resolves from the repository's own
@@ -29,14 +41,7 @@ export interface InstalledPackage {
 export function installPackedPackage(extra: string[] = []): InstalledPackage {
   ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'microstream-package-'));
-  const tarball = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    stdio: 'pipe',
-  })
-    .trim()
-    .split('\n')
-    .pop()!;
+  const tarball = packInto(dir);
   const project = join(dir, 'project');
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'bot', private: true }));

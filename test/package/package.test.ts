@@ -4,6 +4,7 @@ import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, ROOT } from './builtPackage.js';
+import { packInto } from './installedPackage.js';
 
 interface PackedFile {
   path: string;
@@ -72,14 +73,7 @@ describe('the npm package', () => {
     rmSync(dir, { recursive: true, force: true });
     const installed = join(dir, 'node_modules/microstream');
     mkdirSync(installed, { recursive: true });
-    const tarball = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: 'pipe',
-    })
-      .trim()
-      .split('\n')
-      .pop()!;
+    const tarball = packInto(dir);
     execFileSync('tar', ['xzf', join(dir, tarball), '--strip-components=1', '-C', installed]);
     // Dependencies resolve from the repository's node_modules, two levels up from test-artifacts/package.
     const esm = execFileSync(

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Clock, systemClock } from '../../../src/adapters/binance/clock.js';
+import type { Trade } from '../../../src/bars/trade.js';
 import { Random } from '../../../src/util/random.js';
 
 /** One trade the fake exchange generated: an aggregate trade of exactly one underlying trade. */
@@ -13,6 +14,23 @@ export interface FakeTrade {
   qty: string;
   time: number;
   isBuyerMaker: boolean;
+}
+
+/**
+ * The `Trade` the Binance adapter delivers for a fake trade (ids as in the aggTrade stream), under
+ * the symbol given: what a test pushes directly to compare with what came through an adapter.
+ */
+export function tradeOf(t: FakeTrade, symbol: string): Trade {
+  return {
+    time: t.time,
+    price: Number(t.price),
+    qty: Number(t.qty),
+    isBuyerMaker: t.isBuyerMaker,
+    id: t.aggId,
+    firstId: t.tradeId,
+    lastId: t.tradeId,
+    symbol,
+  };
 }
 
 /** A REST answer forced on the next matching request. */

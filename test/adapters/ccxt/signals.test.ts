@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CcxtExchange } from '../../../src/adapters/ccxt/CcxtExchange.js';
 import type { Trade } from '../../../src/bars/trade.js';
 import { createRegimeRouter, type RegimeSignal } from '../../../src/index.js';
-import { FakeBinance } from '../binance/fakeBinance.js';
+import { FakeBinance, tradeOf } from '../binance/fakeBinance.js';
 import { ccxtBinanceAt, ccxtBybitAt } from './exchanges.js';
 import { FakeBybit } from './fakeBybit.js';
 import { type CcxtRun, startCcxtRun, waitFor } from './harness.js';
@@ -113,18 +113,7 @@ describe('signals from ccxtTrades == signals from the same trades pushed directl
       () => ids.reduce((n, id) => n + fake.history(id).length, 0),
     );
     const direct: Trade[] = [];
-    for (const id of ids)
-      for (const t of fake.history(id))
-        direct.push({
-          time: t.time,
-          price: Number(t.price),
-          qty: Number(t.qty),
-          isBuyerMaker: t.isBuyerMaker,
-          id: t.aggId,
-          firstId: t.tradeId,
-          lastId: t.tradeId,
-          symbol: unified[id],
-        });
+    for (const id of ids) for (const t of fake.history(id)) direct.push(tradeOf(t, unified[id]));
     direct.sort((a, b) => a.time - b.time);
     expect(missing).toBe(0);
     const bySymbol = (list: RegimeSignal[], s: string) => list.filter((x) => x.symbol === s);

@@ -6,7 +6,7 @@ import { binanceSource } from '../../../src/adapters/dashboard/sources/binance.j
 import { type Dashboard, startDashboard } from '../../../src/adapters/dashboard/startDashboard.js';
 import { type Bar, BarAggregator, createRegimeDetector, type RegimeSignal } from '../../../src/index.js';
 import { CHROMIUM_PATH, launchChromium } from '../../support/chromium.js';
-import { FakeBinance } from '../binance/fakeBinance.js';
+import { FakeBinance, tradeOf } from '../binance/fakeBinance.js';
 import { DashboardClient } from './dashboardClient.js';
 
 const symbols = ['BTCUSDT', 'ETHUSDT'];
@@ -109,17 +109,7 @@ describe('dashboard with --source binance (fake exchange on 127.0.0.1)', () => {
       });
       const signals: RegimeSignal[] = [...detector.warmStart(history)];
       for (const t of fake.history(symbol).filter((t) => t.time >= firstMinute)) {
-        const trade = {
-          symbol,
-          time: t.time,
-          price: Number(t.price),
-          qty: Number(t.qty),
-          isBuyerMaker: t.isBuyerMaker,
-          id: t.aggId,
-          firstId: t.tradeId,
-          lastId: t.tradeId,
-        };
-        signals.push(...detector.pushTrade(trade));
+        signals.push(...detector.pushTrade(tradeOf(t, symbol)));
       }
       expected.set(symbol, JSON.parse(JSON.stringify(signals)));
     }

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { Admin, ProduceAcks, Producer } from '@platformatic/kafka';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafkaSource } from '../../../src/adapters/dashboard/sources/kafka.js';
@@ -7,36 +5,20 @@ import { bundledReplayFile } from '../../../src/adapters/dashboard/sources/repla
 import { type Dashboard, startDashboard } from '../../../src/adapters/dashboard/startDashboard.js';
 import { encodeSignal } from '../../../src/adapters/kafka/index.js';
 import { createRegimeDetector, type RegimeSignal } from '../../../src/index.js';
+import { readKlines } from '../../../src/node/index.js';
 import { kafkaSkipReason, useKafkaBroker } from '../kafka/useKafkaBroker.js';
 import { DashboardClient } from './dashboardClient.js';
 
-/** Signals of the first `bars` bundled real bars, computed by a detector. */
-function realSignals(bars: number): RegimeSignal[] {
+/** Signals of the first `bars` bundled real bars, computed by a detector (as they travel: JSON). */
+async function realSignals(bars: number): Promise<RegimeSignal[]> {
   const detector = createRegimeDetector({ symbol: 'BTCUSDT' });
-  const rows = gunzipSync(readFileSync(bundledReplayFile))
-    .toString('utf8')
-    .trim()
-    .split('\n')
-    .slice(1, bars + 1);
-  return rows.flatMap((row) => {
-    const [openTime, open, high, low, close, volume, closeTime, quoteVolume, trades] = row
-      .split(',')
-      .map(Number);
-    const bar = {
-      symbol: 'BTCUSDT',
-      openTime,
-      closeTime,
-      open,
-      high,
-      low,
-      close,
-      volume,
-      quoteVolume,
-      trades,
-      gap: false,
-    };
-    return JSON.parse(JSON.stringify(detector.pushBar(bar))) as RegimeSignal[];
-  });
+  const signals: RegimeSignal[] = [];
+  let read = 0;
+  for await (const bar of readKlines(bundledReplayFile)) {
+    signals.push(...(JSON.parse(JSON.stringify(detector.pushBar(bar))) as RegimeSignal[]));
+    if (++read === bars) break;
+  }
+  return signals;
 }
 
 describe.skipIf(kafkaSkipReason)('dashboard with --source kafka (real broker on 127.0.0.1)', () => {
@@ -48,7 +30,7 @@ describe.skipIf(kafkaSkipReason)('dashboard with --source kafka (real broker on 
 
   it('shows the signals of the topic once each, in order, repeats dropped', async () => {
     const topic = 'dashboard-signals';
-    const signals = realSignals(200);
+    const signals = await realSignals(200);
     const admin = new Admin({ clientId: 'dashboard-test', bootstrapBrokers: kafka.brokers });
     await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
     await admin.close();
