@@ -1,4 +1,5 @@
 import type { Bar } from './bar.js';
+import { MAX_TIME_MS } from './magnitudes.js';
 
 /**
  * Binance's kline columns, in the order of its data exports, of its REST `klines` arrays and of
@@ -47,6 +48,12 @@ export function klineProblem(bar: Bar): string | undefined {
   }
   if (high < low || high < open || high < close || low > open || low > close) {
     return `high and low do not enclose open and close (open ${open}, high ${high}, low ${low}, close ${close})`;
+  }
+  for (const [name, time] of [
+    ['open_time', bar.openTime],
+    ['close_time', bar.closeTime],
+  ] as const) {
+    if (!(Math.abs(time) <= MAX_TIME_MS)) return `${name} must be ms within ±${MAX_TIME_MS}, got ${time}`;
   }
   if (bar.closeTime < bar.openTime) return `close_time ${bar.closeTime} is before open_time ${bar.openTime}`;
   for (const [name, value] of [

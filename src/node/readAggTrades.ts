@@ -1,3 +1,4 @@
+import { MAX_TIME_MS } from '../bars/magnitudes.js';
 import type { Trade } from '../bars/trade.js';
 import type { CsvCursor } from './CsvCursor.js';
 import { epochMillis } from './epochMillis.js';
@@ -143,8 +144,9 @@ export class AggTradeReader implements AsyncIterable<Trade> {
     if (!isPositive(price)) return expected(c, at.price, 'price', 'a positive number');
     const qty = c.number(at.qty);
     if (!isNonNegative(qty)) return expected(c, at.qty, 'quantity', 'a number >= 0');
-    const time = c.number(at.time);
-    if (!Number.isFinite(time)) return expected(c, at.time, 'transact_time', 'a timestamp');
+    // In s, ms or µs; a huge number would become ±Infinity ms.
+    const time = epochMillis(c.number(at.time));
+    if (!(Math.abs(time) <= MAX_TIME_MS)) return expected(c, at.time, 'transact_time', 'a timestamp');
     const isBuyerMaker = c.flag(at.isBuyerMaker);
     if (isBuyerMaker < 0) return expected(c, at.isBuyerMaker, 'is_buyer_maker', 'true or false');
     const id = at.id >= 0 ? c.number(at.id) : undefined;
@@ -158,7 +160,7 @@ export class AggTradeReader implements AsyncIterable<Trade> {
       return expected(c, at.lastId, 'last_trade_id', 'a whole number >= first_trade_id');
     }
     return {
-      time: epochMillis(time),
+      time,
       price,
       qty,
       isBuyerMaker: isBuyerMaker === 1,

@@ -47,6 +47,7 @@ describe('the Binance kline format', () => {
     [1, '0', /open must be a positive number, got 0/],
     [5, '-1', /volume must be a number >= 0, got -1/],
     [6, 1767225500000, /close_time 1767225500000 is before open_time 1767225600000/],
+    [0, '1e308', /open_time must be ms within ±8640000000000000, got 1e\+308/],
     [8, 1.5, /count must be a whole number >= 0, got 1.5/],
     [10, '-2', /taker_buy_quote_volume must be a number >= 0/],
     [4, 'x', /close must be a number, got "x"/],

@@ -148,6 +148,7 @@ describe('readAggTrades', () => {
       '5,0,0.1,1,1,1767225600000,True,True',
       '6,87648.21,0.1,9,8,1767225600000,True,True',
       '7,87648.21,0.1,1,1,,True,True',
+      '8,87648.21,0.1,1,1,-1e308,True,True',
     ];
     const lines = [fixtureLines[0], bad[0], '', fixtureLines[1], ...bad.slice(1), fixtureLines[2]];
     const malformed: MalformedLine[] = [];
@@ -155,8 +156,8 @@ describe('readAggTrades', () => {
       onMalformed: (m) => malformed.push(m),
     });
     expect(await collect(reader)).toEqual(expectedTrades.slice(0, 3));
-    expect(reader.stats()).toEqual({ lines: 11, rows: 3, malformed: 7 });
-    expect(malformed.map((m) => m.line)).toEqual([2, 5, 6, 7, 8, 9, 10]);
+    expect(reader.stats()).toEqual({ lines: 12, rows: 3, malformed: 8 });
+    expect(malformed.map((m) => m.line)).toEqual([2, 5, 6, 7, 8, 9, 10, 11]);
     expect(malformed[0]).toEqual({
       line: 2,
       text: bad[0],
@@ -169,6 +170,8 @@ describe('readAggTrades', () => {
       'price must be a positive number, got "0"',
       'last_trade_id must be a whole number >= first_trade_id, got "8"',
       'transact_time must be a timestamp, got ""',
+      // finite, but −1e308 s is −Infinity ms
+      'transact_time must be a timestamp, got "-1e308"',
     ]);
   });
 
