@@ -1,4 +1,4 @@
-import { describeValue } from '../util/validate.js';
+import { quoteValue } from '../util/validate.js';
 import {
   isInMagnitudeRange,
   MAX_MAGNITUDE,
@@ -60,41 +60,39 @@ export interface Trade {
  * ```
  */
 export function invalidTradeReason(trade: unknown): string | undefined {
-  if (typeof trade !== 'object' || trade === null) return `a trade must be an object, got ${show(trade)}`;
+  if (typeof trade !== 'object' || trade === null)
+    return `a trade must be an object, got ${quoteValue(trade)}`;
   const t = trade as Record<string, unknown>;
   if (typeof t.time !== 'number' || !(Math.abs(t.time) <= MAX_TIME_MS))
-    return `time must be a finite number of ms within ±${MAX_TIME_MS} (a Date's range), got ${show(t.time)}`;
+    return `time must be a finite number of ms within ±${MAX_TIME_MS} (a Date's range), got ${quoteValue(t.time)}`;
   if (t.time < MIN_TRADE_TIME_MS)
-    return `time ${show(t.time)} is before 2010-01-01 (${MIN_TRADE_TIME_MS} ms): seconds given as milliseconds? Trade times are epoch milliseconds`;
+    return `time ${quoteValue(t.time)} is before 2010-01-01 (${MIN_TRADE_TIME_MS} ms): seconds given as milliseconds? Trade times are epoch milliseconds`;
   if (typeof t.price !== 'number' || !(t.price > 0 && t.price < Number.POSITIVE_INFINITY))
-    return `price must be a finite number > 0, got ${show(t.price)}`;
+    return `price must be a finite number > 0, got ${quoteValue(t.price)}`;
   if (typeof t.qty !== 'number' || !(t.qty >= 0 && t.qty < Number.POSITIVE_INFINITY))
-    return `qty must be a finite number >= 0, got ${show(t.qty)}`;
+    return `qty must be a finite number >= 0, got ${quoteValue(t.qty)}`;
   if (!isInMagnitudeRange(t.price))
-    return `price must be within [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}], got ${show(t.price)}`;
+    return `price must be within [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}], got ${quoteValue(t.price)}`;
   if (!(t.qty <= MAX_TRADE_AMOUNT && t.price * t.qty <= MAX_TRADE_AMOUNT))
-    return `qty and price × qty must be at most 2^51, got qty ${show(t.qty)} at price ${show(t.price)}`;
+    return `qty and price × qty must be at most 2^51, got qty ${quoteValue(t.qty)} at price ${quoteValue(t.price)}`;
   if (typeof t.isBuyerMaker !== 'boolean')
-    return `isBuyerMaker must be a boolean, got ${show(t.isBuyerMaker)}`;
-  if (t.id !== undefined && !isTradeId(t.id)) return `id must be an integer in [0, 2^53), got ${show(t.id)}`;
+    return `isBuyerMaker must be a boolean, got ${quoteValue(t.isBuyerMaker)}`;
+  if (t.id !== undefined && !isTradeId(t.id))
+    return `id must be an integer in [0, 2^53), got ${quoteValue(t.id)}`;
   if (t.firstId !== undefined || t.lastId !== undefined) {
     if (!isTradeId(t.firstId) || !isTradeId(t.lastId) || t.firstId > t.lastId)
-      return `firstId and lastId must be integers in [0, 2^53) with firstId <= lastId, got ${show(t.firstId)} and ${show(t.lastId)}`;
+      return `firstId and lastId must be integers in [0, 2^53) with firstId <= lastId, got ${quoteValue(t.firstId)} and ${quoteValue(t.lastId)}`;
   }
   if (t.symbol !== undefined && typeof t.symbol !== 'string')
-    return `symbol must be a string, got ${show(t.symbol)}`;
+    return `symbol must be a string, got ${quoteValue(t.symbol)}`;
   if (
     t.missingBefore !== undefined &&
     !(typeof t.missingBefore === 'number' && Number.isSafeInteger(t.missingBefore) && t.missingBefore > 0)
   )
-    return `missingBefore must be absent or an integer in [1, 2^53), got ${show(t.missingBefore)}`;
+    return `missingBefore must be absent or an integer in [1, 2^53), got ${quoteValue(t.missingBefore)}`;
   return undefined;
 }
 
 function isTradeId(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : describeValue(value);
 }

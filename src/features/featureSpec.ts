@@ -1,4 +1,4 @@
-import { boundedString, check, finiteNumber, integer, plainObject } from '../util/validate.js';
+import { boundedString, check, finiteNumber, integer, plainObject, quoteValue } from '../util/validate.js';
 
 /**
  * What a feature measures. Each is computed from one bar and, for some, a window of earlier bars:
@@ -281,13 +281,13 @@ export function parseFeatureSet(value: unknown, path = 'features'): FeatureDefin
     check(
       typeof o.kind === 'string' && o.kind in REQUIRED_COLUMN,
       `${at}.kind`,
-      `expected one of ${Object.keys(REQUIRED_COLUMN).join(', ')}, got ${JSON.stringify(o.kind)}`,
+      `expected one of ${Object.keys(REQUIRED_COLUMN).join(', ')}, got ${quoteValue(o.kind)}`,
     );
     const kind = o.kind as FeatureKind;
     check(
       o.transform === 'none' || o.transform === 'log' || o.transform === 'signedLog',
       `${at}.transform`,
-      `expected 'none', 'log' or 'signedLog', got ${JSON.stringify(o.transform)}`,
+      `expected 'none', 'log' or 'signedLog', got ${quoteValue(o.transform)}`,
     );
     // Keys in one canonical order (name, kind, window, transform, offset), so a model file
     // written after loading has the same bytes as the one read.
@@ -312,7 +312,7 @@ function parseBaseline(value: unknown, path: string): FeatureBaseline {
   check(
     o.mode === 'difference' || o.mode === 'scale',
     `${path}.mode`,
-    `expected 'difference' or 'scale', got ${JSON.stringify(o.mode)}`,
+    `expected 'difference' or 'scale', got ${quoteValue(o.mode)}`,
   );
   // Canonical key order, as for the definition itself.
   return {

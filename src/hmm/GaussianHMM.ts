@@ -1,6 +1,6 @@
 import { Random } from '../util/random.js';
 import { checkUntrustedValue } from '../util/safeJson.js';
-import { check, finiteNumber, integer, plainObject } from '../util/validate.js';
+import { check, finiteNumber, integer, plainObject, quoteValue } from '../util/validate.js';
 import { baumWelch, initialParameters } from './baumWelch.js';
 import type { CovarianceType } from './CovarianceType.js';
 import { filterStep, forward, forwardBackward, predict } from './forwardBackward.js';
@@ -434,8 +434,8 @@ export class GaussianHMM {
     checkUntrustedValue(json, {}, path || 'GaussianHMM');
     const o = plainObject(json, path || 'GaussianHMM');
     const at = (field: string) => (path ? `${path}.${field}` : field);
-    check(o.format === FORMAT, at('format'), `expected "${FORMAT}", got ${JSON.stringify(o.format)}`);
-    check(o.version === VERSION, at('version'), `expected ${VERSION}, got ${JSON.stringify(o.version)}`);
+    check(o.format === FORMAT, at('format'), `expected "${FORMAT}", got ${quoteValue(o.format)}`);
+    check(o.version === VERSION, at('version'), `expected ${VERSION}, got ${quoteValue(o.version)}`);
     // toJSON writes every field: none may be left to a default (a null seed is not seed 0).
     for (const field of [...HYPER_PARAMETER_FIELDS, ...PARAMETER_FIELDS])
       check(
@@ -495,7 +495,7 @@ function resolveOptions(o: Record<string, unknown>, path: string): ResolvedOptio
   check(
     covariance === 'full' || covariance === 'diag',
     at('covariance'),
-    `expected "full" or "diag", got ${JSON.stringify(covariance)}`,
+    `expected "full" or "diag", got ${quoteValue(covariance)}`,
   );
   const resolved: ResolvedOptions = {
     covariance,

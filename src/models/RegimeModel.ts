@@ -4,7 +4,15 @@ import { type FeatureDefinition, parseFeatureSet } from '../features/featureSpec
 import { Scaler, type ScalerJSON } from '../features/Scaler.js';
 import { GaussianHMM, type GaussianHMMJSON } from '../hmm/GaussianHMM.js';
 import { checkUntrustedValue } from '../util/safeJson.js';
-import { boundedString, check, finiteNumber, integer, numberMatrix, plainObject } from '../util/validate.js';
+import {
+  boundedString,
+  check,
+  finiteNumber,
+  integer,
+  numberMatrix,
+  plainObject,
+  quoteValue,
+} from '../util/validate.js';
 import { ARGMAX_RULE, parseDecisionRule, type RegimeDecisionRule } from './decisionRule.js';
 
 /**
@@ -227,12 +235,12 @@ export class RegimeModel {
     check(
       o.format === MODEL_FORMAT,
       'format',
-      `expected ${JSON.stringify(MODEL_FORMAT)}, got ${JSON.stringify(o.format)}`,
+      `expected ${JSON.stringify(MODEL_FORMAT)}, got ${quoteValue(o.format)}`,
     );
     check(
       o.version === MODEL_VERSION || o.version === 1,
       'version',
-      `this library reads versions 1 and ${MODEL_VERSION}, got ${JSON.stringify(o.version)}`,
+      `this library reads versions 1 and ${MODEL_VERSION}, got ${quoteValue(o.version)}`,
     );
     const symbol = boundedString(o.symbol, 'symbol', 0, MAX_SYMBOL_LIST_LENGTH);
     const intervalMs = integer(o.intervalMs, 'intervalMs', MIN_INTERVAL_MS, MAX_INTERVAL_MS);

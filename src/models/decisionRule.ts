@@ -1,4 +1,4 @@
-import { check, finiteNumber, plainObject } from '../util/validate.js';
+import { check, finiteNumber, plainObject, quoteValue } from '../util/validate.js';
 
 /**
  * How a detector turns the filter's state probabilities into the regime it reports — the
@@ -61,7 +61,7 @@ export const ARGMAX_RULE: Readonly<RegimeDecisionRule> = Object.freeze({ rule: '
  */
 export function parseDecisionRule(value: unknown, path = 'decision'): RegimeDecisionRule {
   const o = plainObject(value, path);
-  check(o.rule === 'hysteresis', `${path}.rule`, `expected 'hysteresis', got ${JSON.stringify(o.rule)}`);
+  check(o.rule === 'hysteresis', `${path}.rule`, `expected 'hysteresis', got ${quoteValue(o.rule)}`);
   const margin = finiteNumber(o.margin, `${path}.margin`);
   check(margin >= 0 && margin < 1, `${path}.margin`, `expected a number in [0, 1), got ${margin}`);
   return { rule: 'hysteresis', margin };

@@ -2,7 +2,7 @@ import type { Bar } from '../bars/bar.js';
 import { invalidTradeReason, type Trade } from '../bars/trade.js';
 import { defaultModel } from '../models/defaultModel.js';
 import type { Stage } from '../stage.js';
-import { check, describeValue, ModelValidationError, plainObject } from '../util/validate.js';
+import { check, describeValue, ModelValidationError, plainObject, quoteValue } from '../util/validate.js';
 import {
   type DetectorSnapshot,
   RegimeDetector,
@@ -209,7 +209,7 @@ export class RegimeRouter
       try {
         detector.restore(detectorSnapshot);
       } catch (e) {
-        const at = `snapshot.detectors[${JSON.stringify(symbol)}]`;
+        const at = `snapshot.detectors[${quoteValue(symbol)}]`;
         if (!(e instanceof ModelValidationError)) throw e;
         // Re-root the detector's path (`snapshot.state`) under this symbol's entry.
         throw new ModelValidationError(

@@ -105,6 +105,27 @@ export function plainObject(value: unknown, path: string): Record<string, unknow
   return value as Record<string, unknown>;
 }
 
+/** Longest part of a string from the input that an error message quotes. */
+const MAX_QUOTED_CHARS = 64;
+
+/**
+ * A value as an error message quotes it: a string in JSON quotes (control characters escaped),
+ * cut at 64 characters with a note of how many more there were, so a 50 MB string in a model or
+ * a trade does not become a 50 MB message; anything else as {@link describeValue}.
+ *
+ * @example
+ * ```ts
+ * quoteValue('pickle');           // '"pickle"'
+ * quoteValue('v'.repeat(1e6));    // '"vvvv…vvvv"… (999936 more characters)'
+ * quoteValue(3);                  // '3'
+ * ```
+ */
+export function quoteValue(value: unknown): string {
+  if (typeof value !== 'string') return describeValue(value);
+  if (value.length <= MAX_QUOTED_CHARS) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, MAX_QUOTED_CHARS))}… (${value.length - MAX_QUOTED_CHARS} more characters)`;
+}
+
 /**
  * A short description of any value for an error message. Never throws, not even for an object
  * without a prototype or with a broken `toString` (which `String(value)` would throw on).

@@ -108,6 +108,37 @@ describe('loadModel', () => {
     );
   });
 
+  it('quotes at most 64 characters of a refused string in its message, escaped', () => {
+    const huge = 'v'.repeat(1_000_000);
+    // biome-ignore lint/suspicious/noExplicitAny: the test reaches into an untyped model document
+    const changes: [string, (m: Record<string, any>) => void][] = [
+      ['version', (m) => (m.version = huge)],
+      ['format', (m) => (m.format = huge)],
+      ['features[0].kind', (m) => (m.features[0].kind = huge)],
+      ['features[0].transform', (m) => (m.features[0].transform = huge)],
+      ['decision.rule', (m) => (m.decision.rule = huge)],
+      ['hmm.format', (m) => (m.hmm.format = huge)],
+      ['hmm.covariance', (m) => (m.hmm.covariance = huge)],
+    ];
+    for (const [path, change] of changes) {
+      const m = fresh();
+      change(m);
+      let message = '';
+      try {
+        loadModel(m);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message, path).toMatch(
+        new RegExp(`^${path.replace(/[.[\]]/g, '\\$&')}: .*"v{64}"… \\(999936 more characters\\)`),
+      );
+      expect(message.length, path).toBeLessThan(400);
+    }
+    const m = fresh();
+    m.version = 'x\u001b]0;pwned\u0007';
+    expect(() => loadModel(m)).toThrow('got "x\\u001b]0;pwned\\u0007"');
+  });
+
   it('relabels states without touching the model', () => {
     const relabelled = defaultModel().withLabels(['calm', 'busy', 'panic']);
     expect(relabelled.labels).toEqual(['calm', 'busy', 'panic']);
