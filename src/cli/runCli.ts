@@ -56,15 +56,34 @@ function configure(command: Command): void {
   for (const sub of command.commands) configure(sub);
 }
 
+/**
+ * The error's message and, for an error wrapping others (an `AggregateError`, a `cause`), the
+ * innermost first one, which names what went wrong: e.g. `joinGroup failed 4 times (Connection to
+ * 127.0.0.1:1 failed: connect ECONNREFUSED 127.0.0.1:1)`, not four repeats of the retry count.
+ */
 function messageOf(error: unknown): string {
-  if (error instanceof Error) {
-    // An AggregateError (e.g. every broker refused) says more in its first inner error.
-    const inner = (error as { errors?: unknown[] }).errors?.[0];
-    return inner instanceof Error && inner.message !== error.message
-      ? `${error.message} (${inner.message})`
-      : error.message;
+  if (!(error instanceof Error)) return String(error);
+  const wrapped = innerError(error);
+  if (wrapped === undefined) return error.message;
+  // An aggregate's message repeats its inner ones: its first sentence says what was tried.
+  const outer = sentence(error.message);
+  const chain: string[] = [];
+  for (let inner: Error | undefined = wrapped; inner !== undefined && chain.length < 8; ) {
+    chain.push(sentence(inner.message));
+    inner = innerError(inner);
   }
-  return String(error);
+  const cause = chain.slice(-2).filter((m) => m !== outer);
+  return cause.length === 0 ? outer : `${outer} (${cause.join(': ')})`;
+}
+
+function innerError(error: Error): Error | undefined {
+  const inner = (error as { errors?: unknown[] }).errors?.[0] ?? error.cause;
+  return inner instanceof Error ? inner : undefined;
+}
+
+/** The first sentence of `message`, without its full stop. */
+function sentence(message: string): string {
+  return message.split(/(?<=\.)\s/, 1)[0].replace(/\.$/, '');
 }
 
 function oneLine(text: string): string {

@@ -98,6 +98,9 @@ describe('CLI errors: every option checked before any work, one line, exit code 
     const { code, stderr } = await cli('kafka', 'run', '--brokers', '127.0.0.1:1', '--quiet');
     expect(code).toBe(1);
     expect(stderr).toMatch(/^microstream: error: .*(connect|broker|failed)/i);
+    // It names the cause (the address and the refusal), not only how often the client retried.
+    expect(stderr).toMatch(/127\.0\.0\.1:1.*ECONNREFUSED/);
+    expect(stderr).not.toMatch(/(failed \d+ times.*){3}/);
     expectOneLine(stderr);
   }, 60_000);
 });
@@ -120,6 +123,19 @@ describe('CLI errors: unusable input files exit 1 with a clear message', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/every line is malformed \(3 lines; line 2: /);
     expectOneLine(stderr);
+  });
+
+  it('train without --quiet quotes a few malformed lines, not every one of them', async () => {
+    const bad = 'x,\u001b[31my\n'.repeat(1000);
+    const input = file('many-malformed.csv', `open_time,open,high,low,close,volume\n${bad}`);
+    const { code, stderr } = await cli('train', input, '--out', join(dir, 'm.json'));
+    expect(code).toBe(1);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines.filter((l) => /skipped malformed line/.test(l))).toHaveLength(5);
+    expect(lines).toHaveLength(7);
+    expect(lines[5]).toMatch(/more malformed lines skipped/);
+    expect(lines[6]).toMatch(/every line is malformed \(1000 lines; line 2: /);
+    expect(stderr).not.toContain('\u001b');
   });
 
   it('bars and replay agree on an empty file: exit 1, no rows', async () => {

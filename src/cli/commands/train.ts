@@ -12,6 +12,9 @@ import { printable } from '../printable.js';
 import { requireRows } from '../requireRows.js';
 import { UsageError } from '../UsageError.js';
 
+/** How many malformed lines `train` quotes per file on stderr (the rest are only counted). */
+const QUOTED_MALFORMED = 5;
+
 /** Options of `microstream train`, as commander parses them. */
 interface TrainFlags {
   out: string;
@@ -74,10 +77,16 @@ export function registerTrainCommand(program: Command): void {
       let total = 0;
       for (const file of files) {
         let firstMalformed: MalformedLine | undefined;
+        let malformed = 0;
         const reader = readKlines(file, {
           onMalformed: (m) => {
             firstMalformed ??= m;
-            progress(`${file}:${m.line}: skipped malformed line (${printable(m.reason)})`);
+            malformed++;
+            // The first few are quoted; a file of a million bad lines is not echoed line by line.
+            if (malformed <= QUOTED_MALFORMED)
+              progress(`${file}:${m.line}: skipped malformed line (${printable(m.reason)})`);
+            else if (malformed === QUOTED_MALFORMED + 1)
+              progress(`${file}: more malformed lines skipped (counted, not shown)`);
           },
         });
         const bars: Bar[] = [];
@@ -86,6 +95,7 @@ export function registerTrainCommand(program: Command): void {
           if (bars.length % 100_000 === 0) progress(readingLine(file, total + bars.length, started));
         }
         requireRows(file, reader.stats(), firstMalformed);
+        if (malformed > QUOTED_MALFORMED) progress(`${file}: ${malformed} malformed lines skipped`);
         total += bars.length;
         progress(readingLine(file, total, started));
         sequences.push(bars);
