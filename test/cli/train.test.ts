@@ -1,27 +1,26 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/models/loadModel.js';
+import { runProcess } from '../support/runProcess.js';
 
 // 2 500 bars: the default features warm up in 1 500 (a day of history for their baselines).
 const SLICE = 'fixtures/binance/LINKUSDT-1m-2023-02-01_2023-02-02.csv.gz';
 const dir = mkdtempSync(join(tmpdir(), 'microstream-train-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function train(out: string, ...flags: string[]) {
-  const run = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'train', SLICE, '--out', out, ...flags], {
-    encoding: 'utf8',
-  });
+/** Runs `microstream train` in a child process (async: the test worker keeps answering vitest). */
+async function train(out: string, ...flags: string[]) {
+  const run = await runProcess('npx', ['tsx', 'src/cli/main.ts', 'train', SLICE, '--out', out, ...flags]);
   expect(run.status, run.stderr).toBe(0);
   return run;
 }
 
 describe('microstream train', () => {
-  it('writes the same bytes twice, prints the report, and shows progress on stderr', () => {
-    const a = train(join(dir, 'a.json'), '--seed', '5', '--quiet');
-    const b = train(join(dir, 'b.json'), '--seed', '5');
+  it('writes the same bytes twice, prints the report, and shows progress on stderr', async () => {
+    const a = await train(join(dir, 'a.json'), '--seed', '5', '--quiet');
+    const b = await train(join(dir, 'b.json'), '--seed', '5');
     const bytes = readFileSync(join(dir, 'a.json'), 'utf8');
     expect(readFileSync(join(dir, 'b.json'), 'utf8')).toBe(bytes);
     expect(a.stderr).toBe('');
@@ -49,25 +48,37 @@ describe('microstream train', () => {
     for (const s of model.report.states) expect(a.stdout).toContain(s.meanDwellBars.toFixed(1));
   }, 60_000);
 
-  it('stores the decision margin it is given, and refuses one outside [0, 1)', () => {
-    train(join(dir, 'm.json'), '--margin', '0.5', '--quiet');
+  it('stores the decision margin it is given, and refuses one outside [0, 1)', async () => {
+    await train(join(dir, 'm.json'), '--margin', '0.5', '--quiet');
     expect(loadModel(readFileSync(join(dir, 'm.json'), 'utf8')).decision).toEqual({
       rule: 'hysteresis',
       margin: 0.5,
     });
-    const bad = spawnSync(
-      'npx',
-      ['tsx', 'src/cli/main.ts', 'train', SLICE, '--out', join(dir, 'x.json'), '--margin', '1'],
-      {
-        encoding: 'utf8',
-      },
-    );
+    const bad = await runProcess('npx', [
+      'tsx',
+      'src/cli/main.ts',
+      'train',
+      SLICE,
+      '--out',
+      join(dir, 'x.json'),
+      '--margin',
+      '1',
+    ]);
     expect(bad.status).toBe(2); // a usage error, refused before any training
     expect(bad.stderr).toMatch(/--margin expects a number in \[0, 1\), got '1'/);
   }, 60_000);
 
-  it('takes the feature set, the number of states and the recorded symbol from the command line', () => {
-    train(join(dir, 'c.json'), '--features', 'original', '--states', '2', '--symbol', 'USDM-LINK', '--quiet');
+  it('takes the feature set, the number of states and the recorded symbol from the command line', async () => {
+    await train(
+      join(dir, 'c.json'),
+      '--features',
+      'original',
+      '--states',
+      '2',
+      '--symbol',
+      'USDM-LINK',
+      '--quiet',
+    );
     const model = loadModel(readFileSync(join(dir, 'c.json'), 'utf8'));
     expect(model.labels).toEqual(['Stable', 'Crisis']);
     expect(model.provenance.featureSet).toBe('original');
