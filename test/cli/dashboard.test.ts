@@ -1,5 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 
@@ -29,6 +32,27 @@ describe('microstream dashboard', () => {
     }
   });
 
+  it('reports a source that fails after the start on one line, without a stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'microstream-dashboard-'));
+    const corrupt = join(dir, 'BTCUSDT-1m.csv.gz');
+    writeFileSync(corrupt, 'not gzip at all');
+    const server = dashboard('--port', '0', '--file', corrupt);
+    let stderr = '';
+    server.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    try {
+      while (!stderr.includes('\n')) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 300)); // anything printed after it
+      expect(stderr).toMatch(/^replay failed: .*BTCUSDT-1m\.csv\.gz: not a valid gzip file.*\n$/);
+      expect(stderr.split('\n')).toHaveLength(2);
+      expect(server.exitCode).toBe(null); // the server stays up: pages keep what they have
+    } finally {
+      server.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     [['--source', 'ftx'], /--source must be replay, binance, kafka or ccxt:<exchange id>, got 'ftx'/],
     [['--port', '70000'], /--port must be a TCP port, got '70000'/],
@@ -36,9 +60,13 @@ describe('microstream dashboard', () => {
     [['--from', 'yesterday'], /--from must be a date such as 2024-12-05T00:00Z, got 'yesterday'/],
     [['--source', 'binance', '--market', 'coinm'], /--market must be spot or usdm, got 'coinm'/],
     [['--model', 'no-such-model.json'], /cannot load the model no-such-model\.json/],
+    [['--file', 'no-such-klines.csv'], /--file no-such-klines\.csv: no such file/],
+    [['--file', 'fixtures'], /--file fixtures: not a file/],
   ])('refuses %j with exit code 2 and a message naming the flag', (args, message) => {
+    // A refusal comes at once; a server that started instead is killed after 20 s and fails here.
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'dashboard', ...args], {
       encoding: 'utf8',
+      timeout: 20_000,
     });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(message);

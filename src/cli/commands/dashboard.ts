@@ -1,6 +1,8 @@
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { SignalSource } from '../../adapters/dashboard/sources/source.js';
 import { modelOption } from '../modelOption.js';
+import { printable } from '../printable.js';
 
 /** Options of `microstream dashboard`, as commander parses them. */
 interface DashboardFlags {
@@ -91,6 +93,12 @@ export function registerDashboardCommand(program: Command): void {
       let source: SignalSource;
       switch (flags.source) {
         case 'replay': {
+          // A missing file is a usage error now, not a failed source once the server is up.
+          const file = flags.file === undefined ? undefined : statSync(flags.file, { throwIfNoEntry: false });
+          if (flags.file !== undefined && !file?.isFile())
+            usageError(
+              `--file ${printable(flags.file)}: ${file === undefined ? 'no such file' : 'not a file'} (expected a klines .csv, .csv.gz or .zip)`,
+            );
           const { replaySource } = await import('../../adapters/dashboard/sources/replay.js');
           source = replaySource({
             file: flags.file,
@@ -151,7 +159,11 @@ export function registerDashboardCommand(program: Command): void {
         () => {
           if (!stopping) console.log(`${source.name} finished; pages keep what they have. Ctrl-C to stop.`);
         },
-        (error: unknown) => console.error(`${source.name} failed:`, error),
+        // One line, escaped: the reason may quote a file, and a stack trace helps no user here.
+        (error: unknown) =>
+          console.error(
+            `${source.name} failed: ${printable(error instanceof Error ? error.message : String(error), 600)}`,
+          ),
       );
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => {
