@@ -65,6 +65,9 @@ export interface TrainModelOptions {
   onProgress?: (progress: TrainingProgress) => void;
 }
 
+/** Most HMM states trainModel takes (as `GaussianHMM`). */
+const MAX_STATES = 1000;
+
 /**
  * Trains a regime model: features of every warm bar, a scaler frozen on them, an Isolation Forest
  * on the standardised rows, and a Gaussian HMM whose states are ordered by the first volatility
@@ -102,6 +105,11 @@ export function trainModel(options: TrainModelOptions): { model: RegimeModel; re
   const contamination = options.contamination ?? 0.05;
   const decision = parseDecisionRule(options.decision ?? DEFAULT_DECISION_RULE, 'options.decision');
   const transPrior = options.transPrior ?? 0;
+  // Checked before any work, and never adjusted: the model records exactly what trained it.
+  if (!(Number.isFinite(transPrior) && transPrior >= 0))
+    throw new RangeError(`trainModel: transPrior must be a finite number >= 0, got ${transPrior}`);
+  if (!(Number.isInteger(states) && states >= 1 && states <= MAX_STATES))
+    throw new RangeError(`trainModel: states must be a whole number from 1 to ${MAX_STATES}, got ${states}`);
   const covariance = options.covariance ?? 'full';
   const first = options.bars.find((s) => s.length > 0)?.[0];
   if (first === undefined) throw new RangeError('trainModel: no bars');
@@ -144,7 +152,7 @@ export function trainModel(options: TrainModelOptions): { model: RegimeModel; re
   }
   if (trainingBars < 10 * states) {
     throw new RangeError(
-      `trainModel: only ${trainingBars} warm bars (each sequence needs more than ${new FeatureStage(features).warmUp} bars to warm up)`,
+      `trainModel: only ${trainingBars} warm bars, ${10 * states} needed for ${states} states (10 per state; each sequence needs more than ${new FeatureStage(features).warmUp} bars to warm up)`,
     );
   }
 

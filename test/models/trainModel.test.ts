@@ -90,6 +90,22 @@ describe('trainModel', () => {
     expect(() => trainModel({ bars: [bars.slice(0, 20)] })).toThrow(/warm bars/);
   });
 
+  it('refuses a negative or NaN transPrior and an impossible number of states before any work', () => {
+    // A negative prior used to be trained as 0 and recorded as given (issue 12).
+    for (const transPrior of [-1000, -1e-9, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => trainModel({ bars: [bars], transPrior })).toThrow(
+        /trainModel: transPrior must be a finite number >= 0/,
+      );
+    for (const states of [0, 2.5, 100_000])
+      expect(() => trainModel({ bars: [bars], states })).toThrow(
+        /trainModel: states must be a whole number from 1 to 1000/,
+      );
+    // Too many states for the bars is said as such, not blamed on the warm-up alone.
+    expect(() => trainModel({ bars: [bars], states: 1000 })).toThrow(
+      /only \d+ warm bars, 10000 needed for 1000 states/,
+    );
+  });
+
   it('trains the original three features and names the set', () => {
     const { model } = trainModel({ bars: [bars], features: ORIGINAL_FEATURES, nEstimators: 10 });
     expect(model.provenance.featureSet).toBe('original');
