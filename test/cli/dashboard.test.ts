@@ -43,4 +43,17 @@ describe('microstream dashboard', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(message);
   });
+
+  it('refuses --source ccxt:<id> of an exchange ccxt does not have, before serving a page', () => {
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'dashboard', '--source', 'ccxt:nopex', '--port', '0'],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^microstream: error: ccxt has no WebSocket exchange "nopex"; some it has: .*binance,/,
+    );
+  });
 });

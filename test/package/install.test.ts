@@ -1,6 +1,6 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,5 +159,38 @@ describe('npm install microstream into an empty project', () => {
       encoding: 'utf8',
     });
     expect(out.trim()).toBe('my bot X 29');
+  });
+
+  it('without ccxt (an optional peer, not installed), microstream/ccxt and the CLI say in one line how to install it', () => {
+    expect(existsSync(join(installed.dir, 'node_modules/ccxt')), 'ccxt installed').toBe(false);
+    const hint = 'microstream/ccxt needs the ccxt package: npm install ccxt';
+    const stream = `for await (const t of ccxtTrades('bybit', ['BTC/USDT'])) console.log(t);`;
+    const esm = execFileSync(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        `import { ccxtTrades } from 'microstream/ccxt'; try { ${stream} } catch (e) { console.log(e.message); }`,
+      ],
+      { cwd: installed.dir, encoding: 'utf8' },
+    );
+    expect(esm).toBe(`${hint}\n`);
+    const cjs = execFileSync(
+      'node',
+      [
+        '-e',
+        `const { ccxtTrades } = require('microstream/ccxt'); (async () => { try { ${stream} } catch (e) { console.log(e.message); } })();`,
+      ],
+      { cwd: installed.dir, encoding: 'utf8' },
+    );
+    expect(cjs).toBe(`${hint}\n`);
+    const cli = spawnSync(
+      join(installed.dir, 'node_modules/.bin/microstream'),
+      ['dashboard', '--source', 'ccxt:bybit', '--symbols', 'BTC/USDT', '--port', '0'],
+      { cwd: installed.dir, encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(cli.status).toBe(1);
+    expect(cli.stdout).toBe('');
+    expect(cli.stderr).toBe(`microstream: error: ${hint}\n`);
   });
 });

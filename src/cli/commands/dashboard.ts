@@ -22,7 +22,8 @@ interface DashboardFlags {
 
 /**
  * `microstream dashboard`: the example dashboard (`npm start` in a clone) served from the package:
- * the bundled month replayed offline by default, live Binance trades, or signals from Kafka.
+ * the bundled month replayed offline by default, live Binance trades, live trades of any ccxt
+ * exchange (`--source ccxt:bybit`), or signals from Kafka.
  *
  * @example
  * ```ts
@@ -32,15 +33,17 @@ interface DashboardFlags {
 export function registerDashboardCommand(program: Command): void {
   program
     .command('dashboard')
-    .description('serve the live regime page: the bundled BTCUSDT month replayed (offline), Binance or Kafka')
+    .description(
+      'serve the live regime page: the bundled BTCUSDT month replayed (offline), Binance, any ccxt exchange or Kafka',
+    )
     .option(
       '--source <source>',
-      'replay (bundled real klines, no network), binance (live trades) or kafka',
+      'replay (bundled real klines, no network), binance (live trades), ccxt:<exchange id> (live trades through ccxt, e.g. ccxt:bybit; needs npm install ccxt) or kafka',
       'replay',
     )
     .option(
       '--symbols <list>',
-      'binance: symbols to follow (default BTCUSDT); kafka: only these; replay: the symbol',
+      'binance: symbols to follow (default BTCUSDT); ccxt: unified symbols (default BTC/USDT); kafka: only these; replay: the symbol',
     )
     .option('--speed <n>', 'replay: market time per wall-clock time (60: a one-minute bar per second)', '60')
     .option('--from <time>', 'replay: start the paced replay at this time, e.g. 2024-12-14T00:00Z')
@@ -128,9 +131,14 @@ export function registerDashboardCommand(program: Command): void {
             return usageError(
               `--source must be replay, binance, kafka or ccxt:<exchange id>, got '${flags.source}'`,
             );
+          const exchange = flags.source.slice('ccxt:'.length);
           const { ccxtSource } = await import('../../adapters/dashboard/sources/ccxt.js');
+          const { createCcxtExchange } = await import('../../adapters/ccxt/loadCcxt.js');
+          // Fails here, before serving a page that would stay empty, when ccxt is not installed
+          // (one line: how to install it) or has no such exchange. Creating one opens no connection.
+          await (await createCcxtExchange(exchange)).close();
           source = ccxtSource({
-            exchange: flags.source.slice('ccxt:'.length),
+            exchange,
             symbols: symbols.length > 0 ? symbols : ['BTC/USDT'],
             model,
           });
