@@ -161,7 +161,7 @@ describe('npm install microstream into an empty project', () => {
     expect(out.trim()).toBe('my bot X 29');
   });
 
-  it('without ccxt (an optional peer, not installed), microstream/ccxt and the CLI say in one line how to install it', () => {
+  it('without ccxt (an optional peer, not installed), microstream/ccxt and the CLI (dashboard, kafka produce) say in one line how to install it', () => {
     expect(existsSync(join(installed.dir, 'node_modules/ccxt')), 'ccxt installed').toBe(false);
     const hint = 'microstream/ccxt needs the ccxt package: npm install ccxt';
     const stream = `for await (const t of ccxtTrades('bybit', ['BTC/USDT'])) console.log(t);`;
@@ -192,5 +192,12 @@ describe('npm install microstream into an empty project', () => {
     expect(cli.status).toBe(1);
     expect(cli.stdout).toBe('');
     expect(cli.stderr).toBe(`microstream: error: ${hint}\n`);
+    const produce = spawnSync(
+      join(installed.dir, 'node_modules/.bin/microstream'),
+      ['kafka', 'produce', 'ccxt:bybit', 'BTC/USDT', '--brokers', '127.0.0.1:1'],
+      { cwd: installed.dir, encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(produce.status).toBe(1);
+    expect(produce.stderr).toBe(`microstream: error: ${hint}\n`);
   });
 });
