@@ -199,6 +199,43 @@ describe('ccxtTrades over ccxt.pro.bybit and a fake Bybit (v5 wire format)', () 
     expect(run.stream.stats()).toMatchObject({ missing: 1, unfilledGaps: 1, duplicates: 0 });
   });
 
+  it('keys trades by (time, price, amount, side) where the exchange sends no ids: duplicates dropped, a drop filled', async () => {
+    await setUp({ noIds: true, tradesPerMessage: 1 });
+    run = startCcxtRun(exchange, SYMBOLS);
+    await warmUp(run);
+    fake.faults = { duplicate: 0.2, reorder: 0, malformed: 0 };
+    for (let i = 0; i < 10; i++) fake.publish('BTCUSDT', 5);
+    fake.dropAfter(4);
+    fake.publish('BTCUSDT', 20); // 4 delivered live, then the drop: REST (the last 60) fills the rest
+    fake.faults = { duplicate: 0, reorder: 0, malformed: 0 };
+    await waitFor('the resubscription', () => SPOT.every((s) => fake.subscribed(s)), 5000);
+    fake.publish('BTCUSDT', 2);
+    fake.publish('ETHUSDT', 2);
+    await waitForAll(run);
+    await new Promise((r) => setTimeout(r, 200));
+    const key = (time: number, price: number, qty: number, sell: boolean) =>
+      `${time}|${price}|${qty}|${sell}`;
+    for (const [id, unified] of SPOT.map((s, i) => [s, SYMBOLS[i]])) {
+      const generated = fake
+        .history(id)
+        .map((t) => key(t.time, Number(t.price), Number(t.size), t.side === 'Sell'));
+      expect(new Set(generated).size, 'the fake generated distinct trades').toBe(generated.length);
+      const delivered = run.received.get(unified) ?? [];
+      const got = delivered.map((t) => key(t.time, t.price, t.qty, t.isBuyerMaker));
+      // Every trade once, in time order; within one millisecond, without ids, the order of trades
+      // filled from REST is REST's (Bybit's newest first), which nothing can put right.
+      expect([...got].sort(), `${unified}: delivered trades`).toEqual([...generated].sort());
+      expect(
+        delivered.map((t) => t.time),
+        `${unified}: times`,
+      ).toEqual(fake.history(id).map((t) => t.time));
+      expect(delivered.every((t) => t.tradeId === undefined && t.id === undefined)).toBe(true);
+    }
+    expect(run.stream.stats()).toMatchObject({ missing: 0, malformed: 0 });
+    expect(run.stream.stats().duplicates).toBeGreaterThan(0);
+    expect(run.events.some((e) => e.type === 'gapFilled')).toBe(true);
+  });
+
   it('streams a linear swap under its unified symbol, with UUID trade ids', async () => {
     await setUp();
     run = startCcxtRun(exchange, ['SOLUSDT']); // a market id is accepted; trades carry the unified symbol
