@@ -236,6 +236,35 @@ describe('ccxtTrades over ccxt.pro.bybit and a fake Bybit (v5 wire format)', () 
     expect(run.events.some((e) => e.type === 'gapFilled')).toBe(true);
   });
 
+  it('uses watchTradesForSymbols where the exchange has no watchTrades, with the same guarantees', async () => {
+    await setUp();
+    exchange.has.watchTrades = false;
+    exchange.watchTrades = () =>
+      Promise.reject(new Error('watchTrades called though has.watchTrades is false'));
+    const watched: string[][] = [];
+    const original = exchange.watchTradesForSymbols?.bind(exchange);
+    exchange.watchTradesForSymbols = (symbols, ...rest) => {
+      watched.push(symbols);
+      return (original as NonNullable<typeof original>)(symbols, ...rest);
+    };
+    run = startCcxtRun(exchange, SYMBOLS);
+    await warmUp(run);
+    fake.faults = { duplicate: 0.2, reorder: 0, malformed: 0 };
+    fake.publish('BTCUSDT', 10);
+    fake.dropAfter(2);
+    fake.publish('BTCUSDT', 30);
+    fake.faults = { duplicate: 0, reorder: 0, malformed: 0 };
+    await waitFor('the resubscription', () => SPOT.every((s) => fake.subscribed(s)), 5000);
+    fake.publish('BTCUSDT', 1);
+    fake.publish('ETHUSDT', 1);
+    await waitForAll(run);
+    expectExact(run);
+    expect(watched.length).toBeGreaterThan(2);
+    expect(new Set(watched.map((s) => s.join()))).toEqual(new Set(['BTC/USDT', 'ETH/USDT']));
+    expect(run.stream.stats().missing).toBe(0);
+    expect(run.events.some((e) => e.type === 'gapFilled')).toBe(true);
+  });
+
   it('streams a linear swap under its unified symbol, with UUID trade ids', async () => {
     await setUp();
     run = startCcxtRun(exchange, ['SOLUSDT']); // a market id is accepted; trades carry the unified symbol
