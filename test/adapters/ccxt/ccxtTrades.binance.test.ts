@@ -137,7 +137,10 @@ describe('ccxtTrades over ccxt.pro.binance and the fake Binance (raw /ws endpoin
     await waitForAll(r, f);
     expectExactIds(r, f);
     expect(f.malformedSent).toBeGreaterThan(10);
-    // Each malformed frame either never became a ccxt trade, or was counted as malformed here.
+    // Each malformed frame either never became a ccxt trade (ccxt drops what it cannot parse), or
+    // became one that was counted as malformed here, with its reason, and not delivered.
+    expect(r.stream.stats().malformed).toBeGreaterThan(0);
+    expect(r.malformed).toHaveLength(r.stream.stats().malformed);
     expect(r.malformed.every((m) => m.reason.length > 0)).toBe(true);
   });
 
