@@ -213,6 +213,36 @@ describe('ccxtTrades over ccxt.pro.binance and the fake Binance (raw /ws endpoin
     expect(r.stream.stats().buffered).toBe(0);
   });
 
+  it("fills from REST what a stalled consumer let fall out of ccxt's bounded cache (tradesLimit)", async () => {
+    fake = await FakeBinance.start({ symbols: IDS, messagesPerSecond: 50 });
+    const f = fake;
+    exchange = await ccxtBinanceAt(f, IDS, { options: { tradesLimit: 100 } });
+    expect(exchange.options.tradesLimit).toBe(100);
+    let release: () => void = () => {};
+    const stalled = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let stream: CcxtRun['stream'] | undefined;
+    let maxBuffered = 0;
+    run = startCcxtRun(exchange, SYMBOLS, { maxBuffered: 50 }, async () => {
+      maxBuffered = Math.max(maxBuffered, stream?.stats().buffered ?? 0);
+      await stalled;
+    });
+    stream = run.stream;
+    const r = run;
+    await waitFor('subscriptions', () => subscribed(f));
+    await trade(f, IDS, 10, 100, 1); // 1 000 per symbol while the consumer is stalled
+    await waitFor('the stream to pause', () => r.events.some((e) => e.type === 'paused'));
+    await sleep(200);
+    release();
+    await waitForAll(r, f, IDS, 20_000);
+    expectExactIds(r, f);
+    // ccxt kept at most 100 per symbol: the rest came from REST, by id.
+    expect(r.stream.stats().filledTrades).toBeGreaterThan(IDS.length * 500);
+    expect(r.stream.stats().missing).toBe(0);
+    expect(maxBuffered).toBeLessThanOrEqual(50 + 100 * IDS.length + 1000);
+  });
+
   it('rejects an unknown symbol with an error that names it, before connecting', async () => {
     const { f, ex } = await setUp();
     run = startCcxtRun(ex, ['BTC/USDT', 'NOPE/USDT']);
