@@ -36,6 +36,7 @@ describe('microstream dashboard', () => {
     [['--from', 'yesterday'], /--from must be a date such as 2024-12-05T00:00Z, got 'yesterday'/],
     [['--source', 'binance', '--market', 'coinm'], /--market must be spot or usdm, got 'coinm'/],
     [['--model', 'no-such-model.json'], /cannot load the model no-such-model\.json/],
+    [['--file', 'no-such-klines.csv'], /--file no-such-klines\.csv: no such file/],
   ])('refuses %j with exit code 2 and a message naming the flag', (args, message) => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'dashboard', ...args], {
       encoding: 'utf8',

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { SignalSource } from '../../adapters/dashboard/sources/source.js';
 import { modelOption } from '../modelOption.js';
+import { printable } from '../printable.js';
 
 /** Options of `microstream dashboard`, as commander parses them. */
 interface DashboardFlags {
@@ -38,12 +40,12 @@ export function registerDashboardCommand(program: Command): void {
     )
     .option(
       '--source <source>',
-      'replay (bundled real klines, no network), binance (live trades), ccxt:<exchange id> (live trades through ccxt, e.g. ccxt:bybit; needs npm install ccxt) or kafka',
+      'replay (bundled real klines, no network), binance (live trades), kafka (signals) or ccxt:ID (live trades of a ccxt exchange)',
       'replay',
     )
     .option(
       '--symbols <list>',
-      'binance: symbols to follow (default BTCUSDT); ccxt: unified symbols (default BTC/USDT); kafka: only these; replay: the symbol',
+      'binance: symbols to follow (default BTCUSDT); kafka: only these; replay: the symbol; ccxt: unified symbols (default BTC/USDT)',
     )
     .option('--speed <n>', 'replay: market time per wall-clock time (60: a one-minute bar per second)', '60')
     .option('--from <time>', 'replay: start the paced replay at this time, e.g. 2024-12-14T00:00Z')
@@ -90,7 +92,11 @@ export function registerDashboardCommand(program: Command): void {
       if (from !== undefined && Number.isNaN(from))
         usageError(`--from must be a date such as 2024-12-05T00:00Z, got '${flags.from}'`);
       const model = flags.model === undefined ? undefined : modelOption(flags.model, usageError);
-      // Each source is loaded only when chosen: the Kafka one needs the optional Kafka client.
+      if (flags.file !== undefined && !existsSync(flags.file))
+        usageError(`--file ${flags.file}: no such file`);
+      // Each source is loaded only when chosen. The Kafka and ccxt ones need an optional peer
+      // dependency, loaded here first, so that a missing one fails the command at once with its
+      // one-line "npm install …" message instead of serving a page that never gets a signal.
       let source: SignalSource;
       switch (flags.source) {
         case 'replay': {
@@ -117,6 +123,8 @@ export function registerDashboardCommand(program: Command): void {
           break;
         }
         case 'kafka': {
+          const { loadKafkaClient } = await import('../../adapters/kafka/kafkaClient.js');
+          await loadKafkaClient();
           const { kafkaSource } = await import('../../adapters/dashboard/sources/kafka.js');
           source = kafkaSource({
             brokers: flags.brokers.split(','),
@@ -159,7 +167,10 @@ export function registerDashboardCommand(program: Command): void {
         () => {
           if (!stopping) console.log(`${source.name} finished; pages keep what they have. Ctrl-C to stop.`);
         },
-        (error: unknown) => console.error(`${source.name} failed:`, error),
+        (error: unknown) =>
+          process.stderr.write(
+            `microstream dashboard: ${source.name} failed: ${printable(error instanceof Error ? error.message : String(error), 600)}\n`,
+          ),
       );
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => {
