@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CcxtExchange } from '../../../src/adapters/ccxt/CcxtExchange.js';
 import { CcxtSymbolError } from '../../../src/adapters/ccxt/ccxtTrades.js';
+import { createRegimeRouter } from '../../../src/index.js';
 import { FakeBinance } from '../binance/fakeBinance.js';
 import { ccxtBinanceAt } from './exchanges.js';
 import { type CcxtRun, startCcxtRun, waitFor } from './harness.js';
@@ -189,6 +190,11 @@ describe('ccxtTrades over ccxt.pro.binance and the fake Binance (raw /ws endpoin
     expect(ids.every((id, i) => i === 0 || i === holeAt || id === ids[i - 1] + 1)).toBe(true);
     expect(r.stream.stats()).toMatchObject({ missing, unfilledGaps: 1 });
     expect(r.events.find((e) => e.type === 'gapUnfilled')).toMatchObject({ exact: true, missing });
+    // ... and reaches the bars, so the signals carry it too.
+    const router = createRegimeRouter({ allowedLatenessMs: 0 });
+    const signals = delivered.flatMap((t) => router.pushTrade(t));
+    signals.push(...router.advance((delivered.at(-1)?.time ?? 0) + 120_000));
+    expect(signals.reduce((n, s) => n + (s.bar.missingTrades ?? 0), 0)).toBe(missing);
   });
 
   it('bounds the buffer for a slow consumer, and loses nothing', async () => {
