@@ -28,6 +28,7 @@ interface RunFlags extends KafkaFlags {
   snapshotEvery: string;
   createTopics?: string;
   replicas: string;
+  signalFormat: string;
 }
 
 /** Flags of `microstream kafka produce`. */
@@ -67,9 +68,17 @@ export function registerKafkaCommand(program: Command): void {
     .option('--snapshot-every <bars>', "snapshot a partition's detectors every N closed bars", '500')
     .option('--create-topics <partitions>', 'create the three topics first with this many partitions')
     .option('--replicas <n>', 'replication factor of topics created with --create-topics', '1')
+    .option(
+      '--signal-format <format>',
+      'json (any reader) or binary (compact records for throughput; microstream readers take both)',
+      'json',
+    )
     .action(async (flags: RunFlags) => {
       // Every option is checked before connecting.
       const brokers = brokerList(flags.brokers);
+      const signalFormat = flags.signalFormat;
+      if (signalFormat !== 'json' && signalFormat !== 'binary')
+        throw new UsageError(`--signal-format must be json or binary, got '${printable(signalFormat, 40)}'`);
       const partitions =
         flags.createTopics === undefined ? undefined : positiveInteger('--create-topics', flags.createTopics);
       const replicas = positiveInteger('--replicas', flags.replicas);
@@ -96,6 +105,7 @@ export function registerKafkaCommand(program: Command): void {
         groupId: flags.group,
         model,
         snapshotEveryBars,
+        signalFormat,
         signal: stop.signal,
         onEvent: (e) => {
           if (e.type === 'assigned') log(`assigned partitions [${e.partitions.join(', ')}]`);
