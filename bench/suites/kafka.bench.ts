@@ -30,6 +30,7 @@ import {
   consumeSignals,
   createDetectorTopics,
   type KafkaCompression,
+  type KafkaSignalFormat,
   produceTrades,
   runKafkaDetector,
 } from '../../src/adapters/kafka/index.js';
@@ -111,7 +112,13 @@ async function catchUp(
   broker: KafkaBroker,
   trades: Trade[],
   expected: number,
-  opts: { format: 'json' | 'batch'; compression?: KafkaCompression; consumers: number },
+  opts: {
+    format: 'json' | 'batch';
+    compression?: KafkaCompression;
+    consumers: number;
+    /** How the detector writes signals (default JSON, the adapter's default). */
+    signalFormat?: KafkaSignalFormat;
+  },
 ): Promise<CatchUp> {
   if (expected === 0) throw new Error('kafka bench: this backlog closes no bar (raise KAFKA_BENCH_TRADES)');
   const brokers = [broker.bootstrap];
@@ -137,12 +144,17 @@ async function catchUp(
   let brokerCpu0 = 0;
   let readerCpu0 = 0;
   const workers = Array.from({ length: opts.consumers }, () =>
-    startWorker(broker.bootstrap, prefix, DEFAULT_LINGER_MS, () => {
-      if (started > 0) return;
-      started = performance.now();
-      brokerCpu0 = cpuSeconds(broker.pid) ?? 0;
-      readerCpu0 = cpuTime();
-    }),
+    startWorker(
+      broker.bootstrap,
+      prefix,
+      { lingerMs: DEFAULT_LINGER_MS, signalFormat: opts.signalFormat },
+      () => {
+        if (started > 0) return;
+        started = performance.now();
+        brokerCpu0 = cpuSeconds(broker.pid) ?? 0;
+        readerCpu0 = cpuTime();
+      },
+    ),
   );
   try {
     let received = 0;
@@ -189,8 +201,17 @@ async function throughput(broker: KafkaBroker): Promise<BenchRow[]> {
   }
   const json: CatchUp[] = [];
   const batch = new Map<KafkaCompression, CatchUp[]>(COMPRESSIONS.map((c) => [c, []]));
+  const binarySignals: CatchUp[] = [];
   for (let r = 0; r < REPEATS; r++) {
     json.push(await catchUp(broker, jsonTrades, jsonExpected, { format: 'json', consumers: 1 }));
+    binarySignals.push(
+      await catchUp(broker, trades, expected, {
+        format: 'batch',
+        compression: 'none',
+        consumers: 1,
+        signalFormat: 'binary',
+      }),
+    );
     for (const compression of COMPRESSIONS) {
       if (r > 0 && compression !== 'none' && compression !== 'lz4') continue;
       batch
@@ -258,6 +279,21 @@ async function throughput(broker: KafkaBroker): Promise<BenchRow[]> {
       'the consumer process only, after joining',
     ),
   );
+  rows.push(
+    catchUpRow(
+      'runKafkaDetector, 1 consumer, batch records, none, binary signal records',
+      binarySignals,
+      `backlog of ${TRADES} trades; signalFormat 'binary' (~250 B a signal instead of ~700 B of JSON)`,
+      jsonCase,
+    ),
+    rate(
+      'runKafkaDetector, 1 consumer, batch records, none, binary signal records: trades per consumer CPU-second',
+      binarySignals.flatMap((c) => c.perCpuSecond),
+      'trades/CPU-s',
+      'what one dedicated core sustains (the consumer process only, after joining)',
+      `${jsonCase}: trades per consumer CPU-second`,
+    ),
+  );
   rows.push(...(await busyFeed(broker)));
   return withRatios(rows);
 }
@@ -281,6 +317,12 @@ async function busyFeed(broker: KafkaBroker): Promise<BenchRow[]> {
     compression: 'none',
     consumers: 1,
   });
+  const binary = await catchUp(broker, trades, expected, {
+    format: 'batch',
+    compression: 'none',
+    consumers: 1,
+    signalFormat: 'binary',
+  });
   const perBar = `${Math.round(trades.length / expected)} trades per bar`;
   const jsonCase = `busy feed (${perBar}): runKafkaDetector, 1 consumer, JSON records (before)`;
   return [
@@ -300,6 +342,13 @@ async function busyFeed(broker: KafkaBroker): Promise<BenchRow[]> {
     rate(
       `busy feed (${perBar}): runKafkaDetector, 1 consumer, batch records, none: trades per consumer CPU-second`,
       batch.perCpuSecond,
+      'trades/CPU-s',
+      'what one dedicated core sustains (the consumer process only, after joining)',
+      `${jsonCase}: trades per consumer CPU-second`,
+    ),
+    rate(
+      `busy feed (${perBar}): runKafkaDetector, 1 consumer, batch records, none, binary signal records: trades per consumer CPU-second`,
+      binary.perCpuSecond,
       'trades/CPU-s',
       'what one dedicated core sustains (the consumer process only, after joining)',
       `${jsonCase}: trades per consumer CPU-second`,
@@ -434,10 +483,15 @@ interface Worker {
   stop(): Promise<number>;
 }
 
-function startWorker(bootstrap: string, prefix: string, lingerMs: number, onAssigned: () => void): Worker {
+function startWorker(
+  bootstrap: string,
+  prefix: string,
+  options: { lingerMs: number; signalFormat?: KafkaSignalFormat },
+  onAssigned: () => void,
+): Worker {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', WORKER, bootstrap, prefix, prefix, JSON.stringify({ lingerMs })],
+    ['--import', 'tsx', WORKER, bootstrap, prefix, prefix, JSON.stringify(options)],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

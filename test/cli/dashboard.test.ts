@@ -44,7 +44,9 @@ describe('microstream dashboard', () => {
     try {
       while (!stderr.includes('\n')) await new Promise((resolve) => setTimeout(resolve, 20));
       await new Promise((resolve) => setTimeout(resolve, 300)); // anything printed after it
-      expect(stderr).toMatch(/^replay failed: .*BTCUSDT-1m\.csv\.gz: not a valid gzip file.*\n$/);
+      expect(stderr).toMatch(
+        /^microstream dashboard: replay failed: .*BTCUSDT-1m\.csv\.gz: not a valid gzip file.*\n$/,
+      );
       expect(stderr.split('\n')).toHaveLength(2);
       expect(server.exitCode).toBe(null); // the server stays up: pages keep what they have
     } finally {
@@ -70,5 +72,18 @@ describe('microstream dashboard', () => {
     });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(message);
+  });
+
+  it('refuses --source ccxt:<id> of an exchange ccxt does not have, before serving a page', () => {
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'dashboard', '--source', 'ccxt:nopex', '--port', '0'],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^microstream: error: ccxt has no WebSocket exchange "nopex"; some it has: .*binance,/,
+    );
   });
 });

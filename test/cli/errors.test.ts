@@ -82,9 +82,15 @@ describe('CLI errors: every option checked before any work, one line, exit code 
     for (const [args, message] of [
       [['kafka', 'produce', TRADES], /--symbol is needed for a file/],
       [['kafka', 'produce', 'binance'], /name the symbols to stream/],
+      [['kafka', 'produce', 'ccxt:bybit'], /name the symbols to stream: 'kafka produce ccxt:bybit BTC\/USDT/],
+      [
+        ['kafka', 'produce', 'ccxt:By-bit', 'BTC/USDT'],
+        /expected ccxt:<exchange id>, e\.g\. ccxt:bybit, got 'ccxt:By-bit'/,
+      ],
       [['kafka', 'produce', join(dir, 'nope.csv'), '--symbol', 'BTCUSDT'], /no such file/],
       [['kafka', 'run', '--brokers', 'localhost'], /--brokers expects host:port/],
       [['kafka', 'run', '--snapshot-every', '0'], /--snapshot-every must be a positive integer, got '0'/],
+      [['kafka', 'run', '--signal-format', 'avro'], /--signal-format must be json or binary, got 'avro'/],
       [['kafka', 'run', '--model', '/dev/zero'], /cannot load the model: \/dev\/zero: not a regular file/],
     ] as const) {
       const { code, stderr } = await cli(...args);
@@ -92,6 +98,22 @@ describe('CLI errors: every option checked before any work, one line, exit code 
       expect(stderr).toMatch(message);
       expectOneLine(stderr);
     }
+  });
+
+  it('kafka produce ccxt:<id> of an exchange ccxt does not have fails with one line before connecting', async () => {
+    const { code, stderr } = await cli(
+      'kafka',
+      'produce',
+      'ccxt:nopex',
+      'BTC/USDT',
+      '--brokers',
+      '127.0.0.1:1',
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^microstream: error: ccxt has no WebSocket exchange "nopex"; some it has: .*binance,/,
+    );
+    expectOneLine(stderr);
   });
 
   it('kafka run against a port where no broker listens fails with one line, exit code 1', async () => {

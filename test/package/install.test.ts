@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -159,5 +159,63 @@ describe('npm install microstream into an empty project', () => {
       encoding: 'utf8',
     });
     expect(out.trim()).toBe('my bot X 29');
+  });
+
+  // The installed project has none of the optional peers (the first test checks that), as a bot has them.
+  it.each([
+    [['dashboard', '--source', 'kafka', '--port', '0'], 'npm install @platformatic/kafka'],
+    [['dashboard', '--source', 'ccxt:bybit', '--port', '0'], 'npm install ccxt'],
+    [['kafka', 'produce', 'ccxt:bybit', 'BTC/USDT', '--brokers', '127.0.0.1:1'], 'npm install ccxt'],
+    [['kafka', 'run'], 'npm install @platformatic/kafka'],
+    [
+      [
+        'kafka',
+        'produce',
+        'node_modules/microstream/fixtures/trades/BTCUSDT-aggTrades-2026-01-01T0000-0012.csv',
+        '--symbol',
+        'BTCUSDT',
+      ],
+      'npm install @platformatic/kafka',
+    ],
+    [
+      [
+        'evaluate',
+        'node_modules/microstream/fixtures/replay/BTCUSDT-1m-2024-11-30_2024-12-29.csv.gz',
+        '-q',
+        '-o',
+        'report',
+      ],
+      'npm install vega vega-lite',
+    ],
+  ])('without the optional peer, `microstream %j` exits 1 with one line: %s', async (args, hint) => {
+    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      // A command that waited instead of failing is killed after 30 s (and the test fails on its code).
+      execFile(
+        join(installed.dir, 'node_modules/.bin/microstream'),
+        args,
+        { cwd: installed.dir, encoding: 'utf8', timeout: 30_000 },
+        (error, _stdout, stderr) =>
+          resolve({ code: error === null ? 0 : (error.code as number | null), stderr }),
+      );
+    });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr.trimEnd().split('\n'), 'one line').toHaveLength(1);
+    expect(run.stderr).toContain(hint);
+  });
+
+  it('without the optional peer, microstream/kafka and microstream/ccxt reject with the line to run', () => {
+    const script = `
+      import { runKafkaDetector } from 'microstream/kafka';
+      import { ccxtTrades } from 'microstream/ccxt';
+      const kafka = await runKafkaDetector({ brokers: ['127.0.0.1:9'], tradesTopic: 't', signalsTopic: 's',
+        stateTopic: 'st', groupId: 'g' }).then(() => 'resolved', (e) => e.message);
+      const ccxt = await (async () => { for await (const t of ccxtTrades('bybit', ['BTC/USDT'])) return 'a trade'; })()
+        .then(() => 'resolved', (e) => e.message);
+      console.log(JSON.stringify({ kafka, ccxt }));`;
+    const out = JSON.parse(
+      execFileSync('node', ['--input-type=module', '-e', script], { cwd: installed.dir, encoding: 'utf8' }),
+    );
+    expect(out.kafka).toContain('npm install @platformatic/kafka');
+    expect(out.ccxt).toBe('microstream/ccxt needs the ccxt package: npm install ccxt');
   });
 });

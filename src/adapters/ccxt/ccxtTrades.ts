@@ -436,7 +436,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     let start = cache.length;
     while (start > 0) {
       const raw = cache[start - 1] as CcxtTrade;
-      const id = raw?.id === undefined ? undefined : String(raw.id);
+      const id = idOf(raw);
       const seen = state.profile.sequentialIds
         ? Number(id) <= state.lastSeq || state.pending.some((p) => p.tradeId === id)
         : state.recent.has(keyOfRaw(raw)) || state.pending.some((p) => keyOf(p) === keyOfRaw(raw));
@@ -500,7 +500,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
 
   /** A ccxt trade as an {@link ExchangeTrade}, or undefined (counted) when it is not a valid trade of `state`. */
   #convert(state: SymbolState, raw: CcxtTrade): ExchangeTrade | undefined {
-    const tradeId = raw?.id === undefined || raw.id === null ? undefined : String(raw.id);
+    const tradeId = idOf(raw);
     const numeric = tradeId !== undefined && /^\d{1,16}$/.test(tradeId) ? Number(tradeId) : undefined;
     const trade: ExchangeTrade = {
       time: raw?.timestamp as number,
@@ -835,7 +835,8 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
  *
  * - **Duplicates** are dropped by trade id; where ids are sequential (Binance's aggregate ids)
  *   by `id <= last id`, elsewhere by the last `dedupeWindow` ids of the symbol; an exchange that
- *   gives no id is keyed by (time, price, amount, side), so two trades equal in all four are one.
+ *   gives no id is keyed by (time, price, amount, side), so two trades equal in all four are one
+ *   (an "id" that is the trade's timestamp, which ccxt makes up for some exchanges, is no id).
  * - **Gaps**: a failed watch or a closed connection, a jump in sequential ids, and a read that
  *   filled ccxt's trade cache (`tradesLimit`) each start a fill from `fetchTrades` (by id on
  *   Binance, else by time from the last trade delivered, paged, retried with backoff after
@@ -875,9 +876,18 @@ function keyOf(trade: ExchangeTrade): string {
 
 /** {@link keyOf} of a ccxt trade. */
 function keyOfRaw(raw: CcxtTrade): string {
-  return raw?.id !== undefined && raw.id !== null
-    ? String(raw.id)
-    : `${raw?.timestamp}|${raw?.price}|${raw?.amount}|${raw?.side === 'sell' ? 's' : 'b'}`;
+  return idOf(raw) ?? `${raw?.timestamp}|${raw?.price}|${raw?.amount}|${raw?.side === 'sell' ? 's' : 'b'}`;
+}
+
+/**
+ * The exchange's id of a ccxt trade, or undefined where it has none. Some of ccxt's parsers put
+ * the trade's timestamp in `id` when a message carries no id (its Bybit WebSocket parser does):
+ * that is no id, and taken as one it would make every trade of a millisecond a duplicate.
+ */
+function idOf(raw: CcxtTrade): string | undefined {
+  if (raw?.id === undefined || raw.id === null) return undefined;
+  const id = String(raw.id);
+  return id === String(raw.timestamp) ? undefined : id;
 }
 
 /**

@@ -36,8 +36,17 @@ export {
   type KafkaDetectorEvent,
   type KafkaDetectorOptions,
   type KafkaDetectorStats,
+  type KafkaSignalFormat,
   runKafkaDetector,
 } from './runKafkaDetector.js';
+export {
+  decodeSignalRecord,
+  encodeSignalRecord,
+  isSignalRecord,
+  MAX_SIGNAL_STRING_BYTES,
+  SIGNAL_RECORD_MAGIC,
+  SIGNAL_RECORD_VERSION,
+} from './SignalRecord.js';
 export {
   decodeTradeBatch,
   encodeTradeBatch,

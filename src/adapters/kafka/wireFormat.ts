@@ -1,5 +1,6 @@
 import type { Trade } from '../../bars/trade.js';
 import type { RegimeSignal } from '../../pipeline/signal.js';
+import { decodeSignalRecord, isSignalRecord } from './SignalRecord.js';
 
 /**
  * What travels on the trades and signals topics: one JSON object per message, keyed by symbol.
@@ -70,8 +71,10 @@ export function encodeSignal(signal: RegimeSignal): Buffer {
 }
 
 /**
- * Parses a signal message; `undefined` when it is not JSON carrying the identity of a signal
- * (`symbol`, `interval`, `bar.openTime`), which is all a consumer needs to drop duplicates.
+ * Parses a signal message, JSON or a binary {@link encodeSignalRecord} record (told apart by the
+ * record's `MSTS` magic); `undefined` when it is neither a valid record nor JSON carrying the
+ * identity of a signal (`symbol`, `interval`, `bar.openTime`), which is all a consumer needs to
+ * drop duplicates.
  *
  * @example
  * ```ts
@@ -81,6 +84,13 @@ export function encodeSignal(signal: RegimeSignal): Buffer {
  */
 export function decodeSignal(value: Buffer | null | undefined): RegimeSignal | undefined {
   if (!value) return undefined;
+  if (isSignalRecord(value)) {
+    try {
+      return decodeSignalRecord(value);
+    } catch {
+      return undefined;
+    }
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(value.toString('utf8'));

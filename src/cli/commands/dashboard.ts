@@ -24,7 +24,8 @@ interface DashboardFlags {
 
 /**
  * `microstream dashboard`: the example dashboard (`npm start` in a clone) served from the package:
- * the bundled month replayed offline by default, live Binance trades, or signals from Kafka.
+ * the bundled month replayed offline by default, live Binance trades, live trades of any ccxt
+ * exchange (`--source ccxt:bybit`), or signals from Kafka.
  *
  * @example
  * ```ts
@@ -34,15 +35,17 @@ interface DashboardFlags {
 export function registerDashboardCommand(program: Command): void {
   program
     .command('dashboard')
-    .description('serve the live regime page: the bundled BTCUSDT month replayed (offline), Binance or Kafka')
+    .description(
+      'serve the live regime page: the bundled BTCUSDT month replayed (offline), Binance, any ccxt exchange or Kafka',
+    )
     .option(
       '--source <source>',
-      'replay (bundled real klines, no network), binance (live trades) or kafka',
+      'replay (bundled real klines, no network), binance (live trades), kafka (signals) or ccxt:ID (live trades of a ccxt exchange)',
       'replay',
     )
     .option(
       '--symbols <list>',
-      'binance: symbols to follow (default BTCUSDT); kafka: only these; replay: the symbol',
+      'binance: symbols to follow (default BTCUSDT); kafka: only these; replay: the symbol; ccxt: unified symbols (default BTC/USDT)',
     )
     .option('--speed <n>', 'replay: market time per wall-clock time (60: a one-minute bar per second)', '60')
     .option('--from <time>', 'replay: start the paced replay at this time, e.g. 2024-12-14T00:00Z')
@@ -89,16 +92,17 @@ export function registerDashboardCommand(program: Command): void {
       if (from !== undefined && Number.isNaN(from))
         usageError(`--from must be a date such as 2024-12-05T00:00Z, got '${flags.from}'`);
       const model = flags.model === undefined ? undefined : modelOption(flags.model, usageError);
-      // Each source is loaded only when chosen: the Kafka one needs the optional Kafka client.
+      const file = flags.file === undefined ? undefined : statSync(flags.file, { throwIfNoEntry: false });
+      if (flags.file !== undefined && !file?.isFile())
+        usageError(
+          `--file ${printable(flags.file)}: ${file === undefined ? 'no such file' : 'not a file'} (expected a klines .csv, .csv.gz or .zip)`,
+        );
+      // Each source is loaded only when chosen. The Kafka and ccxt ones need an optional peer
+      // dependency, loaded here first, so that a missing one fails the command at once with its
+      // one-line "npm install …" message instead of serving a page that never gets a signal.
       let source: SignalSource;
       switch (flags.source) {
         case 'replay': {
-          // A missing file is a usage error now, not a failed source once the server is up.
-          const file = flags.file === undefined ? undefined : statSync(flags.file, { throwIfNoEntry: false });
-          if (flags.file !== undefined && !file?.isFile())
-            usageError(
-              `--file ${printable(flags.file)}: ${file === undefined ? 'no such file' : 'not a file'} (expected a klines .csv, .csv.gz or .zip)`,
-            );
           const { replaySource } = await import('../../adapters/dashboard/sources/replay.js');
           source = replaySource({
             file: flags.file,
@@ -122,6 +126,8 @@ export function registerDashboardCommand(program: Command): void {
           break;
         }
         case 'kafka': {
+          const { loadKafkaClient } = await import('../../adapters/kafka/kafkaClient.js');
+          await loadKafkaClient();
           const { kafkaSource } = await import('../../adapters/dashboard/sources/kafka.js');
           source = kafkaSource({
             brokers: flags.brokers.split(','),
@@ -136,9 +142,14 @@ export function registerDashboardCommand(program: Command): void {
             return usageError(
               `--source must be replay, binance, kafka or ccxt:<exchange id>, got '${flags.source}'`,
             );
+          const exchange = flags.source.slice('ccxt:'.length);
           const { ccxtSource } = await import('../../adapters/dashboard/sources/ccxt.js');
+          const { createCcxtExchange } = await import('../../adapters/ccxt/loadCcxt.js');
+          // Fails here, before serving a page that would stay empty, when ccxt is not installed
+          // (one line: how to install it) or has no such exchange. Creating one opens no connection.
+          await (await createCcxtExchange(exchange)).close();
           source = ccxtSource({
-            exchange: flags.source.slice('ccxt:'.length),
+            exchange,
             symbols: symbols.length > 0 ? symbols : ['BTC/USDT'],
             model,
           });
@@ -159,10 +170,9 @@ export function registerDashboardCommand(program: Command): void {
         () => {
           if (!stopping) console.log(`${source.name} finished; pages keep what they have. Ctrl-C to stop.`);
         },
-        // One line, escaped: the reason may quote a file, and a stack trace helps no user here.
         (error: unknown) =>
-          console.error(
-            `${source.name} failed: ${printable(error instanceof Error ? error.message : String(error), 600)}`,
+          process.stderr.write(
+            `microstream dashboard: ${source.name} failed: ${printable(error instanceof Error ? error.message : String(error), 600)}\n`,
           ),
       );
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { binanceTrades } from '../../adapters/binance/index.js';
+import { ccxtTrades } from '../../adapters/ccxt/ccxtTrades.js';
+import { createCcxtExchange } from '../../adapters/ccxt/loadCcxt.js';
 import { createDetectorTopics } from '../../adapters/kafka/createDetectorTopics.js';
 import { produceTrades } from '../../adapters/kafka/produceTrades.js';
 import { runKafkaDetector } from '../../adapters/kafka/runKafkaDetector.js';
@@ -26,6 +28,7 @@ interface RunFlags extends KafkaFlags {
   snapshotEvery: string;
   createTopics?: string;
   replicas: string;
+  signalFormat: string;
 }
 
 /** Flags of `microstream kafka produce`. */
@@ -36,14 +39,16 @@ interface ProduceFlags extends KafkaFlags {
 
 /**
  * Registers `microstream kafka run` (a member of the detector consumer group; SIGTERM or Ctrl-C
- * shuts it down gracefully) and `microstream kafka produce <file|binance> [symbols...]` (publishes
- * a Binance aggTrades export, or Binance's live trades, to the trades topic).
+ * shuts it down gracefully) and `microstream kafka produce <file|binance|ccxt:id> [symbols...]`
+ * (publishes a Binance aggTrades export, Binance's live trades, or the live trades of any ccxt
+ * exchange, to the trades topic).
  *
  * @example
  * ```sh
  * microstream kafka run --brokers 10.0.0.5:9092 --group regimes --create-topics 24
  * microstream kafka produce BTCUSDT-aggTrades-2026-01-01.zip --symbol BTCUSDT
  * microstream kafka produce binance btcusdt ethusdt
+ * microstream kafka produce ccxt:bybit BTC/USDT ETH/USDT
  * ```
  */
 export function registerKafkaCommand(program: Command): void {
@@ -63,9 +68,17 @@ export function registerKafkaCommand(program: Command): void {
     .option('--snapshot-every <bars>', "snapshot a partition's detectors every N closed bars", '500')
     .option('--create-topics <partitions>', 'create the three topics first with this many partitions')
     .option('--replicas <n>', 'replication factor of topics created with --create-topics', '1')
+    .option(
+      '--signal-format <format>',
+      'json (any reader) or binary (compact records for throughput; microstream readers take both)',
+      'json',
+    )
     .action(async (flags: RunFlags) => {
       // Every option is checked before connecting.
       const brokers = brokerList(flags.brokers);
+      const signalFormat = flags.signalFormat;
+      if (signalFormat !== 'json' && signalFormat !== 'binary')
+        throw new UsageError(`--signal-format must be json or binary, got '${printable(signalFormat, 40)}'`);
       const partitions =
         flags.createTopics === undefined ? undefined : positiveInteger('--create-topics', flags.createTopics);
       const replicas = positiveInteger('--replicas', flags.replicas);
@@ -92,6 +105,7 @@ export function registerKafkaCommand(program: Command): void {
         groupId: flags.group,
         model,
         snapshotEveryBars,
+        signalFormat,
         signal: stop.signal,
         onEvent: (e) => {
           if (e.type === 'assigned') log(`assigned partitions [${e.partitions.join(', ')}]`);
@@ -109,28 +123,51 @@ export function registerKafkaCommand(program: Command): void {
     });
 
   common(kafka.command('produce <source> [symbols...]'))
-    .description("publish trades: an aggTrades export (.csv, .csv.gz, .zip) or 'binance' and live symbols")
+    .description(
+      "publish trades: an aggTrades export (.csv, .csv.gz, .zip), or 'binance' or 'ccxt:<exchange id>' (e.g. ccxt:bybit; needs npm install ccxt) and live symbols",
+    )
     .option('--symbol <symbol>', 'symbol of the trades in a file (exports have no symbol column)')
     .option('--market <market>', "with 'binance': spot or usdm", 'spot')
     .action(async (source: string, symbols: string[], flags: ProduceFlags) => {
       const brokers = brokerList(flags.brokers);
+      const ccxtId = source.startsWith('ccxt:') ? source.slice('ccxt:'.length) : undefined;
       if (source === 'binance') {
         if (symbols.length === 0)
           throw new UsageError("name the symbols to stream: 'kafka produce binance btcusdt ethusdt'");
         if (flags.market !== 'spot' && flags.market !== 'usdm')
           throw new UsageError(`--market expects spot or usdm, got '${printable(flags.market)}'`);
+      } else if (ccxtId !== undefined) {
+        if (!/^[a-z0-9]+$/.test(ccxtId))
+          throw new UsageError(`expected ccxt:<exchange id>, e.g. ccxt:bybit, got '${printable(source)}'`);
+        if (symbols.length === 0)
+          throw new UsageError("name the symbols to stream: 'kafka produce ccxt:bybit BTC/USDT ETH/USDT'");
+        // One line when ccxt is not installed or has no such exchange; creating one opens no connection.
+        await (await createCcxtExchange(ccxtId)).close();
       } else {
         if (!flags.symbol)
           throw new UsageError('--symbol is needed for a file (Binance exports have no symbol column)');
         if (!statSync(source, { throwIfNoEntry: false })?.isFile())
-          throw new UsageError(`no such file: ${printable(source)} (an aggTrades export, or 'binance')`);
+          throw new UsageError(
+            `no such file: ${printable(source)} (an aggTrades export, 'binance' or 'ccxt:<exchange id>')`,
+          );
       }
       const stop = new AbortController();
       process.once('SIGTERM', () => stop.abort());
       process.once('SIGINT', () => stop.abort());
-      const live = source === 'binance';
+      const live = source === 'binance' || ccxtId !== undefined;
       let trades: AsyncIterable<Trade>;
-      if (live) trades = binanceTrades({ symbols, market: flags.market, signal: stop.signal });
+      if (source === 'binance')
+        trades = binanceTrades({ symbols, market: flags.market, signal: stop.signal });
+      else if (ccxtId !== undefined)
+        trades = ccxtTrades(ccxtId, symbols, {
+          signal: stop.signal,
+          onEvent: (e) => {
+            if (e.type === 'gapUnfilled')
+              process.stderr.write(
+                `\nccxt ${ccxtId}: ${e.symbol} lost ${e.exact ? '' : 'at least '}${e.missing} trades (${e.reason})\n`,
+              );
+          },
+        });
       else trades = readAggTrades(source, { symbol: flags.symbol });
       let rejected = 0;
       const sent = await produceTrades({

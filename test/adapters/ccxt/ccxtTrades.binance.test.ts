@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CcxtExchange } from '../../../src/adapters/ccxt/CcxtExchange.js';
 import { CcxtSymbolError } from '../../../src/adapters/ccxt/ccxtTrades.js';
+import { createRegimeRouter } from '../../../src/index.js';
 import { FakeBinance } from '../binance/fakeBinance.js';
 import { ccxtBinanceAt } from './exchanges.js';
 import { type CcxtRun, startCcxtRun, waitFor } from './harness.js';
@@ -137,7 +138,10 @@ describe('ccxtTrades over ccxt.pro.binance and the fake Binance (raw /ws endpoin
     await waitForAll(r, f);
     expectExactIds(r, f);
     expect(f.malformedSent).toBeGreaterThan(10);
-    // Each malformed frame either never became a ccxt trade, or was counted as malformed here.
+    // Each malformed frame either never became a ccxt trade (ccxt drops what it cannot parse), or
+    // became one that was counted as malformed here, with its reason, and not delivered.
+    expect(r.stream.stats().malformed).toBeGreaterThan(0);
+    expect(r.malformed).toHaveLength(r.stream.stats().malformed);
     expect(r.malformed.every((m) => m.reason.length > 0)).toBe(true);
   });
 
@@ -186,6 +190,11 @@ describe('ccxtTrades over ccxt.pro.binance and the fake Binance (raw /ws endpoin
     expect(ids.every((id, i) => i === 0 || i === holeAt || id === ids[i - 1] + 1)).toBe(true);
     expect(r.stream.stats()).toMatchObject({ missing, unfilledGaps: 1 });
     expect(r.events.find((e) => e.type === 'gapUnfilled')).toMatchObject({ exact: true, missing });
+    // ... and reaches the bars, so the signals carry it too.
+    const router = createRegimeRouter({ allowedLatenessMs: 0 });
+    const signals = delivered.flatMap((t) => router.pushTrade(t));
+    signals.push(...router.advance((delivered.at(-1)?.time ?? 0) + 120_000));
+    expect(signals.reduce((n, s) => n + (s.bar.missingTrades ?? 0), 0)).toBe(missing);
   });
 
   it('bounds the buffer for a slow consumer, and loses nothing', async () => {
@@ -208,6 +217,36 @@ describe('ccxtTrades over ccxt.pro.binance and the fake Binance (raw /ws endpoin
     // plus one REST page (1000).
     expect(maxBuffered).toBeLessThanOrEqual(200 + 1000 * IDS.length + 1000);
     expect(r.stream.stats().buffered).toBe(0);
+  });
+
+  it("fills from REST what a stalled consumer let fall out of ccxt's bounded cache (tradesLimit)", async () => {
+    fake = await FakeBinance.start({ symbols: IDS, messagesPerSecond: 50 });
+    const f = fake;
+    exchange = await ccxtBinanceAt(f, IDS, { options: { tradesLimit: 100 } });
+    expect(exchange.options.tradesLimit).toBe(100);
+    let release: () => void = () => {};
+    const stalled = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let stream: CcxtRun['stream'] | undefined;
+    let maxBuffered = 0;
+    run = startCcxtRun(exchange, SYMBOLS, { maxBuffered: 50 }, async () => {
+      maxBuffered = Math.max(maxBuffered, stream?.stats().buffered ?? 0);
+      await stalled;
+    });
+    stream = run.stream;
+    const r = run;
+    await waitFor('subscriptions', () => subscribed(f));
+    await trade(f, IDS, 10, 100, 1); // 1 000 per symbol while the consumer is stalled
+    await waitFor('the stream to pause', () => r.events.some((e) => e.type === 'paused'));
+    await sleep(200);
+    release();
+    await waitForAll(r, f, IDS, 20_000);
+    expectExactIds(r, f);
+    // ccxt kept at most 100 per symbol: the rest came from REST, by id.
+    expect(r.stream.stats().filledTrades).toBeGreaterThan(IDS.length * 500);
+    expect(r.stream.stats().missing).toBe(0);
+    expect(maxBuffered).toBeLessThanOrEqual(50 + 100 * IDS.length + 1000);
   });
 
   it('rejects an unknown symbol with an error that names it, before connecting', async () => {

@@ -69,7 +69,7 @@ describe('ccxtTrades over ccxt.pro.bybit and a fake Bybit (v5 wire format)', () 
     expect(run.stream.stats()).toMatchObject({ duplicates: 0, missing: 0, malformed: 0 });
   });
 
-  it('drops duplicated and survives reordered and malformed messages: ids exactly the generated ones', async () => {
+  it('drops duplicated messages and survives malformed ones: ids exactly the generated ones, in order', async () => {
     await setUp({ tradesPerMessage: 1 });
     run = startCcxtRun(exchange, SYMBOLS);
     await warmUp(run);
@@ -82,6 +82,28 @@ describe('ccxtTrades over ccxt.pro.bybit and a fake Bybit (v5 wire format)', () 
     expect(fake.malformedSent).toBeGreaterThan(0);
     expect(run.stream.stats().duplicates).toBeGreaterThan(0);
     expectExact(run);
+  });
+
+  it('delivers reordered messages as sent, every generated id exactly once (opaque ids give no order)', async () => {
+    await setUp({ tradesPerMessage: 1 });
+    run = startCcxtRun(exchange, SYMBOLS);
+    await warmUp(run);
+    fake.faults = { duplicate: 0.1, reorder: 0.3, malformed: 0 };
+    for (let i = 0; i < 20; i++) {
+      fake.publish('BTCUSDT', 5);
+      fake.publish('ETHUSDT', 3);
+    }
+    fake.faults = { duplicate: 0, reorder: 0, malformed: 0 };
+    await waitForAll(run);
+    await new Promise((r) => setTimeout(r, 200));
+    for (const [id, unified] of SPOT.map((s, i) => [s, SYMBOLS[i]])) {
+      const generated = fake.history(id).map((t) => t.id);
+      const delivered = deliveredIds(run, unified);
+      expect([...delivered].sort(), `${unified}: delivered ids`).toEqual([...generated].sort());
+      expect(delivered, `${unified}: the faults did reorder`).not.toEqual(generated);
+    }
+    expect(run.stream.stats()).toMatchObject({ missing: 0, restRequests: 0 });
+    expect(run.stream.stats().duplicates).toBeGreaterThan(0);
   });
 
   it('fills a dropped connection from recent-trade REST when the gap fits in its window', async () => {
@@ -175,6 +197,72 @@ describe('ccxtTrades over ccxt.pro.bybit and a fake Bybit (v5 wire format)', () 
     expect(delivered[1].missingBefore).toBe(1);
     expect(delivered.filter((t) => t.missingBefore !== undefined)).toHaveLength(1);
     expect(run.stream.stats()).toMatchObject({ missing: 1, unfilledGaps: 1, duplicates: 0 });
+  });
+
+  it('keys trades by (time, price, amount, side) where the exchange sends no ids: duplicates dropped, a drop filled', async () => {
+    await setUp({ noIds: true, tradesPerMessage: 1 });
+    run = startCcxtRun(exchange, SYMBOLS);
+    await warmUp(run);
+    fake.faults = { duplicate: 0.2, reorder: 0, malformed: 0 };
+    for (let i = 0; i < 10; i++) fake.publish('BTCUSDT', 5);
+    fake.dropAfter(4);
+    fake.publish('BTCUSDT', 20); // 4 delivered live, then the drop: REST (the last 60) fills the rest
+    fake.faults = { duplicate: 0, reorder: 0, malformed: 0 };
+    await waitFor('the resubscription', () => SPOT.every((s) => fake.subscribed(s)), 5000);
+    fake.publish('BTCUSDT', 2);
+    fake.publish('ETHUSDT', 2);
+    await waitForAll(run);
+    await new Promise((r) => setTimeout(r, 200));
+    const key = (time: number, price: number, qty: number, sell: boolean) =>
+      `${time}|${price}|${qty}|${sell}`;
+    for (const [id, unified] of SPOT.map((s, i) => [s, SYMBOLS[i]])) {
+      const generated = fake
+        .history(id)
+        .map((t) => key(t.time, Number(t.price), Number(t.size), t.side === 'Sell'));
+      expect(new Set(generated).size, 'the fake generated distinct trades').toBe(generated.length);
+      const delivered = run.received.get(unified) ?? [];
+      const got = delivered.map((t) => key(t.time, t.price, t.qty, t.isBuyerMaker));
+      // Every trade once, in time order; within one millisecond, without ids, the order of trades
+      // filled from REST is REST's (Bybit's newest first), which nothing can put right.
+      expect([...got].sort(), `${unified}: delivered trades`).toEqual([...generated].sort());
+      expect(
+        delivered.map((t) => t.time),
+        `${unified}: times`,
+      ).toEqual(fake.history(id).map((t) => t.time));
+      expect(delivered.every((t) => t.tradeId === undefined && t.id === undefined)).toBe(true);
+    }
+    expect(run.stream.stats()).toMatchObject({ missing: 0, malformed: 0 });
+    expect(run.stream.stats().duplicates).toBeGreaterThan(0);
+    expect(run.events.some((e) => e.type === 'gapFilled')).toBe(true);
+  });
+
+  it('uses watchTradesForSymbols where the exchange has no watchTrades, with the same guarantees', async () => {
+    await setUp();
+    exchange.has.watchTrades = false;
+    exchange.watchTrades = () =>
+      Promise.reject(new Error('watchTrades called though has.watchTrades is false'));
+    const watched: string[][] = [];
+    const original = exchange.watchTradesForSymbols?.bind(exchange);
+    exchange.watchTradesForSymbols = (symbols, ...rest) => {
+      watched.push(symbols);
+      return (original as NonNullable<typeof original>)(symbols, ...rest);
+    };
+    run = startCcxtRun(exchange, SYMBOLS);
+    await warmUp(run);
+    fake.faults = { duplicate: 0.2, reorder: 0, malformed: 0 };
+    fake.publish('BTCUSDT', 10);
+    fake.dropAfter(2);
+    fake.publish('BTCUSDT', 30);
+    fake.faults = { duplicate: 0, reorder: 0, malformed: 0 };
+    await waitFor('the resubscription', () => SPOT.every((s) => fake.subscribed(s)), 5000);
+    fake.publish('BTCUSDT', 1);
+    fake.publish('ETHUSDT', 1);
+    await waitForAll(run);
+    expectExact(run);
+    expect(watched.length).toBeGreaterThan(2);
+    expect(new Set(watched.map((s) => s.join()))).toEqual(new Set(['BTC/USDT', 'ETH/USDT']));
+    expect(run.stream.stats().missing).toBe(0);
+    expect(run.events.some((e) => e.type === 'gapFilled')).toBe(true);
   });
 
   it('streams a linear swap under its unified symbol, with UUID trade ids', async () => {

@@ -31,6 +31,8 @@ export interface FakeBybitOptions {
   recentLimit?: { spot: number; linear: number };
   /** Most trades one WebSocket message carries (default 3). */
   tradesPerMessage?: number;
+  /** Send no trade ids (`i`, `execId`), as some exchanges do: ccxt's trades then have none. */
+  noIds?: boolean;
 }
 
 /**
@@ -163,7 +165,7 @@ export class FakeBybit {
         v: t.size,
         p: t.price,
         L: 'PlusTick',
-        i: t.id,
+        i: this.#options.noIds ? undefined : t.id,
         BT: false,
       }));
       messages.push(JSON.stringify({ topic, type: 'snapshot', ts: Date.now(), data }));
@@ -302,7 +304,7 @@ export class FakeBybit {
       .slice(-limit)
       .reverse()
       .map((t) => ({
-        execId: t.id,
+        execId: this.#options.noIds ? undefined : t.id,
         symbol: t.symbol,
         price: t.price,
         size: t.size,

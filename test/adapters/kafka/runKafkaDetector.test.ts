@@ -5,13 +5,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { compatibilityPartitioner, ProduceAcks, Producer } from '@platformatic/kafka';
+import { Consumer, compatibilityPartitioner, ProduceAcks, Producer } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { syntheticTrades } from '../../../scripts/kafka/syntheticTrades.js';
 import {
   consumeSignals,
   createDetectorTopics,
   encodeTradeBatch,
+  isSignalRecord,
   type KafkaDetectorEvent,
   produceTrades,
   runKafkaDetector,
@@ -260,6 +261,81 @@ describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real
     expect(stats.trades).toBe(trades.length);
     expect(stats.malformed).toBe(3);
     expect(events.filter((e) => e.type === 'malformed')).toHaveLength(3);
+  }, 180_000);
+
+  it('writes binary signal records when asked; readers take them next to JSON signals on one topic', async () => {
+    const trades = [...syntheticTrades({ symbols: 6, trades: 20_000, seed: 13 })];
+    const firstHalf = trades.slice(0, 10_000);
+    const topics = {
+      tradesTopic: 'format-trades',
+      signalsTopic: 'format-signals',
+      stateTopic: 'format-state',
+    };
+    await createDetectorTopics({ brokers: kafka.brokers, ...topics, partitions: 3 });
+    // One group: JSON signals before a restart, binary ones after it (as in an upgrade).
+    const run = async (signalFormat: 'json' | 'binary', expectedOnTopic: number) => {
+      const stop = new AbortController();
+      const running = runKafkaDetector({
+        brokers: kafka.brokers,
+        ...topics,
+        groupId: 'format',
+        signalFormat,
+        signal: stop.signal,
+      });
+      let read = 0;
+      for await (const _ of consumeSignals({
+        brokers: kafka.brokers,
+        topic: topics.signalsTopic,
+        dedupe: false,
+        signal: AbortSignal.timeout(120_000),
+      })) {
+        if (++read === expectedOnTopic) break;
+      }
+      stop.abort();
+      return running;
+    };
+    await produceTrades({ brokers: kafka.brokers, topic: topics.tradesTopic, source: firstHalf });
+    const first = await run('json', singleProcessSignals(firstHalf).size);
+    await produceTrades({ brokers: kafka.brokers, topic: topics.tradesTopic, source: trades.slice(10_000) });
+    const reference = singleProcessSignals(trades);
+    const second = await run('binary', reference.size);
+    expect(first.signals + second.signals).toBe(reference.size);
+    expect(first.signals).toBeGreaterThan(0);
+    expect(second.signals).toBeGreaterThan(0);
+
+    // On the topic: exactly the first run's signals as JSON and the second's as records.
+    const consumer = new Consumer({
+      clientId: 'raw',
+      groupId: 'format-raw',
+      bootstrapBrokers: kafka.brokers,
+    });
+    let json = 0;
+    let binary = 0;
+    try {
+      const stream = await consumer.consume({
+        topics: [topics.signalsTopic],
+        mode: 'earliest',
+        autocommit: false,
+      });
+      for await (const message of stream) {
+        const value = message.value as Buffer;
+        if (isSignalRecord(value)) binary++;
+        else if (value[0] === 0x7b) json++;
+        if (json + binary === reference.size) break;
+      }
+      await stream.close();
+    } finally {
+      await consumer.close(true);
+    }
+    expect({ json, binary }).toEqual({ json: first.signals, binary: second.signals });
+
+    // Read back through the library: the single-process signals, whichever format carried them.
+    const seen = new Map<string, unknown>();
+    for await (const s of consumeSignals({ brokers: kafka.brokers, topic: topics.signalsTopic })) {
+      seen.set(signalIdentity(s), JSON.parse(JSON.stringify(s)));
+      if (seen.size === reference.size) break;
+    }
+    expect(seen).toEqual(new Map([...reference].map(([id, text]) => [id, JSON.parse(text)])));
   }, 180_000);
 
   interface WorkerEvent {
