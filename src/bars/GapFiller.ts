@@ -298,7 +298,7 @@ function isColumnList(value: unknown): value is OptionalBarColumn[] {
 }
 
 /** Every optional column, in `Bar`'s order: bit i of a column mask stands for entry i. */
-const OPTIONAL_COLUMNS: readonly OptionalBarColumn[] = [
+export const OPTIONAL_COLUMNS: readonly OptionalBarColumn[] = [
   'quoteVolume',
   'trades',
   'takerBuyVolume',

@@ -1,5 +1,5 @@
 import type { Bar } from '../../bars/bar.js';
-import type { OptionalBarColumn } from '../../bars/GapFiller.js';
+import { OPTIONAL_COLUMNS as COLUMNS } from '../../bars/GapFiller.js';
 import { MAX_TIME_MS } from '../../bars/magnitudes.js';
 import type { RegimeSignal } from '../../pipeline/signal.js';
 
@@ -17,17 +17,6 @@ const CHANGED = 4;
 const WARM = 8;
 const OUT_OF_RANGE = 16;
 const KNOWN_FLAGS = GAP | ANOMALY | CHANGED | WARM | OUT_OF_RANGE;
-/** The optional bar columns, in the order of their bits and of their values in a record. */
-const COLUMNS: readonly OptionalBarColumn[] = [
-  'quoteVolume',
-  'trades',
-  'takerBuyVolume',
-  'takerBuyQuoteVolume',
-  'vwap',
-  'firstTradeId',
-  'lastTradeId',
-  'missingTrades',
-];
 /** The bar's prices and volumes (every optional column included), each finite in a valid record. */
 const BAR_NUMBERS = ['open', 'high', 'low', 'close', 'volume', ...COLUMNS] as const;
 /** interval, openTime, closeTime, open, high, low, close, volume. */
@@ -36,8 +25,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * One {@link RegimeSignal} as a binary record: the compact format of the signals topic, an
- * option of `runKafkaDetector` (`signalFormat: 'binary'`) for when signal output is what limits a
- * consumer. About 250 bytes instead of about 700 as JSON, and no number printed as text: every
+ * option of `runKafkaDetector` (`signalFormat: 'binary'`). About 250 bytes instead of about 700 as
+ * JSON, faster to write and to read, and no number printed as text: every
  * number is its float64, so a record decodes to exactly the signal that was encoded (JSON turns a
  * non-finite feature into `null`; a record keeps it). {@link decodeSignal} reads both formats.
  *
