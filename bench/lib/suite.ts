@@ -136,6 +136,64 @@ export function perItemNs(
   return samples;
 }
 
+/**
+ * Fixed work whose cost does not depend on its input: `rounds` xorshift steps. Timed one call at a
+ * time like a real item, it shows the tails the machine adds to any item of that length.
+ */
+export function fixedWork(rounds: number): number {
+  let x = 0x9e3779b9;
+  for (let r = 0; r < rounds; r++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+  }
+  return x;
+}
+
+/** How many {@link fixedWork} rounds take `targetNs` on this machine now (median of timed calls). */
+export function fixedWorkRounds(targetNs: number): number {
+  const probe = 1000;
+  const samples = perItemNs(5000, 1, () => fixedWork(probe));
+  const median = Float64Array.from(samples).sort()[samples.length >> 1];
+  return Math.max(1, Math.round((probe * targetNs) / median));
+}
+
+/** The stalls a loop that only reads the clock sees: gaps over `thresholdNs` between two reads. */
+export interface ClockStalls {
+  /** Stalls per second. */
+  perSecond: number;
+  /** Median and longest stall, ns. */
+  medianNs: number;
+  maxNs: number;
+}
+
+/**
+ * Reads the clock in a tight loop for `seconds` and collects the gaps over `thresholdNs`: time the
+ * thread did not run (interrupts, preemption, on a virtual machine the host), which any timed
+ * item that overlaps one pays in full.
+ */
+export function clockStalls(seconds: number, thresholdNs: number): ClockStalls {
+  // performance.now() allocates nothing (process.hrtime.bigint() would, and its own scavenges
+  // would count as stalls).
+  const stalls: number[] = [];
+  const thresholdMs = thresholdNs / 1e6;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  let previous = start;
+  for (;;) {
+    const now = performance.now();
+    if (now - previous > thresholdMs) stalls.push((now - previous) * 1e6);
+    previous = now;
+    if (now >= end) break;
+  }
+  stalls.sort((a, b) => a - b);
+  return {
+    perSecond: stalls.length / seconds,
+    medianNs: stalls.length === 0 ? 0 : stalls[stalls.length >> 1],
+    maxNs: stalls.length === 0 ? 0 : stalls[stalls.length - 1],
+  };
+}
+
 /** A garbage-collection pause on the main thread, on performance.now()'s timeline (ms). */
 export interface GcPause {
   start: number;

@@ -35,7 +35,10 @@ import { createRegimeDetector } from '../../src/pipeline/RegimeDetector.js';
 import {
   type BenchRow,
   type BenchSuite,
+  clockStalls,
   explainTail,
+  fixedWork,
+  fixedWorkRounds,
   gcPausesDuring,
   latencyRow,
   perItemNs,
@@ -270,6 +273,16 @@ const suite: BenchSuite = {
       repeatable,
       `the same samples, one figure per bar: the median of its ${LATENCY_PASSES} timings, which leaves out the noise that does not come back on the same bar (interrupts, preemption, the host). Single timings over 5 µs: ${overGoal(steady)} of ${steady.length}; bars whose median is over 5 µs: ${overGoal(repeatable)} of ${bars.length}`,
     );
+    // The machine's own tails, measured right after: the same number of items of fixed work,
+    // each as long as pushBar's median, timed the same way; and the stalls a clock-reading loop sees.
+    const rounds = fixedWorkRounds(summarize(steady).median);
+    const floor = perItemNs(steady.length, 1, () => fixedWork(rounds));
+    const stalls = clockStalls(3, 20_000);
+    const machineFloor = latencyRows(
+      "this machine's floor: fixed work as long as pushBar's median, timed the same way",
+      floor,
+      `${rounds} xorshift rounds per item, nothing allocated, timed right after pushBar: ${floor.filter((x) => x > 20_000).length} of ${floor.length} items over 20 µs (pushBar: ${steady.filter((x) => x > 20_000).length}), the tails any item of that length gets here. A loop that only reads the clock for 3 s saw ${Math.round(stalls.perSecond)} stalls over 20 µs a second (median ${(stalls.medianNs / 1e3).toFixed(0)} µs, longest ${(stalls.maxNs / 1e3).toFixed(0)} µs): time the thread did not run`,
+    );
     const ourColdLatency = latencyRows(
       'pushBar (microstream, shipped model), warm-up pass (JIT still optimising)',
       ourSamples.subarray(0, bars.length),
@@ -285,7 +298,7 @@ const suite: BenchSuite = {
       row.vs = originalLatency[i].case;
       row.ratio = ratio(originalLatency[i].median, row.median);
     }
-    const rows = [...ourLatency, ...ourRepeatable, ...originalLatency, ...ourColdLatency];
+    const rows = [...ourLatency, ...ourRepeatable, ...machineFloor, ...originalLatency, ...ourColdLatency];
 
     const python = runPython(bars);
     if (python !== undefined) {
