@@ -216,8 +216,9 @@ export async function gcPausesDuring(fn: () => void): Promise<GcPause[]> {
 
 /**
  * What made the slow items slow: of the items over `thresholdNs`, how many overlapped a GC pause;
- * the others waited for a core (the machine's load average is given, and `preemptions`, the
- * involuntary context switches while the items ran, when known) or hit a rare slow path.
+ * the others lost the core for a while (the machine's load average is given, and `preemptions`,
+ * the involuntary context switches while the items ran, when known; interrupts and a VM's host
+ * take it too) or hit a rare slow path.
  * Returns a sentence for a row's note.
  */
 export function explainTail(
@@ -239,9 +240,9 @@ export function explainTail(
   const longest = pauses.reduce((m, p) => Math.max(m, p.end - p.start), 0);
   return (
     `${slow} of ${samples.length} items over ${thresholdNs / 1e3} µs, ${duringGc} of them during one of ` +
-    `${pauses.length} GC pauses (longest ${longest.toFixed(2)} ms), the rest waiting for a core ` +
-    `(load average ${loadavg()[0].toFixed(1)} on ${navigator.hardwareConcurrency} cores` +
-    `${preemptions === undefined ? '' : `; the process was preempted ${preemptions} times meanwhile`})`
+    `${pauses.length} GC pauses (longest ${longest.toFixed(2)} ms), the rest time the thread did not run: ` +
+    `preemption (load average ${loadavg()[0].toFixed(1)} on ${navigator.hardwareConcurrency} cores` +
+    `${preemptions === undefined ? '' : `; the process was preempted ${preemptions} times meanwhile`}), interrupts, on a VM the host`
   );
 }
 
