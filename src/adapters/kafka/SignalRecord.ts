@@ -61,10 +61,8 @@ export function encodeSignalRecord(signal: RegimeSignal): Buffer {
   const { bar, regime, anomaly, features } = signal;
   const k = regime.probabilities.length;
   if (k < 1 || k > 255) throw new RangeError(`a signal record holds 1 to 255 states, got ${k}`);
-  if (
-    !(regime.state >= 0 && regime.state < k && regime.mostProbableState >= 0 && regime.mostProbableState < k)
-  )
-    throw new RangeError(`a signal's states must be below its ${k} probabilities`);
+  const problem = unencodable(signal, k);
+  if (problem !== undefined) throw new RangeError(`a signal record cannot carry this signal: ${problem}`);
   let columns = 0;
   let optional = 0;
   for (let i = 0; i < COLUMNS.length; i++) {
@@ -122,6 +120,36 @@ export function encodeSignalRecord(signal: RegimeSignal): Buffer {
   at = out.writeDoubleLE(anomaly.threshold, at);
   for (let i = 0; i < k; i++) at = out.writeDoubleLE(regime.probabilities[i], at);
   return out;
+}
+
+/**
+ * What a reader would refuse in `signal` (so it is never written), or undefined: the same checks
+ * as {@link decodeSignalRecord}'s on the values.
+ */
+function unencodable(signal: RegimeSignal, k: number): string | undefined {
+  const { bar, regime } = signal;
+  if (!(isState(regime.state, k) && isState(regime.mostProbableState, k)))
+    return `states ${regime.state} and ${regime.mostProbableState} must be integers below its ${k} probabilities`;
+  if (!isInterval(signal.interval)) return `interval ${signal.interval}`;
+  if (!isTime(bar.openTime) || !isTime(bar.closeTime))
+    return `bar times ${bar.openTime} and ${bar.closeTime}`;
+  for (const key of BAR_NUMBERS) {
+    const x = bar[key];
+    if (x !== undefined && !Number.isFinite(x)) return `bar ${key} ${x}`;
+  }
+  for (let i = 0; i < k; i++) {
+    const p = regime.probabilities[i];
+    if (!(p >= 0 && p <= 1)) return `probability ${i} is ${p}`;
+  }
+  return undefined;
+}
+
+function isState(state: number, k: number): boolean {
+  return Number.isInteger(state) && state >= 0 && state < k;
+}
+
+function isInterval(interval: number): boolean {
+  return interval >= 1 && interval <= MAX_TIME_MS && Number.isInteger(interval);
 }
 
 /** UTF-8 of the strings signals repeat (symbols, labels, feature names), encoded once each. */
@@ -191,7 +219,7 @@ export function decodeSignalRecord(value: Uint8Array): RegimeSignal {
   if (value.byteLength !== expected)
     fail(`${value.byteLength} bytes, the header and strings say ${expected}`);
   const interval = r.number();
-  if (!(interval >= 1 && interval <= MAX_TIME_MS && Number.isInteger(interval))) fail(`interval ${interval}`);
+  if (!isInterval(interval)) fail(`interval ${interval}`);
   const openTime = r.number();
   const closeTime = r.number();
   if (!isTime(openTime) || !isTime(closeTime)) fail(`bar times ${openTime} and ${closeTime}`);

@@ -252,5 +252,16 @@ describe('binary signal records', () => {
     expect(() =>
       encodeSignalRecord({ ...s, regime: { ...s.regime, state: s.regime.probabilities.length } }),
     ).toThrow(/below its/);
+    expect(() => encodeSignalRecord({ ...s, regime: { ...s.regime, state: 0.5 } })).toThrow(/integers below/);
+    // What a reader would refuse is never written.
+    expect(() => encodeSignalRecord({ ...s, interval: 0 })).toThrow(/interval 0/);
+    expect(() => encodeSignalRecord({ ...s, bar: { ...s.bar, close: Number.NaN } })).toThrow(/bar close NaN/);
+    expect(() => encodeSignalRecord({ ...s, bar: { ...s.bar, openTime: 1.5 } })).toThrow(/bar times 1.5/);
+    expect(() =>
+      encodeSignalRecord({
+        ...s,
+        regime: { ...s.regime, probabilities: s.regime.probabilities.map(() => 2) },
+      }),
+    ).toThrow(/probability 0 is 2/);
   });
 });
