@@ -92,6 +92,8 @@ interface CatchUp {
   produced: number;
   /** Bytes of the trades topic's log segments per trade. */
   bytesPerTrade: number;
+  /** Bytes of the signals topic's log segments per signal (after the detectors stopped). */
+  bytesPerSignal: number;
   /** Trades per second from the group's first assignment to the last signal read back. */
   tradesPerSecond: number;
   /** Trades each consumer applied per CPU-second it used (after joining). */
@@ -174,6 +176,7 @@ async function catchUp(
     return {
       produced,
       bytesPerTrade,
+      bytesPerSignal: topicBytes(broker, topics.signalsTopic) / expected,
       tradesPerSecond: trades.length / seconds,
       perCpuSecond: applied.map((n, i) => n / used[i]),
       consumerShare: used.reduce((a, b) => a + b, 0) / seconds,
@@ -283,7 +286,7 @@ async function throughput(broker: KafkaBroker): Promise<BenchRow[]> {
     catchUpRow(
       'runKafkaDetector, 1 consumer, batch records, none, binary signal records',
       binarySignals,
-      `backlog of ${TRADES} trades; signalFormat 'binary' (~250 B a signal instead of ~700 B of JSON)`,
+      `backlog of ${TRADES} trades; signalFormat 'binary': ${fmt(binarySignals[0].bytesPerSignal)} B a signal on disk against ${fmt(batch.get('none')?.[0].bytesPerSignal ?? Number.NaN)} B as JSON`,
       jsonCase,
     ),
     rate(

@@ -48,9 +48,9 @@ export interface KafkaDetectorOptions {
   lingerMs?: number;
   /**
    * How each signal is written: `'json'` (default), the {@link RegimeSignal} as JSON, which any
-   * reader can parse; or `'binary'`, an {@link encodeSignalRecord} record (about 250 bytes
-   * instead of 700, every number its exact float64): a third of the bytes on the signals topic,
-   * for about the same consumer CPU (see docs/kafka.md). {@link consumeSignals} and
+   * reader can parse; or `'binary'`, an {@link encodeSignalRecord} record (every number its exact
+   * float64): about a third of the bytes on the signals topic, for about the same consumer CPU (see
+   * docs/kafka.md). {@link consumeSignals} and
    * {@link decodeSignal} read both.
    */
   signalFormat?: KafkaSignalFormat;
