@@ -38,6 +38,8 @@ export const MODEL_VERSION = 2;
 
 /** Longest model `symbol`: a comma-separated list of the symbols it was trained on. */
 const MAX_SYMBOL_LIST_LENGTH = 65_536;
+/** Most HMM states a model may have: `trainModel` refuses more, and so does loading one. */
+export const MAX_MODEL_STATES = 64;
 
 /**
  * One training sequence: a contiguous run of bars (sequences are never glued across a hole).
@@ -366,7 +368,7 @@ function parseProvenance(value: unknown, path = 'provenance'): TrainingProvenanc
     trainingBars: integer(o.trainingBars, `${path}.trainingBars`, 0, Number.MAX_SAFE_INTEGER),
     featureSet,
     seed: finiteNumber(o.seed, `${path}.seed`),
-    states: integer(o.states, `${path}.states`, 1, 64),
+    states: integer(o.states, `${path}.states`, 1, MAX_MODEL_STATES),
     covariance: o.covariance,
     contamination: finiteNumber(o.contamination, `${path}.contamination`),
     transPrior: finiteNumber(o.transPrior, `${path}.transPrior`),

@@ -6,7 +6,13 @@ import { DEFAULT_FEATURES, FEATURE_SETS, type FeatureSet, parseFeatureSet } from
 import { Scaler } from '../features/Scaler.js';
 import { GaussianHMM } from '../hmm/GaussianHMM.js';
 import { DEFAULT_DECISION_RULE, parseDecisionRule, type RegimeDecisionRule } from './decisionRule.js';
-import { defaultLabels, RegimeModel, type TrainingReport, type TrainingSequence } from './RegimeModel.js';
+import {
+  defaultLabels,
+  MAX_MODEL_STATES,
+  RegimeModel,
+  type TrainingReport,
+  type TrainingSequence,
+} from './RegimeModel.js';
 import { regimeReport } from './regimeReport.js';
 
 /**
@@ -65,9 +71,6 @@ export interface TrainModelOptions {
   onProgress?: (progress: TrainingProgress) => void;
 }
 
-/** Most HMM states trainModel takes (as `GaussianHMM`). */
-const MAX_STATES = 1000;
-
 /**
  * Trains a regime model: features of every warm bar, a scaler frozen on them, an Isolation Forest
  * on the standardised rows, and a Gaussian HMM whose states are ordered by the first volatility
@@ -108,8 +111,10 @@ export function trainModel(options: TrainModelOptions): { model: RegimeModel; re
   // Checked before any work, and never adjusted: the model records exactly what trained it.
   if (!(Number.isFinite(transPrior) && transPrior >= 0))
     throw new RangeError(`trainModel: transPrior must be a finite number >= 0, got ${transPrior}`);
-  if (!(Number.isInteger(states) && states >= 1 && states <= MAX_STATES))
-    throw new RangeError(`trainModel: states must be a whole number from 1 to ${MAX_STATES}, got ${states}`);
+  if (!(Number.isInteger(states) && states >= 1 && states <= MAX_MODEL_STATES))
+    throw new RangeError(
+      `trainModel: states must be a whole number from 1 to ${MAX_MODEL_STATES}, got ${states}`,
+    );
   const covariance = options.covariance ?? 'full';
   const first = options.bars.find((s) => s.length > 0)?.[0];
   if (first === undefined) throw new RangeError('trainModel: no bars');

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { Bar } from '../../bars/bar.js';
 import { FEATURE_SETS } from '../../features/featureSpec.js';
 import { DEFAULT_DECISION_RULE } from '../../models/decisionRule.js';
-import type { RegimeModel } from '../../models/RegimeModel.js';
+import { MAX_MODEL_STATES, type RegimeModel } from '../../models/RegimeModel.js';
 import { trainModel } from '../../models/trainModel.js';
 import type { MalformedLine } from '../../node/ReaderStats.js';
 import { readKlines } from '../../node/readKlines.js';
@@ -142,7 +142,7 @@ function trainOptions(files: string[], flags: TrainFlags) {
   };
   const options = {
     seed: whole(flags.seed, '--seed', 0, Number.MAX_SAFE_INTEGER),
-    states: whole(flags.states, '--states', 2, 64),
+    states: whole(flags.states, '--states', 2, MAX_MODEL_STATES),
     transPrior: real(flags.transPrior, '--trans-prior', (n) => n >= 0, 'a number ≥ 0'),
     contamination: real(
       flags.contamination,
