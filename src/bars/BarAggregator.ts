@@ -197,10 +197,13 @@ export class BarAggregator
   #watermark = Number.NEGATIVE_INFINITY;
   #maxId = Number.NEGATIVE_INFINITY;
   #nextOpen = Number.NaN;
-  /** Fast path: a trade with watermark <= time < #fastEnd belongs to slot #fastSlot (cells from #fastAt) and closes nothing. */
+  /**
+   * Fast path: a trade with watermark <= time < #fastEnd belongs to the slot whose cells start at
+   * #fastAt and whose ids are #fastIds, and closes nothing.
+   */
   #fastEnd = Number.NEGATIVE_INFINITY;
-  #fastSlot = 0;
   #fastAt = 0;
+  #fastIds: IdRangeSet;
   #accepted = 0;
   #duplicates = 0;
   #late = 0;
@@ -237,6 +240,7 @@ export class BarAggregator
     this.#rejectedAt = this.#closedAt + EXACT_SUM_CELLS;
     this.#cells = new Float64Array(this.#rejectedAt + EXACT_SUM_CELLS);
     this.#ids = Array.from({ length: this.#slotCount }, () => new IdRangeSet());
+    this.#fastIds = this.#ids[0];
   }
 
   /** Bar interval in ms. */
@@ -307,7 +311,7 @@ export class BarAggregator
       this.#accepted++;
       if (hasId) {
         this.#maxId = id;
-        this.#ids[this.#fastSlot].addAbove(id);
+        this.#fastIds.addAbove(id);
       }
       if (price > cells[at + HIGH]) cells[at + HIGH] = price;
       else if (price < cells[at + LOW]) cells[at + LOW] = price;
@@ -819,8 +823,8 @@ export class BarAggregator
     if (this.#cells[at + RECORDS] === 0 || this.#cells[at + WINDOW] !== current) return;
     const nextToClose = Number.isNaN(this.#nextOpen) ? this.#earliestFilled() : this.#nextOpen;
     this.#fastEnd = Math.min(current + I, nextToClose + I + this.#latenessMs);
-    this.#fastSlot = slot;
     this.#fastAt = at;
+    this.#fastIds = this.#ids[slot];
   }
 }
 
