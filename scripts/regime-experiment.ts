@@ -193,6 +193,23 @@ const RULES: Rule[] = [
     name: `asym${down}/${up}`,
     decide: (p: Float64Array[], out: Int8Array) => asymmetric(p, out, down, up),
   })),
+  // A weight on the middle states before the rule: fewer, more extreme calm and wild labels.
+  ...[
+    [1.5, 0.9],
+    [2, 0.9],
+    [3, 0.9],
+    [2, 0.8],
+  ].map(([w, m]) => ({
+    name: `mid${w}+m${m}`,
+    decide: (p: Float64Array[], out: Int8Array) => hysteresis(weightMiddle(p, w), out, m),
+  })),
+  // A minimum dwell: after a switch the state is held for `d` bars, then the margin applies.
+  ...[4, 5, 6, 8]
+    .flatMap((d) => [0, 0.1, 0.2, 0.3, 0.4].map((m) => [d, m]))
+    .map(([d, m]) => ({
+      name: `dwell${d}+m${m}`,
+      decide: (p: Float64Array[], out: Int8Array) => minDwell(p, out, d, m),
+    })),
   // Sticky transitions (A' = (1−s)A + sI at filter time), with a smaller margin.
   ...[
     [0.5, 0],
@@ -312,6 +329,35 @@ function hysteresis(p: Float64Array[], out: Int8Array, margin: number): void {
   for (let t = 0; t < p.length; t++) {
     const j = argmax(p[t]);
     if (s < 0 || (j !== s && p[t][j] - p[t][s] > margin)) s = j;
+    out[t] = s;
+  }
+}
+
+/** The probabilities with every state but the first and last weighted by `w`, renormalised. */
+function weightMiddle(p: Float64Array[], w: number): Float64Array[] {
+  return p.map((pt) => {
+    const q = Float64Array.from(pt);
+    let sum = 0;
+    for (let j = 0; j < q.length; j++) {
+      if (j > 0 && j < q.length - 1) q[j] *= w;
+      sum += q[j];
+    }
+    for (let j = 0; j < q.length; j++) q[j] /= sum;
+    return q;
+  });
+}
+
+/** Hysteresis with margin `m`, but no switch within `d` bars of the last one. */
+function minDwell(p: Float64Array[], out: Int8Array, d: number, margin: number): void {
+  let s = -1;
+  let held = 0;
+  for (let t = 0; t < p.length; t++) {
+    const j = argmax(p[t]);
+    held++;
+    if (s < 0 || (j !== s && held >= d && p[t][j] - p[t][s] > margin)) {
+      if (s >= 0) held = 0;
+      s = j;
+    }
     out[t] = s;
   }
 }

@@ -366,10 +366,10 @@ the per-span rows are the like-for-like comparison.
 **Methods**
 - *ours (walk-forward)*: \`trainModel\` with the shipped default's recipe (features ${featureNames.join(', ')};
   ${p.states} states, ${p.covariance} covariance, contamination ${p.contamination}, transition prior ${p.transPrior},
-  seed ${p.seed}; decision rule ${shipped.decision.rule}, margin ${shipped.decision.margin}; ${maxIter} EM
+  seed ${p.seed}; decision rule ${shipped.decision.rule}, margin ${shipped.decision.margin}, minimum dwell ${shipped.decision.minDwellBars ?? 1} bars; ${maxIter} EM
   iterations at most) on the split's training spans only.
 - *ours, filter argmax*: the same walk-forward models with the decision rule off (the filter's most
-  probable state, hysteresis margin 0): what the decision rule buys and costs.
+  probable state, hysteresis margin 0, no dwell): what the decision rule buys and costs.
 - *EWMA baseline*: a causal EWMA of squared 1-bar returns (half-life 30 bars); its AUC uses the
   EWMA value, its other figures the EWMA cut into ours' state shares of each span.
 - *shipped default*: models/btcusdt-1m.json as shipped now (trained on ${p.sequences.length} sequences

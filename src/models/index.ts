@@ -2,6 +2,9 @@ export {
   ARGMAX_RULE,
   DEFAULT_DECISION_RULE,
   decideState,
+  decideStateHeld,
+  MAX_MIN_DWELL_BARS,
+  nextStateBars,
   parseDecisionRule,
   type RegimeDecisionRule,
 } from './decisionRule.js';

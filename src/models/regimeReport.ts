@@ -1,7 +1,7 @@
 import type { IsolationForest } from '../anomaly/IsolationForest.js';
 import type { Scaler } from '../features/Scaler.js';
 import type { GaussianHMM } from '../hmm/GaussianHMM.js';
-import { decideState } from './decisionRule.js';
+import { decideStateHeld, nextStateBars, type RegimeDecisionRule } from './decisionRule.js';
 import type { StateReport, TrainingReport } from './RegimeModel.js';
 
 /**
@@ -22,13 +22,13 @@ export interface ReportData {
 /**
  * The per-state figures of a fitted model on data, as a detector would see them: each sequence is
  * filtered online with `forwardStep` from a fresh filter state, and each bar is assigned the state
- * a detector reports: the decision rule (hysteresis with `margin`, see {@link RegimeDecisionRule}) applied
+ * a detector reports: the decision rule (hysteresis and minimum dwell, see {@link RegimeDecisionRule}) applied
  * to the filtered probabilities. Gives shares, run lengths (dwell), realized volatility per state,
  * the transition matrix, and the anomaly rate of the forest.
  *
  * @example
  * ```ts
- * const report = regimeReport({ hmm, forest, scaler, names, labels, fit }, data);
+ * const report = regimeReport({ hmm, forest, scaler, names, labels, decision, fit }, data);
  * report.crisisToStableVolatility; // e.g. 5.8
  * ```
  */
@@ -39,8 +39,8 @@ export function regimeReport(
     scaler: Scaler;
     names: readonly string[];
     labels: readonly string[];
-    /** The decision rule's hysteresis margin (0 = the filter's argmax). */
-    margin: number;
+    /** The decision rule a detector of this model applies (see {@link RegimeDecisionRule}). */
+    decision: Readonly<RegimeDecisionRule>;
     fit: { logLikelihoodPerBar: number; iterations: number; converged: boolean };
   },
   data: ReportData,
@@ -55,9 +55,11 @@ export function regimeReport(
   data.sequences.forEach((rows, s) => {
     const filter = hmm.createFilterState();
     let previous = -1;
+    let previousBars = 0;
     rows.forEach((z, t) => {
       hmm.forwardStep(filter, z);
-      const state = decideState(filter.probabilities, previous, model.margin);
+      const state = decideStateHeld(filter.probabilities, previous, previousBars, model.decision);
+      previousBars = nextStateBars(state, previous, previousBars);
       const r = data.returns[s][t];
       count[state]++;
       sumSq[state] += r * r;

@@ -48,7 +48,7 @@ export interface TrainModelOptions {
   seed?: number;
   /** Share of training bars the forest's threshold flags as anomalies (default 0.05). */
   contamination?: number;
-  /** Decision rule stored in the model (default `DEFAULT_DECISION_RULE`: hysteresis, margin 0.9). */
+  /** Decision rule stored in the model (default `DEFAULT_DECISION_RULE`: hysteresis, margin 0.4, 4-bar minimum dwell). */
   decision?: RegimeDecisionRule;
   /** Dirichlet pseudo-count added to every transition row in EM (default 0); larger = stickier regimes. */
   transPrior?: number;
@@ -191,7 +191,7 @@ export function trainModel(options: TrainModelOptions): { model: RegimeModel; re
       scaler,
       names,
       labels,
-      margin: decision.margin,
+      decision,
       fit: {
         logLikelihoodPerBar: fit.logLikelihoods[fit.logLikelihoods.length - 1] / trainingBars,
         iterations: fit.iterations,

@@ -8,7 +8,13 @@ import type { Trade } from '../bars/trade.js';
 import { FeatureStage, type FeatureStageSnapshot } from '../features/FeatureStage.js';
 import { RollingZScore, type RollingZScoreSnapshot } from '../features/RollingZScore.js';
 import type { HMMFilterState } from '../hmm/GaussianHMM.js';
-import { decideState, parseDecisionRule, type RegimeDecisionRule } from '../models/decisionRule.js';
+import {
+  decideStateHeld,
+  MAX_MIN_DWELL_BARS,
+  nextStateBars,
+  parseDecisionRule,
+  type RegimeDecisionRule,
+} from '../models/decisionRule.js';
 import { defaultModel } from '../models/defaultModel.js';
 import type { RegimeModel } from '../models/RegimeModel.js';
 import { argmax } from '../models/regimeReport.js';
@@ -134,6 +140,11 @@ export interface DetectorSnapshot {
   /** Reported (decided) state of the last warm bar, −1 before the first. */
   state: number;
   /**
+   * Warm bars `state` has been reported, up to `MAX_MIN_DWELL_BARS` (the decision rule's minimum
+   * dwell). Absent in older snapshots: then no dwell holds the state.
+   */
+  stateBars?: number;
+  /**
    * Which of the last `OUT_OF_RANGE_WINDOW` warm bars were out of range, newest in the lowest
    * bit: bars 31–60 ago in the first number, the last 30 in the second. Absent in older snapshots (none).
    */
@@ -246,6 +257,8 @@ export class RegimeDetector
   #aggregator: BarAggregator | null = null;
   #regularizer: BarRegularizer | null = null;
   #state = -1;
+  /** Warm bars #state has been reported (for the decision rule's minimum dwell). */
+  #stateBars = 0;
   #restartPending = false;
   /** Out-of-range flags of the last 60 warm bars: bars 31–60 ago, and the last 30 (newest = bit 0). */
   #farOld = 0;
@@ -418,6 +431,7 @@ export class RegimeDetector
       normalizer: this.#rolling?.snapshot() ?? null,
       filter: { probabilities: Array.from(this.#filter.probabilities), steps: this.#filter.steps },
       state: this.#state,
+      stateBars: this.#stateBars,
       outOfRange: [this.#farOld, this.#farRecent],
       restartPending: this.#restartPending,
       counts: { ...this.#counts },
@@ -453,6 +467,10 @@ export class RegimeDetector
     );
     const steps = integer(filter.steps, 'snapshot.filter.steps', 0, Number.MAX_SAFE_INTEGER);
     const state = integer(s.state, 'snapshot.state', -1, k - 1);
+    const stateBars =
+      s.stateBars === undefined
+        ? MAX_MIN_DWELL_BARS
+        : integer(s.stateBars, 'snapshot.stateBars', 0, MAX_MIN_DWELL_BARS);
     check(typeof s.restartPending === 'boolean', 'snapshot.restartPending', 'expected a boolean');
     const counts = plainObject(s.counts, 'snapshot.counts');
     const restoredCounts = { ...this.#counts };
@@ -499,6 +517,7 @@ export class RegimeDetector
     this.#filter.probabilities.set(probabilities);
     this.#filter.steps = steps;
     this.#state = state;
+    this.#stateBars = stateBars;
     this.#farOld = far[0];
     this.#farRecent = far[1];
     this.#farCount = bitCount(far[0]) + bitCount(far[1]);
@@ -594,8 +613,9 @@ export class RegimeDetector
     let outOfRange = false;
     if (warm) {
       model.hmm.forwardStep(this.#filter, z);
-      const state = decideState(this.#filter.probabilities, this.#state, this.decision.margin);
+      const state = decideStateHeld(this.#filter.probabilities, this.#state, this.#stateBars, this.decision);
       changed = this.#state >= 0 && state !== this.#state;
+      this.#stateBars = nextStateBars(state, this.#state, this.#stateBars);
       this.#state = state;
       outOfRange = this.#trackRange(x);
     }
@@ -644,6 +664,7 @@ export class RegimeDetector
     this.#filter.probabilities.set(this.model.hmm.createFilterState().probabilities);
     this.#filter.steps = 0;
     this.#state = -1;
+    this.#stateBars = 0;
     this.#farOld = 0;
     this.#farRecent = 0;
     this.#farCount = 0;

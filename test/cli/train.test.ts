@@ -35,8 +35,8 @@ describe('microstream train', () => {
       contamination: 0.05,
     });
     expect(model.provenance.trainingBars).toBe(2500 - 1500);
-    expect(model.decision).toEqual({ rule: 'hysteresis', margin: 0.9 });
-    expect(a.stdout).toContain('decision rule: hysteresis, margin 0.9');
+    expect(model.decision).toEqual({ rule: 'hysteresis', margin: 0.4, minDwellBars: 4 });
+    expect(a.stdout).toContain('decision rule: hysteresis, margin 0.4, minimum dwell 4 bars');
     for (const text of [
       'transition matrix',
       'realized volatility Crisis/Stable',
@@ -48,25 +48,37 @@ describe('microstream train', () => {
     for (const s of model.report.states) expect(a.stdout).toContain(s.meanDwellBars.toFixed(1));
   }, 60_000);
 
-  it('stores the decision margin it is given, and refuses one outside [0, 1)', async () => {
+  it('stores the decision rule it is given, and refuses a margin outside [0, 1) or a dwell that is not a whole number of bars', async () => {
     await train(join(dir, 'm.json'), '--margin', '0.5', '--quiet');
     expect(loadModel(readFileSync(join(dir, 'm.json'), 'utf8')).decision).toEqual({
       rule: 'hysteresis',
       margin: 0.5,
+      minDwellBars: 4,
     });
-    const bad = await runProcess('npx', [
-      'tsx',
-      'src/cli/main.ts',
-      'train',
-      SLICE,
-      '--out',
-      join(dir, 'x.json'),
-      '--margin',
-      '1',
-    ]);
-    expect(bad.status).toBe(2); // a usage error, refused before any training
-    expect(bad.stderr).toMatch(/--margin expects a number in \[0, 1\), got '1'/);
-  }, 60_000);
+    // No hold is written as no field: such a model file is the one earlier versions wrote.
+    await train(join(dir, 'n.json'), '--margin', '0.9', '--min-dwell', '1', '--quiet');
+    const written = JSON.parse(readFileSync(join(dir, 'n.json'), 'utf8'));
+    expect(written.decision).toEqual({ rule: 'hysteresis', margin: 0.9 });
+    for (const [flag, value, message] of [
+      ['--margin', '1', /--margin expects a number in \[0, 1\), got '1'/],
+      ['--min-dwell', '0', /--min-dwell expects .*got '0'/],
+      ['--min-dwell', '2.5', /--min-dwell expects .*got '2.5'/],
+      ['--min-dwell', '1441', /--min-dwell expects .*got '1441'/],
+    ] as const) {
+      const bad = await runProcess('npx', [
+        'tsx',
+        'src/cli/main.ts',
+        'train',
+        SLICE,
+        '--out',
+        join(dir, 'x.json'),
+        flag,
+        value,
+      ]);
+      expect(bad.status).toBe(2); // a usage error, refused before any training
+      expect(bad.stderr).toMatch(message);
+    }
+  }, 120_000);
 
   it('takes the feature set, the number of states and the recorded symbol from the command line', async () => {
     await train(

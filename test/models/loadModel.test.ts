@@ -58,6 +58,8 @@ describe('loadModel', () => {
     expect(rejection((m) => (m.decision.rule = 'vibes'))).toBe('decision.rule');
     expect(rejection((m) => delete m.decision)).toBe('decision');
     expect(rejection((m) => (m.decision = [0.8]))).toBe('decision');
+    for (const minDwellBars of [0, -4, 2.5, 1441, '4', null, Number.POSITIVE_INFINITY])
+      expect(rejection((m) => (m.decision.minDwellBars = minDwellBars))).toBe('decision.minDwellBars');
     const baselined = fresh().features.findIndex((f: { baseline?: unknown }) => f.baseline !== undefined);
     expect(baselined).toBeGreaterThanOrEqual(0);
     for (const halfLifeBars of [0, -1, 0.5, 1e9, 'ten days'])

@@ -43,7 +43,7 @@ describe('trainModel', () => {
       covariance: 'full',
       contamination: 0.05,
     });
-    expect(model.decision).toEqual({ rule: 'hysteresis', margin: 0.9 });
+    expect(model.decision).toEqual({ rule: 'hysteresis', margin: 0.4, minDwellBars: 4 });
     expect(model.intervalMs).toBe(60_000);
     expect(model.labels).toEqual(['Stable', 'Volatile', 'Crisis']);
     // States are ordered by the realized-volatility feature.

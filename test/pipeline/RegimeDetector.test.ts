@@ -61,9 +61,13 @@ describe('RegimeDetector', () => {
     // The 60-bar volatility window, then a day of history for the baselines.
     expect(detector.warmUp).toBe(60 + 1_440);
     const margin = model.decision.margin;
+    const minDwell = model.decision.minDwellBars ?? 1;
     expect(margin).toBeGreaterThan(0);
+    expect(minDwell).toBeGreaterThan(1);
     const start = model.hmm.startProb;
     let previous = -1;
+    let previousBars = 0;
+    const runs: number[] = [];
     let changes = 0;
     let argmaxChanges = 0;
     signals.forEach((s, i) => {
@@ -73,8 +77,14 @@ describe('RegimeDetector', () => {
       const best = p.indexOf(Math.max(...p));
       expect(s.regime.mostProbableState).toBe(best);
       expect(s.regime.mostProbableLabel).toBe(model.labels[best]);
-      // Hysteresis: the reported state moves only when the filter's favourite beats it by the margin.
-      const expected = !s.warm || previous < 0 || p[best] - p[previous] > margin ? best : previous;
+      // Minimum dwell, then hysteresis: a newly reported state stays for minDwell bars; after that it
+      // moves only when the filter's favourite beats it by the margin.
+      const held = s.warm && previous >= 0 && previousBars < minDwell;
+      const expected = held
+        ? previous
+        : !s.warm || previous < 0 || p[best] - p[previous] > margin
+          ? best
+          : previous;
       expect(s.regime.state).toBe(expected);
       expect(s.regime.label).toBe(model.labels[s.regime.state]);
       expect(Object.keys(s.features)).toEqual(model.features.map((f) => f.name));
@@ -86,11 +96,17 @@ describe('RegimeDetector', () => {
       }
       expect(s.regime.changed).toBe(previous >= 0 && s.regime.state !== previous);
       expect(s.anomaly.isAnomaly).toBe(s.anomaly.score < s.anomaly.threshold);
-      if (s.regime.changed) changes++;
+      if (s.regime.changed) {
+        changes++;
+        runs.push(previousBars);
+      }
       if (i > detector.warmUp && best !== signals[i - 1].regime.mostProbableState) argmaxChanges++;
+      previousBars = s.regime.state === previous ? previousBars + 1 : 1;
       previous = s.regime.state;
     });
     expect(changes).toBeGreaterThan(0);
+    // No reported run is shorter than the dwell.
+    expect(Math.min(...runs)).toBeGreaterThanOrEqual(minDwell);
     // The rule holds the label through the filter's brief flips.
     expect(changes).toBeLessThan(argmaxChanges);
     expect(detector.stats().regimeChanges).toBe(changes);
@@ -282,6 +298,43 @@ describe('RegimeDetector', () => {
     expect(() => resumed.restore({ ...first.snapshot(), outOfRange: [2 ** 30, 0] })).toThrow(
       /snapshot\.outOfRange\[0\]/,
     );
+  });
+
+  it('holds a new state for minDwellBars bars, through a snapshot taken inside the dwell', () => {
+    const decision = { rule: 'hysteresis', margin: 0, minDwellBars: 6 } as const;
+    const detector = createRegimeDetector({ decision });
+    const signals = bars.flatMap((b) => detector.pushBar(b));
+    const changes = signals.flatMap((s, i) => (s.regime.changed ? [i] : []));
+    expect(changes.length).toBeGreaterThan(2);
+    // Every run between two changes lasts at least 6 bars.
+    for (let c = 1; c < changes.length; c++) expect(changes[c] - changes[c - 1]).toBeGreaterThanOrEqual(6);
+    const first = changes[0];
+    for (let i = first; i < first + 6; i++) expect(signals[i].regime.state).toBe(signals[first].regime.state);
+    // A snapshot on each bar of the dwell continues bit for bit.
+    for (let cut = first + 1; cut <= first + 6; cut++) {
+      const before = createRegimeDetector({ decision });
+      for (const b of bars.slice(0, cut)) before.pushBar(b);
+      const snapshot = JSON.parse(JSON.stringify(before.snapshot()));
+      expect(snapshot.stateBars).toBe(Math.min(cut - first, 1440));
+      const resumed = createRegimeDetector({ decision });
+      resumed.restore(snapshot);
+      expect(json(bars.slice(cut).flatMap((b) => resumed.pushBar(b)))).toEqual(json(signals.slice(cut)));
+    }
+    // A snapshot from before the dwell existed holds nothing; a bad count is refused.
+    const before = createRegimeDetector({ decision });
+    for (const b of bars.slice(0, first + 1)) before.pushBar(b);
+    const { stateBars: _, ...old } = before.snapshot();
+    const resumed = createRegimeDetector({ decision: { rule: 'hysteresis', margin: 0 } });
+    resumed.restore(old);
+    const free = createRegimeDetector({ decision: { rule: 'hysteresis', margin: 0 } });
+    free.restore(before.snapshot());
+    expect(json(bars.slice(first + 1).flatMap((b) => resumed.pushBar(b)))).toEqual(
+      json(bars.slice(first + 1).flatMap((b) => free.pushBar(b))),
+    );
+    for (const bad of [-1, 1.5, 1441, '3'])
+      expect(() => createRegimeDetector().restore({ ...before.snapshot(), stateBars: bad })).toThrow(
+        /snapshot\.stateBars/,
+      );
   });
 
   it('takes either trades or bars, and names what is wrong in a bad snapshot', () => {

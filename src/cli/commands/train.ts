@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Bar } from '../../bars/bar.js';
 import { FEATURE_SETS } from '../../features/featureSpec.js';
-import { DEFAULT_DECISION_RULE } from '../../models/decisionRule.js';
+import { DEFAULT_DECISION_RULE, MAX_MIN_DWELL_BARS } from '../../models/decisionRule.js';
 import { MAX_MODEL_STATES, type RegimeModel } from '../../models/RegimeModel.js';
 import { trainModel } from '../../models/trainModel.js';
 import type { MalformedLine } from '../../node/ReaderStats.js';
@@ -24,6 +24,7 @@ interface TrainFlags {
   transPrior: string;
   contamination: string;
   margin: string;
+  minDwell: string;
   covariance: 'full' | 'diag';
   maxIter: string;
   symbol?: string;
@@ -60,6 +61,11 @@ export function registerTrainCommand(program: Command): void {
       '--margin <m>',
       "decision rule stored in the model: the reported state changes when another state's filtered probability exceeds it by more than m (0 = argmax)",
       String(DEFAULT_DECISION_RULE.margin),
+    )
+    .option(
+      '--min-dwell <bars>',
+      'decision rule stored in the model: a newly reported state is held for at least this many bars (1 = no hold)',
+      String(DEFAULT_DECISION_RULE.minDwellBars ?? 1),
     )
     .option('--covariance <type>', 'HMM covariance: full | diag', 'full')
     .option('--max-iter <n>', 'most EM iterations', '100')
@@ -154,6 +160,7 @@ function trainOptions(files: string[], flags: TrainFlags) {
     decision: {
       rule: 'hysteresis' as const,
       margin: real(flags.margin, '--margin', (n) => n >= 0 && n < 1, 'a number in [0, 1)'),
+      minDwellBars: whole(flags.minDwell, '--min-dwell', 1, MAX_MIN_DWELL_BARS),
     },
     features: flags.features,
     covariance: flags.covariance,
@@ -205,7 +212,7 @@ export function formatTrainingReport(model: RegimeModel): string {
     `${model.symbol} ${model.intervalMs / 60_000}m model — ${p.trainingBars} warm bars of ${p.bars} in ${p.sequences.length} sequences`,
     `features (${p.featureSet}): ${names.join(', ')}; seed ${p.seed}, ${p.covariance} covariance, transition prior ${p.transPrior}`,
     `EM: ${r.iterations} iterations, ${r.converged ? 'converged' : 'not converged'}, log-likelihood ${r.logLikelihoodPerBar.toFixed(4)} per bar`,
-    `decision rule: ${model.decision.rule}, margin ${model.decision.margin} (shares and dwell below are of the reported state)`,
+    `decision rule: ${model.decision.rule}, margin ${model.decision.margin}, minimum dwell ${model.decision.minDwellBars ?? 1} bars (shares and dwell below are of the reported state)`,
     '',
     `${'state'.padEnd(10)}${col('share')}${col('dwell (bars)')}${col('1/(1-a_kk)')}${col('realized vol')}${names.map((n) => col(n, Math.max(14, n.length + 2))).join('')}`,
   );
