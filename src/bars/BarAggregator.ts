@@ -50,7 +50,7 @@ export interface BarAggregatorStats {
   openBars: number;
   /** Total quantity of accepted trades: the volume of the bars emitted and of the open ones. */
   acceptedVolume: number;
-  /** Total quantity of rejected trades (those whose `qty` was a finite number >= 0). */
+  /** Total quantity of rejected trades (those whose `qty` was a number in [0, 2^51], the largest an accepted trade may have). */
   rejectedVolume: number;
   /** Max of the trade times seen and of `advance()` arguments; -Infinity before any. */
   watermark: number;
@@ -776,7 +776,9 @@ export class BarAggregator
     else if (reason === 'late') this.#late++;
     else this.#duplicates++;
     const qty = typeof trade === 'object' && trade !== null ? trade.qty : undefined;
-    if (typeof qty === 'number' && qty >= 0 && qty < Number.POSITIVE_INFINITY)
+    // Only quantities an accepted trade could have: two rejected trades of 1e308 would sum to
+    // Infinity, which no snapshot could hold.
+    if (typeof qty === 'number' && qty >= 0 && qty <= MAX_TRADE_AMOUNT)
       addExact(this.#cells, this.#rejectedAt, qty);
     this.#onReject?.(reason, trade, detail);
     if (this.#throws) throw new TradeRejectedError(reason, trade, detail);

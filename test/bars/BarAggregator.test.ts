@@ -100,6 +100,18 @@ describe('BarAggregator closing rules', () => {
     expect(agg.stats()).toMatchObject({ accepted: 2, late: 1, rejectedVolume: 7, acceptedVolume: 2 });
   });
 
+  it('keeps the rejected volume finite, so a snapshot after absurd quantities still restores (fuzz case)', () => {
+    const agg = new BarAggregator();
+    // Both invalid (a zero price; a notional beyond any amount): 1e308 + 1.8e308 would be Infinity.
+    agg.push({ time: T0, price: 0, qty: 1e308, isBuyerMaker: false, id: 1 });
+    agg.push({ time: T0, price: 87_000, qty: Number.MAX_VALUE, isBuyerMaker: false, id: 2 });
+    agg.push({ time: T0, price: 87_000, qty: 2 ** 51, isBuyerMaker: false, id: 3 }); // invalid notional, counted
+    expect(agg.stats()).toMatchObject({ invalid: 3, rejectedVolume: 2 ** 51 });
+    const resumed = new BarAggregator();
+    resumed.restore(JSON.parse(JSON.stringify(agg.snapshot())));
+    expect(resumed.stats()).toEqual(agg.stats());
+  });
+
   it('advance() closes bars by watermark, with gap bars for empty intervals, and never goes back', () => {
     const agg = new BarAggregator({ allowedLatenessMs: 2_000 });
     agg.push(trade(T0 + 30_000, 100));
@@ -503,7 +515,7 @@ describe('BarAggregator properties', () => {
           const qtyOf = (ts: unknown[]) =>
             ts.reduce<number>((sum, t) => {
               const q = (t as Trade | null)?.qty;
-              return typeof q === 'number' && q >= 0 && Number.isFinite(q) ? sum + q : sum;
+              return typeof q === 'number' && q >= 0 && q <= 2 ** 51 ? sum + q : sum;
             }, 0);
           const out = bars.reduce((sum, b) => sum + b.volume, 0);
           expect(out).toBe(s.acceptedVolume);
