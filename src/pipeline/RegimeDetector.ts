@@ -56,8 +56,9 @@ export interface RegimeDetectorOptions {
    */
   normalize?: 'frozen' | 'rolling20';
   /**
-   * How the reported state follows the filtered probabilities (default: the model's `decision`,
-   * hysteresis with margin 0.9 for the bundled models). `{ rule: 'hysteresis', margin: 0 }` reports
+   * How the reported state follows the filtered probabilities (default: the model's `decision`:
+   * a 4-bar minimum dwell, then hysteresis with margin 0.4, for the default model; margin 0.9 and
+   * no dwell for the USD-M one). `{ rule: 'hysteresis', margin: 0 }` reports
    * the filter's most probable state. The probabilities in the signal are the filter's either way.
    */
   decision?: RegimeDecisionRule;
@@ -212,7 +213,7 @@ export function createRegimeDetector(options: RegimeDetectorOptions = {}): Regim
  *   probabilities, never flag an anomaly and never report a change; the HMM filter starts at the
  *   first warm bar, as in training.
  * - **Decision**: `regime.state` is the state the decision rule reports (`decision`, by default the
- *   model's: hysteresis on the filtered probabilities, see {@link RegimeDecisionRule});
+ *   model's: a minimum dwell and hysteresis on the filtered probabilities, see {@link RegimeDecisionRule});
  *   `regime.mostProbableState` is the filter's argmax, and `regime.probabilities` the filter's.
  * - **Changes**: `regime.changed` is true on the warm bar whose reported state differs from the
  *   previous warm bar's (never on the first warm bar).
