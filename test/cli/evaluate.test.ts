@@ -136,6 +136,11 @@ describe('microstream evaluate', () => {
     const labels = model.labels;
     const expected = direct(signals, labels.length);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    // The rule the states were reported with: the model's (trainModel's default, a 4-bar dwell).
+    expect(summary.model.decision).toEqual(model.decision);
+    expect(html).toContain(
+      `decision rule: hysteresis, margin ${model.decision.margin}, after a ${model.decision.minDwellBars}-bar minimum dwell`,
+    );
     expect(summary.states).toHaveLength(labels.length);
     summary.states.forEach((s: Record<string, number>, k: number) => {
       const e = expected[k];

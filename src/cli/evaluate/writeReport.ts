@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { SignalEvaluation } from '../../evaluation/SignalEvaluation.js';
+import type { RegimeDecisionRule } from '../../models/decisionRule.js';
 import type { RegimeModel } from '../../models/RegimeModel.js';
 import { daySpec, overviewSpec, renderSvg, STATE_COLOURS, statesSpec } from './charts.js';
 import { evaluationRows } from './evaluationTable.js';
@@ -40,7 +41,15 @@ export interface CrisisDay {
  * ```
  */
 export interface EvaluationSummary {
-  model: { symbol: string; intervalMs: number; features: string[]; labels: string[]; threshold: number };
+  model: {
+    symbol: string;
+    intervalMs: number;
+    features: string[];
+    labels: string[];
+    threshold: number;
+    /** The decision rule a detector of the model reports states with. */
+    decision: RegimeDecisionRule;
+  };
   /** Per-state statistics over every file. */
   states: StateSummary[];
   /** Forward-skill figures per file and pooled, next to the EWMA baseline ({@link evaluateSignals}). */
@@ -152,6 +161,7 @@ export async function writeEvaluationReport(
       features: model.features.map((f) => f.name),
       labels: [...labels],
       threshold: model.forest.threshold,
+      decision: { ...model.decision },
     },
     states,
     evaluation,
@@ -297,7 +307,8 @@ ${m.labels.map((_, i) => `.s${i} { background: ${STATE_COLOURS[i % STATE_COLOURS
 <body>
 <h1>Regime evaluation — ${escapeHtml(m.symbol)} ${m.intervalMs / 60_000}-minute model</h1>
 <p class="muted">Model: features ${m.features.map(escapeHtml).join(', ')}; trained on ${p.trainingBars} bars
-(${p.sequences.length} sequences, seed ${p.seed}, microstream ${escapeHtml(p.libraryVersion)}); anomaly threshold ${m.threshold.toFixed(4)}.
+(${p.sequences.length} sequences, seed ${p.seed}, microstream ${escapeHtml(p.libraryVersion)}); anomaly threshold ${m.threshold.toFixed(4)};
+decision rule: ${escapeHtml(describeDecision(m.decision))}.
 Each file is replayed through its own detector (<code>pushBar</code>); states are the labels of each warm bar, as a detector emits them.</p>
 
 <h2>Forward skill: the model next to a trivial baseline</h2>
@@ -315,4 +326,10 @@ ${fileSections}
 </body>
 </html>
 `;
+}
+
+/** A decision rule in words, e.g. "hysteresis, margin 0.4, after a 4-bar minimum dwell". */
+function describeDecision(rule: RegimeDecisionRule): string {
+  const dwell = rule.minDwellBars ?? 1;
+  return `hysteresis, margin ${rule.margin}${dwell > 1 ? `, after a ${dwell}-bar minimum dwell` : ''}`;
 }
