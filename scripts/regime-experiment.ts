@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Bar } from '../src/bars/bar.js';
 import { DEFAULT_FEATURES, type FeatureDefinition, type FeatureSet } from '../src/features/featureSpec.js';
+import { decideStateHeld, nextStateBars } from '../src/models/decisionRule.js';
 import type { RegimeModel } from '../src/models/RegimeModel.js';
 import { trainModel } from '../src/models/trainModel.js';
 import { readKlines } from '../src/node/readKlines.js';
@@ -347,17 +348,15 @@ function weightMiddle(p: Float64Array[], w: number): Float64Array[] {
   });
 }
 
-/** Hysteresis with margin `m`, but no switch within `d` bars of the last one. */
+/** The detector's own rule: hold a new state `d` bars, then hysteresis with `margin`. */
 function minDwell(p: Float64Array[], out: Int8Array, d: number, margin: number): void {
+  const rule = { rule: 'hysteresis', margin, minDwellBars: d } as const;
   let s = -1;
-  let held = 0;
+  let bars = 0;
   for (let t = 0; t < p.length; t++) {
-    const j = argmax(p[t]);
-    held++;
-    if (s < 0 || (j !== s && held >= d && p[t][j] - p[t][s] > margin)) {
-      if (s >= 0) held = 0;
-      s = j;
-    }
+    const next = decideStateHeld(p[t], s, bars, rule);
+    bars = nextStateBars(next, s, bars);
+    s = next;
     out[t] = s;
   }
 }
