@@ -297,8 +297,56 @@ async function throughput(broker: KafkaBroker): Promise<BenchRow[]> {
       `${jsonCase}: trades per consumer CPU-second`,
     ),
   );
-  rows.push(...(await busyFeed(broker)));
+  const busy = await busyFeed(broker);
+  rows.push(
+    ...busy.rows,
+    ...costModel(
+      {
+        perCpuSecond: summarize(batch.get('none')?.flatMap((c) => c.perCpuSecond) ?? []).median,
+        signalsPerTrade: expected / TRADES,
+      },
+      busy.fit,
+    ),
+  );
   return withRatios(rows);
+}
+
+/** One feed's point for {@link costModel}: the consumer's trades per CPU-second and its signals per trade. */
+interface FeedCost {
+  perCpuSecond: number;
+  signalsPerTrade: number;
+}
+
+/**
+ * The consumer's CPU as a cost per trade plus a cost per signal record, fitted exactly through the
+ * two feeds' batch-record runs (no compression, JSON signals): CPU-s per trade = a + b · signals per
+ * trade. The feeds differ in trades per bar, so the two points separate what a trade costs
+ * (decoding, the bar stage) from what a closed bar costs (features, forest, filter, the signal
+ * record's encoding and produce, its share of the snapshots).
+ */
+function costModel(main: FeedCost, busy: FeedCost): BenchRow[] {
+  const perSignal =
+    (1 / main.perCpuSecond - 1 / busy.perCpuSecond) / (main.signalsPerTrade - busy.signalsPerTrade);
+  const perTrade = 1 / busy.perCpuSecond - perSignal * busy.signalsPerTrade;
+  const note = `fitted through the main feed (${fmt(main.perCpuSecond / 1e6)} M trades/CPU-s, a signal per ${Math.round(1 / main.signalsPerTrade)} trades) and the busy feed (${fmt(busy.perCpuSecond / 1e6)} M, one per ${Math.round(1 / busy.signalsPerTrade)}): consumer CPU = trades × a + signals × b`;
+  return [
+    {
+      case: 'consumer CPU model: a, per trade',
+      unit: 'µs/trade',
+      median: perTrade * 1e6,
+      spread: 0,
+      samples: 1,
+      note,
+    },
+    {
+      case: 'consumer CPU model: b, per signal record',
+      unit: 'µs/signal',
+      median: perSignal * 1e6,
+      spread: 0,
+      samples: 1,
+      note: `live, signals/s = symbols / bar interval: 10 000 symbols at 1-minute bars cost ${fmt((10_000 / 60) * perSignal * 1e3)} ms of CPU a second in signals, whatever the trade rate`,
+    },
+  ];
 }
 
 /**
@@ -307,7 +355,7 @@ async function throughput(broker: KafkaBroker): Promise<BenchRow[]> {
  * closed bar costs one JSON signal record to encode and send, common to both formats; a feed that
  * needs several consumers is a busy one, where that cost is spread over more trades.
  */
-async function busyFeed(broker: KafkaBroker): Promise<BenchRow[]> {
+async function busyFeed(broker: KafkaBroker): Promise<{ rows: BenchRow[]; fit: FeedCost }> {
   const trades = [...syntheticTrades({ symbols: SYMBOLS, trades: TRADES, seed: 4, meanGapMs: BUSY_GAP_MS })];
   const jsonTrades = trades.slice(0, JSON_TRADES);
   const json = await catchUp(broker, jsonTrades, inProcessSignals(jsonTrades), {
@@ -328,7 +376,11 @@ async function busyFeed(broker: KafkaBroker): Promise<BenchRow[]> {
   });
   const perBar = `${Math.round(trades.length / expected)} trades per bar`;
   const jsonCase = `busy feed (${perBar}): runKafkaDetector, 1 consumer, JSON records (before)`;
-  return [
+  const fit = {
+    perCpuSecond: summarize(batch.perCpuSecond).median,
+    signalsPerTrade: expected / trades.length,
+  };
+  const rows = [
     catchUpRow(jsonCase, [json], `backlog of ${JSON_TRADES} trades`),
     rate(
       `${jsonCase}: trades per consumer CPU-second`,
@@ -357,6 +409,7 @@ async function busyFeed(broker: KafkaBroker): Promise<BenchRow[]> {
       `${jsonCase}: trades per consumer CPU-second`,
     ),
   ];
+  return { rows, fit };
 }
 
 /** 1, 2 and 4 consumer processes on one 8-partition topic, batch records. */
