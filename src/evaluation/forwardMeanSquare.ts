@@ -2,7 +2,11 @@
  * Forward realized variance of each bar: the mean of the squared observed returns of the next
  * `horizon` bars, r²_{t+1} … r²_{t+horizon} (NaN returns are not observed and left out). NaN when
  * the span ends before t + horizon or fewer than half of those returns were observed. Its square
- * root is the forward realized volatility the evaluation predicts. O(n).
+ * root is the forward realized volatility the evaluation predicts.
+ *
+ * Each window is summed on its own, in bar order, in O(n · horizon): two windows holding the same
+ * returns get the same value to the last bit, so bars tied in truth stay tied at the top-decile
+ * cut. (Differences of running sums would round them apart and lose precision on long spans.)
  *
  * @example
  * ```ts
@@ -11,18 +15,17 @@
  */
 export function forwardMeanSquare(returns: ArrayLike<number>, horizon: number): Float64Array {
   const n = returns.length;
-  const sum = new Float64Array(n + 1);
-  const count = new Int32Array(n + 1);
-  for (let t = 0; t < n; t++) {
-    const r = returns[t];
-    const seen = Number.isNaN(r) ? 0 : 1;
-    sum[t + 1] = sum[t] + (seen ? r * r : 0);
-    count[t + 1] = count[t] + seen;
-  }
   const out = new Float64Array(n).fill(Number.NaN);
   for (let t = 0; t + horizon < n; t++) {
-    const m = count[t + horizon + 1] - count[t + 1];
-    if (2 * m >= horizon && m > 0) out[t] = Math.max(0, sum[t + horizon + 1] - sum[t + 1]) / m;
+    let sum = 0;
+    let seen = 0;
+    for (let j = t + 1; j <= t + horizon; j++) {
+      const r = returns[j];
+      if (Number.isNaN(r)) continue;
+      sum += r * r;
+      seen++;
+    }
+    if (seen > 0 && 2 * seen >= horizon) out[t] = sum / seen;
   }
   return out;
 }
