@@ -4,9 +4,11 @@
  * the span ends before t + horizon or fewer than half of those returns were observed. Its square
  * root is the forward realized volatility the evaluation predicts.
  *
- * Each window is summed on its own, in bar order, in O(n · horizon): two windows holding the same
- * returns get the same value to the last bit, so bars tied in truth stay tied at the top-decile
- * cut. (Differences of running sums would round them apart and lose precision on long spans.)
+ * Each window is summed on its own, in bar order, in O(n · horizon): a window's value depends on its
+ * own returns only, not on the bars before it, so two windows holding the same returns in the same
+ * order get the same value to the last bit (as does any sum of them in bar order), and bars tied in
+ * truth stay tied at the top-decile cut. Differences of running sums would round them apart (with
+ * zeros, even windows holding the same returns in another order) and lose precision on long spans.
  *
  * @example
  * ```ts

@@ -40,7 +40,7 @@ describe('forwardMeanSquare', () => {
     expect(forwardMeanSquare(Float64Array.of(0, 0.02, 0.04, nan, nan), 4)[0]).toBeCloseTo(1e-3, 15);
   });
 
-  it('gives windows holding the same returns the same value, wherever they sit (ties stay ties)', () => {
+  it('gives windows holding the same returns in the same order the same value, wherever they sit (ties stay ties)', () => {
     // Found by the evaluation's AUC property: after a big return, running-sum differences
     // rounded windows {0, 0, 0.02} and {0.02, 0, 0} apart, splitting a tie at the top-decile cut.
     const nan = Number.NaN;
