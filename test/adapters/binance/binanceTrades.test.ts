@@ -259,9 +259,20 @@ describe('binanceTrades against a fake Binance on 127.0.0.1', () => {
   });
 
   it('stays inside the REST weight limit, waiting for the next minute instead of exceeding it', async () => {
-    fake = await FakeBinance.start({ symbols: SYMBOLS, weightPerMinute: 40 });
+    // The minute is the clock's, not the wall's: the test starts at the top of one, so no real
+    // minute boundary can fall inside it and refill the budget early (CI once saw 14 requests).
+    const clock = new JumpClock();
+    clock.jump(60_000 - (clock.now() % 60_000));
+    fake = await FakeBinance.start({ symbols: SYMBOLS, weightPerMinute: 40, clock });
     const f = fake;
-    run = startRun(f, { symbols: SYMBOLS, weightPerMinute: 40, validateSymbols: false });
+    const stallTimeoutMs = 3_600_000; // beyond the jump below, so the connection is not replaced
+    run = startRun(f, {
+      symbols: SYMBOLS,
+      weightPerMinute: 40,
+      validateSymbols: false,
+      clock,
+      stallTimeoutMs,
+    });
     const r = run;
     await waitFor('connection', () => connectedCount(r) === 1);
     await trade(f, SYMBOLS, 1, 5);
@@ -272,6 +283,12 @@ describe('binanceTrades against a fake Binance on 127.0.0.1', () => {
     await sleep(300);
     expect(f.violations).toEqual([]);
     expect(f.requests.length).toBe(10);
+    // The next minute lets the rest of the gap through, still inside the limit.
+    clock.jump(60_000);
+    await waitForAll(r, f, SYMBOLS, 15_000);
+    expectExactIds(r, f, SYMBOLS);
+    expect(f.violations).toEqual([]);
+    expect(f.requests.length).toBeGreaterThan(10);
   });
 
   it('rejects an unknown symbol with an error that names it', async () => {
