@@ -11,6 +11,7 @@ import { syntheticTrades } from '../../../scripts/kafka/syntheticTrades.js';
 import {
   consumeSignals,
   createDetectorTopics,
+  decodeSignal,
   encodeTradeBatch,
   isSignalRecord,
   type KafkaDetectorEvent,
@@ -303,7 +304,8 @@ describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real
     expect(first.signals).toBeGreaterThan(0);
     expect(second.signals).toBeGreaterThan(0);
 
-    // On the topic: exactly the first run's signals as JSON and the second's as records.
+    // On the topic: exactly the first run's signals as JSON and the second's as records, each
+    // keyed by its symbol in the partition a Java client's murmur2 gives that key.
     const consumer = new Consumer({
       clientId: 'raw',
       groupId: 'format-raw',
@@ -311,6 +313,7 @@ describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real
     });
     let json = 0;
     let binary = 0;
+    const misplaced: string[] = [];
     try {
       const stream = await consumer.consume({
         topics: [topics.signalsTopic],
@@ -319,6 +322,10 @@ describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real
       });
       for await (const message of stream) {
         const value = message.value as Buffer;
+        const key = message.key as Buffer;
+        const symbol = decodeSignal(value)?.symbol;
+        if (key.toString() !== symbol || message.partition !== compatibilityPartitioner(message, key) % 3)
+          misplaced.push(`${symbol} with key ${key.toString()} in partition ${message.partition}`);
         if (isSignalRecord(value)) binary++;
         else if (value[0] === 0x7b) json++;
         if (json + binary === reference.size) break;
@@ -328,6 +335,7 @@ describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real
       await consumer.close(true);
     }
     expect({ json, binary }).toEqual({ json: first.signals, binary: second.signals });
+    expect(misplaced).toEqual([]);
 
     // Read back through the library: the single-process signals, whichever format carried them.
     const seen = new Map<string, unknown>();
