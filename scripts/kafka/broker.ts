@@ -73,7 +73,7 @@ export async function startBroker(
   const reason = brokerUnavailableReason();
   if (reason) throw new Error(`cannot start a Kafka broker: ${reason}`);
   const dir = mkdtempSync(join(tmpdir(), 'microstream-kafka-'));
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  const [port, controllerPort] = await freePorts(2);
   const configPath = join(dir, 'server.properties');
   writeFileSync(configPath, serverProperties(port, controllerPort, join(dir, 'data')));
   const log4jPath = join(dir, 'log4j2.properties');
@@ -175,16 +175,29 @@ const LOG4J = [
   '',
 ].join('\n');
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
+/** `count` ports free now, all different: each is held open until every one was found. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((done, fail) => {
+            server.once('error', fail);
+            server.listen(0, '127.0.0.1', () => {
+              const address = server.address();
+              done(typeof address === 'object' && address ? address.port : 0);
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(
+      servers.map(
+        (server) => new Promise((done) => (server.listening ? server.close(done) : done(undefined))),
+      ),
+    );
+  }
 }
 
 async function stopProcess(child: ChildProcess, exited: Promise<number | null>): Promise<void> {

@@ -37,7 +37,8 @@ describe('examples/live-bot.ts against a fake Binance', () => {
         'tsx',
         'examples/live-bot.ts',
         ...['--symbols', SYMBOLS.join(','), '--ws-url', f.wsUrl, '--rest-url', f.restUrl],
-        ...['--warmup-minutes', String(H + 40), '--duration', '8'],
+        // The bot stops itself; 20 s leave a loaded machine room to start it and take every trade.
+        ...['--warmup-minutes', String(H + 40), '--duration', '20'],
       ],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -162,11 +162,15 @@ describe('dashboard with --source binance (fake exchange on 127.0.0.1)', () => {
         }, t);
       expect(await page.locator('#symbol-picker').isVisible()).toBe(true);
       expect(await page.locator('#symbol-name').textContent()).toBe('BTCUSDT');
-      await expect.poll(() => closeOf(lastClosedMinute / 1000)).toBe(lastClose('BTCUSDT'));
+      await expect
+        .poll(() => closeOf(lastClosedMinute / 1000), { timeout: 15_000 })
+        .toBe(lastClose('BTCUSDT'));
 
       await page.selectOption('#symbol', 'ETHUSDT');
       expect(await page.locator('#symbol-name').textContent()).toBe('ETHUSDT');
-      await expect.poll(() => closeOf(lastClosedMinute / 1000)).toBe(lastClose('ETHUSDT'));
+      await expect
+        .poll(() => closeOf(lastClosedMinute / 1000), { timeout: 15_000 })
+        .toBe(lastClose('ETHUSDT'));
       expect(new URL(page.url()).hash).toBe('#ETHUSDT');
       expect(lastClose('ETHUSDT')).not.toBe(lastClose('BTCUSDT'));
       expect(pageErrors).toEqual([]);

@@ -40,19 +40,27 @@ export class DashboardClient {
     this.ws.send(JSON.stringify({ type: 'subscribe', symbol }));
   }
 
-  /** Resolves when `condition()` holds (checked after every message), rejects after `timeoutMs`. */
+  /**
+   * Resolves when `condition()` holds, rejects after `timeoutMs`. It is checked after every message
+   * and every 50 ms, for conditions on the server's state that no further message announces.
+   */
   until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
     return new Promise((resolve, reject) => {
+      const stop = () => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.#waiters = this.#waiters.filter((w) => w !== check);
+      };
       const check = () => {
         if (!condition()) return;
-        clearTimeout(timer);
-        this.#waiters = this.#waiters.filter((w) => w !== check);
+        stop();
         resolve();
       };
       const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== check);
+        stop();
         reject(new Error(`timed out waiting for ${what}`));
       }, timeoutMs);
+      const poll = setInterval(check, 50);
       this.#waiters.push(check);
       check();
     });
