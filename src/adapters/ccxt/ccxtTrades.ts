@@ -766,8 +766,13 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     if (!exchange.has.fetchTrades || typeof exchange.fetchTrades !== 'function')
       return `${exchange.id} has no fetchTrades`;
     for (let attempt = 1; ; attempt++) {
-      const wait = this.#restPausedUntil - this.#clock.now();
-      if (wait > 0) await sleep(this.#clock, wait, this.#abort.signal).catch(() => {});
+      // Until the pause is over by the clock: a timer may fire a millisecond early.
+      for (
+        let wait = this.#restPausedUntil - this.#clock.now();
+        wait > 0 && !this.#abort.signal.aborted;
+        wait = this.#restPausedUntil - this.#clock.now()
+      )
+        await sleep(this.#clock, wait, this.#abort.signal).catch(() => {});
       if (this.#closed) return 'closed';
       this.#counts.restRequests++;
       try {

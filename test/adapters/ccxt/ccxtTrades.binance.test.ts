@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Clock } from '../../../src/adapters/binance/clock.js';
 import type { CcxtExchange } from '../../../src/adapters/ccxt/CcxtExchange.js';
 import { CcxtSymbolError } from '../../../src/adapters/ccxt/ccxtTrades.js';
 import { createRegimeRouter } from '../../../src/index.js';
@@ -162,6 +163,31 @@ describe('ccxtTrades over ccxt.pro.binance and the fake Binance (raw /ws endpoin
     // The fake records any request sent during a Retry-After pause as a violation.
     expect(f.violations).toEqual([]);
     expect(r.events.filter((e) => e.type === 'restRetry')).toHaveLength(4);
+  });
+
+  it('waits out Retry-After by the clock, even when its timers fire early', async () => {
+    // Timers may fire a little before the clock says they are due (Node's do, by up to 1 ms):
+    // here by 300 ms, so a single sleep would send the next request inside the pause.
+    const early: Clock = {
+      now: () => Date.now(),
+      setTimeout: (callback, ms) => setTimeout(callback, Math.max(0, ms - 300)),
+      clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    };
+    const { f, ex } = await setUp();
+    run = startCcxtRun(ex, SYMBOLS, { clock: early });
+    const r = run;
+    await waitFor('subscriptions', () => subscribed(f));
+    await trade(f, IDS, 2, 10);
+    f.restFaults.push({ status: 429, retryAfter: 1 });
+    f.dropAfter(3);
+    await trade(f, IDS, 3, 100, 1);
+    await waitFor('resubscriptions', () => subscribed(f) && f.connections.length > IDS.length, 5000);
+    await trade(f, IDS, 1, 5);
+    await waitForAll(r, f, IDS, 15_000);
+    expectExactIds(r, f);
+    expect(f.restFaults).toEqual([]);
+    expect(f.violations).toEqual([]);
+    expect(r.events.filter((e) => e.type === 'restRetry')).toHaveLength(1);
   });
 
   it('reports a gap REST can no longer serve with its exact size in missingBefore', async () => {
