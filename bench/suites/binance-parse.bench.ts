@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { TradeFrameParser } from '../../src/adapters/binance/TradeFrameParser.js';
+import { type MalformedFrameError, TradeFrameParser } from '../../src/adapters/binance/TradeFrameParser.js';
 import type { Trade } from '../../src/bars/trade.js';
 import { type BenchRow, type BenchSuite, latencyRow, perItemNs, summarize } from '../lib/suite.js';
 
@@ -167,6 +167,67 @@ const suite: BenchSuite = {
         );
       }
     }
+    // Malformed frames, as a broken or hostile feed sends them, from the real frames: text that
+    // cannot be JSON (cut short, or HTML), and trade events with a bad field (a number where Binance
+    // sends a string, a negative quantity). The stream calls readBytes; the peer is parseBytes with
+    // the MalformedFrameError it throws caught, as the stream did before.
+    const real = realFrames(1);
+    const malformed = {
+      'not JSON (cut short, or HTML)': real.map((f, n) =>
+        Buffer.from(n % 2 === 0 ? f.slice(0, f.length >> 1) : `<html>${f.slice(10, 60)}</html>`),
+      ),
+      'a bad field (number price, negative quantity)': real.map((f, n) =>
+        Buffer.from(n % 2 === 0 ? f.replace(/"p":"([^"]*)"/, '"p":$1') : f.replace(/"q":"/, '"q":"-')),
+      ),
+    };
+    for (const [kind, frames] of Object.entries(malformed)) {
+      const throwing = `TradeFrameParser.parseBytes + catch MalformedFrameError, ${kind}`;
+      cases.push(
+        {
+          name: `TradeFrameParser.readBytes (microstream), ${kind}`,
+          frames: frames.length,
+          vs: throwing,
+          note: 'what the stream calls on every frame: the problem as a string, no Error built',
+          run: () => {
+            let sum = 0;
+            for (const b of frames) sum += (parser.readBytes(b) as string).length;
+            return sum;
+          },
+        },
+        {
+          name: throwing,
+          frames: frames.length,
+          run: () => {
+            let sum = 0;
+            for (const b of frames) {
+              try {
+                parser.parseBytes(b);
+              } catch (error) {
+                sum += (error as MalformedFrameError).message.length;
+              }
+            }
+            return sum;
+          },
+        },
+      );
+    }
+    const notJson = malformed['not JSON (cut short, or HTML)'];
+    cases.push({
+      name: 'JSON.parse(bytes.toString()) + catch SyntaxError, not JSON (cut short, or HTML)',
+      frames: notJson.length,
+      note: "JSON.parse's verdict and its SyntaxError: what TradeFrameParser paid on such text before it refused text that cannot be JSON itself",
+      run: () => {
+        let sum = 0;
+        for (const b of notJson) {
+          try {
+            JSON.parse(b.toString());
+          } catch (error) {
+            sum += (error as SyntaxError).message.length;
+          }
+        }
+        return sum;
+      },
+    });
     const rows = timeCpu(cases);
     const btc = realFrames(1).map((f) => Buffer.from(f));
     const parseEach = (i: number) => parser.parseBytes(btc[i % btc.length]);

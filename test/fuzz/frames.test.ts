@@ -87,6 +87,28 @@ describe('fuzz: hostile Binance frames', () => {
     );
   });
 
+  it('readBytes never throws: a trade, nothing, or the reason parseBytes would throw', () => {
+    const parser = new TradeFrameParser();
+    fc.assert(
+      fc.property(fc.oneof(hostileFrame, fc.string({ maxLength: 60 })), (frame) => {
+        const bytes = Buffer.from(frame);
+        const result = parser.readBytes(bytes);
+        let thrown: string | undefined;
+        let trade: Trade | undefined;
+        try {
+          trade = parser.parseBytes(bytes);
+        } catch (e) {
+          expect(e).toBeInstanceOf(MalformedFrameError);
+          thrown = (e as Error).message;
+        }
+        if (thrown !== undefined) expect(result).toBe(thrown);
+        else expect(result).toEqual(trade);
+        if (typeof result === 'string') expect(result.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
   it('whatever the parser lets through, a detector takes or counts: nothing escapes, signals stay finite', () => {
     fc.assert(
       fc.property(fc.array(hostileFrame, { maxLength: 80 }), (frames) => {

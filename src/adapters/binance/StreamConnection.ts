@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import type { Trade } from '../../bars/trade.js';
 import type { Clock } from './clock.js';
 import { RateWindow } from './RateWindow.js';
-import { MalformedFrameError, type TradeFrameParser } from './TradeFrameParser.js';
+import type { TradeFrameParser } from './TradeFrameParser.js';
 
 // What a binary frame (never sent by Binance) is parsed as: nothing, so it is reported malformed.
 const NO_BYTES = Buffer.alloc(0);
@@ -161,12 +161,9 @@ export class StreamConnection {
   }
 
   #frame(bytes: Buffer): void {
-    let trade: Trade | undefined;
-    try {
-      trade = this.#options.parser.parseBytes(bytes);
-    } catch (error) {
-      if (!(error instanceof MalformedFrameError)) throw error;
-      this.#hooks.onMalformed(bytes.toString(), error.message, this);
+    const trade = this.#options.parser.readBytes(bytes);
+    if (typeof trade === 'string') {
+      this.#hooks.onMalformed(bytes.toString(), trade, this);
       return;
     }
     if (trade !== undefined) {

@@ -331,6 +331,96 @@ describe('TradeFrameParser', () => {
     expect(counts.malformed).toBeGreaterThan(50_000);
   });
 
+  it('refuses text that cannot be JSON exactly when JSON.parse does: any prefix and suffix around a real frame', () => {
+    const parser = new TradeFrameParser();
+    const edge = fc.constantFrom(
+      '',
+      ' ',
+      '\n',
+      '\t\r',
+      '\u00a0',
+      '\ufeff',
+      '<',
+      'x',
+      '{',
+      '}',
+      ',',
+      '[',
+      '"',
+      '0',
+      '-',
+      'n',
+      '\u0000',
+      '😀',
+    );
+    const affix = fc.oneof(edge, fc.string({ maxLength: 3 }), fc.string({ unit: 'binary', maxLength: 3 }));
+    const counts = { malformed: 0, trades: 0 };
+    fc.assert(
+      fc.property(
+        fc.nat(rows.length - 1),
+        fc.nat(3),
+        affix,
+        affix,
+        fc.nat(400),
+        (row, layout, before, after, cut) => {
+          const whole = `${before}${realFrame(rows[row], layout)}${after}`;
+          for (const frame of [whole, whole.slice(0, cut)]) {
+            const expected = reference(frame);
+            if (!same(parsed(parser, frame), expected)) return false;
+            if (!same(parsed(parser, Buffer.from(frame)), reference(Buffer.from(frame).toString())))
+              return false;
+            if (expected === 'malformed') counts.malformed++;
+            else if (expected !== undefined) counts.trades++;
+          }
+          return true;
+        },
+      ),
+      { numRuns: 20_000, seed: 20261203 },
+    );
+    expect(counts.malformed).toBeGreaterThan(5_000);
+    expect(counts.trades).toBeGreaterThan(1_000);
+    expect(parser.readBytes(Buffer.from('<html>'))).toBe(
+      "not JSON: '<' at position 0 cannot start a JSON value",
+    );
+    expect(parser.readBytes(Buffer.from(' {"e":"aggTrade", '))).toBe(
+      "not JSON: the object at position 1 does not end with '}'",
+    );
+  });
+
+  it('readBytes gives what parseBytes gives, or the message it throws, on real, adversarial and corrupted frames', () => {
+    const parser = new TradeFrameParser();
+    const rng = new Random(11);
+    const counts = { trades: 0, other: 0, malformed: 0 };
+    for (let n = 0; n < 100_000; n++) {
+      const r = rows[n % rows.length];
+      const bytes = Buffer.from(n % 2 === 0 ? realFrame(r, (n >> 1) % 4) : adversarialFrame(r, rng));
+      if (n % 4 === 0) bytes[rng.int(bytes.length)] = rng.int(256);
+      let expected: Trade | string | undefined;
+      try {
+        expected = parser.parseBytes(bytes);
+      } catch (error) {
+        if (!(error instanceof MalformedFrameError)) throw error;
+        expected = error.message;
+      }
+      const actual = parser.readBytes(bytes);
+      if (!same(actual, expected)) {
+        expect.fail(
+          `bytes ${bytes.toString('hex')}: got ${JSON.stringify(actual)}, want ${JSON.stringify(expected)}`,
+        );
+      }
+      if (typeof expected === 'string') counts.malformed++;
+      else if (expected === undefined) counts.other++;
+      else counts.trades++;
+    }
+    expect(counts.trades).toBeGreaterThan(30_000);
+    expect(counts.malformed).toBeGreaterThan(10_000);
+    expect(counts.other).toBeGreaterThan(100);
+    expect(parser.readBytes(Buffer.from('{"e":"aggTrade"'))).toMatch(/^not JSON: /);
+    expect(parser.readBytes(Buffer.from('{"e":"trade","s":"X","t":1,"p":1,"q":"1","T":1,"m":true}'))).toBe(
+      '"p" (price) must be a string',
+    );
+  });
+
   it('gives Number() exactly for any double printed in any JavaScript format', () => {
     const parser = new TradeFrameParser();
     fc.assert(

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BinanceHttpError } from '../../../src/adapters/binance/BinanceRest.js';
 import { BinanceSymbolError } from '../../../src/adapters/binance/binanceTrades.js';
+import {
+  type MalformedFrameError,
+  TradeFrameParser,
+} from '../../../src/adapters/binance/TradeFrameParser.js';
 import { createRegimeDetector } from '../../../src/index.js';
 import { FakeBinance } from './fakeBinance.js';
 import { connectedCount, expectExactIds, type Run, startRun, waitFor, waitForAll } from './harness.js';
@@ -232,6 +236,18 @@ describe('binanceTrades against a fake Binance on 127.0.0.1', () => {
     expect(r.malformed).toHaveLength(f.malformedSent);
     expect(r.stream.stats().malformed).toBe(f.malformedSent);
     expect(r.malformed.every((m) => typeof m.frame === 'string' && m.reason.length > 0)).toBe(true);
+    // Each reason is the parser's own (what parse would throw), or says the JSON was not a trade.
+    const parser = new TradeFrameParser();
+    for (const m of r.malformed) {
+      let thrown = 'neither a trade event nor a reply to a subscription';
+      try {
+        parser.parse(m.frame);
+      } catch (error) {
+        thrown = (error as MalformedFrameError).message;
+      }
+      expect(m.reason, m.frame).toBe(thrown);
+    }
+    expect(new Set(r.malformed.map((m) => m.reason)).size).toBeGreaterThan(3);
   });
 
   it('honours Retry-After on 429 and 418 and retries 5xx while filling a gap', async () => {
