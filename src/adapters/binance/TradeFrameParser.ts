@@ -63,11 +63,12 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
  * text once, left to right, into local variables; a decimal with fewer than 2^53 in its digits
  * and at most 22 fraction digits is converted as `digits / 10^k`, which IEEE division rounds
  * correctly (Clinger's fast path), so it equals `Number()`; other decimal strings go through
- * `Number()` itself. Anything else outside the scanner's grammar (escapes, nested values,
- * fractions or exponents in integer fields, invalid JSON) goes to `JSON.parse`: never wrong, only
- * slower. Text that cannot be JSON at all — starting with a character no JSON value starts with,
- * or an object not ending with `}` (a frame cut short) — is refused at once, without the cost of
- * `JSON.parse`'s `SyntaxError`. Hot path, called once per frame: it allocates nothing but the trade (and, from a
+ * `Number()` itself. Numbers with a fraction or an exponent (in a field Binance may add) are read
+ * by `Number()` after a check of JSON's grammar. Anything else outside the scanner's grammar
+ * (escapes, nested values, invalid JSON) goes to `JSON.parse`: never wrong, only slower. Text that
+ * cannot be JSON at all — starting with a character no JSON value starts with, or an object not
+ * ending with `}` (a frame cut short) — is refused at once, without the cost of `JSON.parse`'s
+ * `SyntaxError`. Hot path, called once per frame: it allocates nothing but the trade (and, from a
  * string, `encodeInto`'s small result); symbol strings are cached.
  *
  * Fields used: `e` (event type), `s`, `p`, `q`, `T`, `m`, and `a`/`f`/`l` (aggTrade) or `t` (trade);
@@ -316,10 +317,16 @@ export class TradeFrameParser {
         }
         const digits = j - digitsStart;
         if (digits === 0 || (digits > 1 && text.charCodeAt(digitsStart) === 48)) return this.#parseSlow(text);
-        if (d === 46 || d === 101 || d === 69) return this.#parseSlow(text);
-        // Below 2^53 every step of value * 10 + d was exact; above, Number() rounds as JSON.parse does.
-        if (value >= TWO_53) value = Number(text.slice(i, j));
-        else if (c === 45) value = -value;
+        if (d === 46 || d === 101 || d === 69) {
+          // A fraction or an exponent (a field Binance might add): JSON's grammar checked here,
+          // the value from Number(), which reads a JSON number exactly as JSON.parse does.
+          j = endOfFractionAndExponent(text, j);
+          if (j < 0) return this.#parseSlow(text);
+          value = Number(text.slice(i, j));
+        } else if (value >= TWO_53) {
+          // Below 2^53 every step of value * 10 + d was exact; above, Number() rounds as JSON.parse does.
+          value = Number(text.slice(i, j));
+        } else if (c === 45) value = -value;
         i = j;
         switch (target) {
           case KEY_A:
@@ -607,6 +614,27 @@ function isTrade(text: string, i: number): boolean {
     text.charCodeAt(i + 3) === 100 &&
     text.charCodeAt(i + 4) === 101
   );
+}
+
+/**
+ * Where a JSON number's fraction and exponent (`.5`, `e-3`, `.25E+2`), starting at `i`, end; -1 when
+ * they break JSON's grammar (a dot or an `e` without digits after it).
+ */
+function endOfFractionAndExponent(text: string, i: number): number {
+  let d = text.charCodeAt(i);
+  if (d === 46) {
+    const start = ++i;
+    for (d = text.charCodeAt(i); d >= 48 && d <= 57; d = text.charCodeAt(++i));
+    if (i === start) return -1;
+  }
+  if (d === 101 || d === 69) {
+    d = text.charCodeAt(++i);
+    if (d === 43 || d === 45) d = text.charCodeAt(++i);
+    const start = i;
+    for (; d >= 48 && d <= 57; d = text.charCodeAt(++i));
+    if (i === start) return -1;
+  }
+  return i;
 }
 
 /** Whether a JSON value can start with the character `c` (after whitespace). */
