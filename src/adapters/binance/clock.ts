@@ -57,3 +57,16 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * Resolves once `clock.now()` has reached `until`, sleeping again when a timer fired early (Node's
+ * may, by a millisecond); rejects with the signal's reason when it aborts first.
+ *
+ * @example
+ * ```ts
+ * await sleepUntil(systemClock, pausedUntil, controller.signal);
+ * ```
+ */
+export async function sleepUntil(clock: Clock, until: number, signal?: AbortSignal): Promise<void> {
+  for (let wait = until - clock.now(); wait > 0; wait = until - clock.now()) await sleep(clock, wait, signal);
+}

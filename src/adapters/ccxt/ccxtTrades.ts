@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { invalidTradeReason, type Trade } from '../../bars/trade.js';
 import { type BackoffOptions, backoffDelay } from '../binance/backoff.js';
-import { type Clock, sleep, systemClock } from '../binance/clock.js';
+import { type Clock, sleep, sleepUntil, systemClock } from '../binance/clock.js';
 import { TradeDeliveryQueue } from '../shared/TradeDeliveryQueue.js';
 import type { CcxtExchange, CcxtTrade } from './CcxtExchange.js';
 import { isCcxtError, isFatalWatchError, isTransientError } from './ccxtErrors.js';
@@ -766,13 +766,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     if (!exchange.has.fetchTrades || typeof exchange.fetchTrades !== 'function')
       return `${exchange.id} has no fetchTrades`;
     for (let attempt = 1; ; attempt++) {
-      // Until the pause is over by the clock: a timer may fire a millisecond early.
-      for (
-        let wait = this.#restPausedUntil - this.#clock.now();
-        wait > 0 && !this.#abort.signal.aborted;
-        wait = this.#restPausedUntil - this.#clock.now()
-      )
-        await sleep(this.#clock, wait, this.#abort.signal).catch(() => {});
+      await sleepUntil(this.#clock, this.#restPausedUntil, this.#abort.signal).catch(() => {});
       if (this.#closed) return 'closed';
       this.#counts.restRequests++;
       try {
