@@ -118,6 +118,8 @@ describe('golden files are what scripts/golden_hmm.py writes', () => {
       expect(readdirSync(out).sort()).toEqual(files);
       // Numbers, not bytes: the same pinned packages on another machine of the same kind can differ
       // in the 13th significant digit (BLAS, CPU features), which says nothing about the goldens.
+      // Posteriors are exp of log-space sums, so their relative error grows with |ln p| (a CI run
+      // saw 1.816013935335e-69 vs ...337e-69: 1.1e-12 relative, 7e-15 of ln p).
       for (const file of files) {
         const fresh = JSON.parse(readText(join(out, file)));
         const committed = JSON.parse(readText(join(goldenDir, file)));
@@ -145,21 +147,47 @@ describe('golden comparison', () => {
     );
     expect(firstDifference({ case: 'k2', means: golden.means }, golden, 'g', 1e-12)).toMatch(/keys/);
   });
+
+  it('lets a tiny posterior differ by its log-space rounding (1e-12 of |ln p|), and nothing else', () => {
+    const tiny = { smoothed: [[1, 1.816013935335e-69]], means: [[1.816013935335e-69]] };
+    const rounded = { smoothed: [[1, 1.816013935337e-69]], means: [[1.816013935337e-69]] };
+    expect(firstDifference(rounded, { ...tiny, means: rounded.means }, 'g', 1e-12)).toBeUndefined();
+    expect(firstDifference(rounded, tiny, 'g', 1e-12)).toMatch(/^g\.means\[0\]\[0\]: /);
+    expect(firstDifference({ ...tiny, smoothed: [[1, 1.8160139363e-69]] }, tiny, 'g', 1e-12)).toMatch(
+      /^g\.smoothed\[0\]\[1\]: /,
+    );
+    expect(
+      firstDifference({ ...tiny, smoothed: [[1 - 2e-12, 1.816013935335e-69]] }, tiny, 'g', 1e-12),
+    ).toMatch(/^g\.smoothed\[0\]\[0\]: /);
+  });
 });
+
+/** Golden fields that are probabilities computed as exp of a log-space sum. */
+const posteriorFields = new Set(['filtered', 'smoothed']);
 
 /**
  * Where `a` and `b` first differ — in shape, in a string or boolean, or in a number by more than
- * `relative` of its magnitude — as a path and the two values; `undefined` when they agree.
+ * `relative` of its magnitude — as a path and the two values; `undefined` when they agree. Under a
+ * posterior field the bound is `relative · max(1, |ln x|)` of the magnitude: exp turns an error of
+ * `relative · |ln x|` in the logarithm into that relative error of x.
  */
-function firstDifference(a: unknown, b: unknown, path: string, relative: number): string | undefined {
+function firstDifference(
+  a: unknown,
+  b: unknown,
+  path: string,
+  relative: number,
+  posterior = false,
+): string | undefined {
   if (typeof a === 'number' && typeof b === 'number') {
-    if (a === b || Math.abs(a - b) <= relative * Math.max(Math.abs(a), Math.abs(b))) return undefined;
+    const magnitude = Math.max(Math.abs(a), Math.abs(b));
+    const bound = relative * magnitude * (posterior ? Math.max(1, Math.abs(Math.log(magnitude))) : 1);
+    if (a === b || Math.abs(a - b) <= bound) return undefined;
     return `${path}: ${a} vs ${b}`;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) return `${path}: length ${a.length} vs ${b.length}`;
     for (let i = 0; i < a.length; i++) {
-      const d = firstDifference(a[i], b[i], `${path}[${i}]`, relative);
+      const d = firstDifference(a[i], b[i], `${path}[${i}]`, relative, posterior);
       if (d !== undefined) return d;
     }
     return undefined;
@@ -181,6 +209,7 @@ function firstDifference(a: unknown, b: unknown, path: string, relative: number)
         (b as Record<string, unknown>)[key],
         `${path}.${key}`,
         relative,
+        posterior || posteriorFields.has(key),
       );
       if (d !== undefined) return d;
     }
