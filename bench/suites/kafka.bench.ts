@@ -11,6 +11,10 @@
  * the consumer's own cost — trades per CPU-second, which is what one dedicated core sustains — can
  * be read apart from the broker's and from what other work on the machine took.
  *
+ * Steady state: each consumer process first catches up on an equal warm-up backlog, then on the
+ * measured one, as a consumer that has been running for a while would (the `…, cold` rows give the
+ * warm-up backlog's own figures, JIT compilation included).
+ *
  * Settings (the adapter's defaults unless said): produceTrades requests of 20 000 trades, acks=all;
  * the detector sends signals in batches of up to 1000 or after `lingerMs`, snapshots a partition
  * every 500 bars. 50 synthetic symbols around the real BTCUSDT price
@@ -45,7 +49,7 @@ const JSON_TRADES = Math.round(TRADES / 5);
 const PARTITIONS = 8;
 /** Mean event-time gap between trades of the busy feed, ms: ~600 trades per symbol per minute. */
 const BUSY_GAP_MS = 2;
-const REPEATS = 2;
+const REPEATS = 3;
 const COMPRESSIONS: KafkaCompression[] = ['none', 'lz4', 'zstd', 'snappy', 'gzip'];
 /** The detector's default, for the rows that do not vary it. */
 const DEFAULT_LINGER_MS = 20;
@@ -58,6 +62,9 @@ const PACED_SECONDS = 30;
  * first connection and for the topic's metadata, which a running deployment paid long ago.
  */
 const WARM_UP_SECONDS = 3;
+/** The note of the rows measured on a fresh process's first backlog. */
+const COLD_NOTE =
+  "the same consumer's first backlog (its warm-up, an equal one): a fresh process, CPU including the JIT's compilation of the detector's and the client's code";
 const LINGERS = [5, 20, 50, 100];
 /** Which parts to run: `KAFKA_BENCH_PARTS=lag` (comma-separated: throughput, scaleout, lag; all by default). */
 const PARTS = new Set((process.env.KAFKA_BENCH_PARTS ?? 'throughput,scaleout,lag').split(','));
@@ -98,6 +105,11 @@ interface CatchUp {
   tradesPerSecond: number;
   /** Trades each consumer applied per CPU-second it used (after joining). */
   perCpuSecond: number[];
+  /**
+   * The same, over the warm-up backlog: the first one of a fresh process, whose CPU includes the
+   * JIT compiling the detector's and the client's code (what the runs before 2026-12-04 measured).
+   */
+  coldPerCpuSecond: number[];
   /** CPU share (CPU-s per wall-s) of the consumers together, of the broker, and of this process (the reader). */
   consumerShare: number;
   brokerShare: number;
@@ -106,15 +118,26 @@ interface CatchUp {
 
 let runs = 0;
 
+/** Warm-up trades topics already produced. */
+const warmUpTopics = new Set<string>();
+
 /**
  * Produces `trades` into a fresh trades topic, then starts `consumers` detector processes in one
  * group and times them until every signal was read back.
+ *
+ * Each process first catches up on a warm-up backlog (the same trades, format and compression, in a
+ * topic kept for the whole bench run) and only then joins the measured group: a consumer that has
+ * been running for a while has its code compiled, and a 1 M-trade backlog is too short for the
+ * compilation to be amortised (a fresh batch consumer used ~40 % more CPU on its first 1 M trades
+ * than on the next 1 M). The warm-up backlog is timed the same way and reported as the cold figure.
  */
 async function catchUp(
   broker: KafkaBroker,
   trades: Trade[],
   expected: number,
   opts: {
+    /** Names the trades (e.g. `main`): runs with the same feed, format and compression share a warm-up topic. */
+    feed: string;
     format: 'json' | 'batch';
     compression?: KafkaCompression;
     consumers: number;
@@ -124,6 +147,7 @@ async function catchUp(
 ): Promise<CatchUp> {
   if (expected === 0) throw new Error('kafka bench: this backlog closes no bar (raise KAFKA_BENCH_TRADES)');
   const brokers = [broker.bootstrap];
+  const warmUpTopic = `warm-${opts.feed}-${opts.format}-${opts.compression ?? 'none'}`;
   const prefix = `run${runs++}`;
   const topics = {
     tradesTopic: `${prefix}-trades`,
@@ -131,6 +155,23 @@ async function catchUp(
     stateTopic: `${prefix}-state`,
   };
   await createDetectorTopics({ brokers, ...topics, partitions: PARTITIONS });
+  await createDetectorTopics({
+    brokers,
+    tradesTopic: warmUpTopic,
+    signalsTopic: `${prefix}-warm-signals`,
+    stateTopic: `${prefix}-warm-state`,
+    partitions: PARTITIONS,
+  });
+  if (!warmUpTopics.has(warmUpTopic)) {
+    await produceTrades({
+      brokers,
+      topic: warmUpTopic,
+      source: trades,
+      format: opts.format,
+      compression: opts.compression,
+    });
+    warmUpTopics.add(warmUpTopic);
+  }
   const p0 = performance.now();
   await produceTrades({
     brokers,
@@ -142,50 +183,81 @@ async function catchUp(
   const produced = trades.length / ((performance.now() - p0) / 1000);
   const bytesPerTrade = topicBytes(broker, topics.tradesTopic) / trades.length;
 
-  let started = 0;
-  let brokerCpu0 = 0;
-  let readerCpu0 = 0;
+  const clocks = { warmUp: newClock(), run: newClock() };
+  const onAssigned = (phase: Phase) => {
+    const clock = clocks[phase];
+    if (clock.started > 0) return;
+    clock.started = performance.now();
+    clock.brokerCpu0 = cpuSeconds(broker.pid) ?? 0;
+    clock.readerCpu0 = cpuTime();
+  };
   const workers = Array.from({ length: opts.consumers }, () =>
     startWorker(
       broker.bootstrap,
       prefix,
-      { lingerMs: DEFAULT_LINGER_MS, signalFormat: opts.signalFormat },
-      () => {
-        if (started > 0) return;
-        started = performance.now();
-        brokerCpu0 = cpuSeconds(broker.pid) ?? 0;
-        readerCpu0 = cpuTime();
-      },
+      { lingerMs: DEFAULT_LINGER_MS, signalFormat: opts.signalFormat, warmUpTradesTopic: warmUpTopic },
+      onAssigned,
     ),
   );
   try {
-    let received = 0;
-    for await (const _ of consumeSignals({
-      brokers,
-      topic: topics.signalsTopic,
-      signal: AbortSignal.timeout(600_000),
-    })) {
-      if (++received === expected) break;
-    }
-    const seconds = (performance.now() - started) / 1000;
-    if (received < expected) throw new Error(`only ${received} of ${expected} signals came back`);
-    const used = workers.map((w) => (cpuSeconds(w.process.pid ?? 0) ?? 0) - w.cpuAtJoin);
-    const brokerCpu = (cpuSeconds(broker.pid) ?? 0) - brokerCpu0;
-    const readerCpu = cpuTime() - readerCpu0;
+    const cold = await readBack(broker, workers, 'warmUp', clocks.warmUp, `${prefix}-warm-signals`, expected);
+    const coldTrades = await Promise.all(workers.map((w) => w.endWarmUp()));
+    const run = await readBack(broker, workers, 'run', clocks.run, topics.signalsTopic, expected);
     const applied = await Promise.all(workers.map((w) => w.stop()));
     return {
       produced,
       bytesPerTrade,
       bytesPerSignal: topicBytes(broker, topics.signalsTopic) / expected,
-      tradesPerSecond: trades.length / seconds,
-      perCpuSecond: applied.map((n, i) => n / used[i]),
-      consumerShare: used.reduce((a, b) => a + b, 0) / seconds,
-      brokerShare: brokerCpu / seconds,
-      readerShare: readerCpu / seconds,
+      tradesPerSecond: trades.length / run.seconds,
+      perCpuSecond: applied.map((n, i) => n / run.used[i]),
+      coldPerCpuSecond: coldTrades.map((n, i) => n / cold.used[i]),
+      consumerShare: run.used.reduce((a, b) => a + b, 0) / run.seconds,
+      brokerShare: run.brokerCpu / run.seconds,
+      readerShare: run.readerCpu / run.seconds,
     };
   } finally {
     for (const w of workers) if (w.process.exitCode === null) w.process.kill('SIGKILL');
   }
+}
+
+/** A catch-up phase: `warmUp` (a fresh process's first backlog), then `run` (the measured one). */
+type Phase = 'warmUp' | 'run';
+
+/** When a phase's first consumer was assigned partitions, and the broker's and this process's CPU then. */
+interface PhaseClock {
+  started: number;
+  brokerCpu0: number;
+  readerCpu0: number;
+}
+
+function newClock(): PhaseClock {
+  return { started: 0, brokerCpu0: 0, readerCpu0: 0 };
+}
+
+/** Reads `expected` signals back from `topic`; the phase's wall time and each process's CPU since it joined. */
+async function readBack(
+  broker: KafkaBroker,
+  workers: Worker[],
+  phase: Phase,
+  clock: PhaseClock,
+  topic: string,
+  expected: number,
+): Promise<{ seconds: number; used: number[]; brokerCpu: number; readerCpu: number }> {
+  let received = 0;
+  for await (const _ of consumeSignals({
+    brokers: [broker.bootstrap],
+    topic,
+    signal: AbortSignal.timeout(600_000),
+  })) {
+    if (++received === expected) break;
+  }
+  if (received < expected) throw new Error(`${phase}: only ${received} of ${expected} signals came back`);
+  return {
+    seconds: (performance.now() - clock.started) / 1000,
+    used: workers.map((w) => (cpuSeconds(w.process.pid ?? 0) ?? 0) - w.cpuAtJoin[phase]),
+    brokerCpu: (cpuSeconds(broker.pid) ?? 0) - clock.brokerCpu0,
+    readerCpu: cpuTime() - clock.readerCpu0,
+  };
 }
 
 /** One consumer: the JSON baseline, then batches with each compression. */
@@ -206,9 +278,12 @@ async function throughput(broker: KafkaBroker): Promise<BenchRow[]> {
   const batch = new Map<KafkaCompression, CatchUp[]>(COMPRESSIONS.map((c) => [c, []]));
   const binarySignals: CatchUp[] = [];
   for (let r = 0; r < REPEATS; r++) {
-    json.push(await catchUp(broker, jsonTrades, jsonExpected, { format: 'json', consumers: 1 }));
+    json.push(
+      await catchUp(broker, jsonTrades, jsonExpected, { feed: 'main', format: 'json', consumers: 1 }),
+    );
     binarySignals.push(
       await catchUp(broker, trades, expected, {
+        feed: 'main',
         format: 'batch',
         compression: 'none',
         consumers: 1,
@@ -217,9 +292,14 @@ async function throughput(broker: KafkaBroker): Promise<BenchRow[]> {
     );
     for (const compression of COMPRESSIONS) {
       if (r > 0 && compression !== 'none' && compression !== 'lz4') continue;
-      batch
-        .get(compression)
-        ?.push(await catchUp(broker, trades, expected, { format: 'batch', compression, consumers: 1 }));
+      batch.get(compression)?.push(
+        await catchUp(broker, trades, expected, {
+          feed: 'main',
+          format: 'batch',
+          compression,
+          consumers: 1,
+        }),
+      );
     }
   }
   const jsonCase = 'runKafkaDetector, 1 consumer, JSON records (before)';
@@ -242,7 +322,7 @@ async function throughput(broker: KafkaBroker): Promise<BenchRow[]> {
       'trades/s',
       `one record per trade, requests of 20 000, acks=all, ${PARTITIONS} partitions; ${fmt(json[0].bytesPerTrade)} B/trade on disk`,
     ),
-    catchUpRow(jsonCase, json, `backlog of ${JSON_TRADES} trades`),
+    catchUpRow(jsonCase, json, `backlog of ${JSON_TRADES} trades, after an equal warm-up backlog`),
   ];
   for (const [compression, runs] of batch) {
     rows.push(
@@ -258,7 +338,7 @@ async function throughput(broker: KafkaBroker): Promise<BenchRow[]> {
       catchUpRow(
         `runKafkaDetector, 1 consumer, batch records, ${compression}`,
         runs,
-        `backlog of ${TRADES} trades`,
+        `backlog of ${TRADES} trades, after an equal warm-up backlog`,
         jsonCase,
       ),
     );
@@ -271,6 +351,16 @@ async function throughput(broker: KafkaBroker): Promise<BenchRow[]> {
         `${jsonCase}: trades per consumer CPU-second`,
       ),
     );
+    if (compression === 'none')
+      rows.push(
+        rate(
+          `runKafkaDetector, 1 consumer, batch records, ${compression}: trades per consumer CPU-second, cold`,
+          runs.flatMap((c) => c.coldPerCpuSecond),
+          'trades/CPU-s',
+          COLD_NOTE,
+          `${jsonCase}: trades per consumer CPU-second, cold`,
+        ),
+      );
   }
   rows.splice(
     4,
@@ -281,12 +371,18 @@ async function throughput(broker: KafkaBroker): Promise<BenchRow[]> {
       'trades/CPU-s',
       'the consumer process only, after joining',
     ),
+    rate(
+      `${jsonCase}: trades per consumer CPU-second, cold`,
+      json.flatMap((c) => c.coldPerCpuSecond),
+      'trades/CPU-s',
+      COLD_NOTE,
+    ),
   );
   rows.push(
     catchUpRow(
       'runKafkaDetector, 1 consumer, batch records, none, binary signal records',
       binarySignals,
-      `backlog of ${TRADES} trades; signalFormat 'binary': ${fmt(binarySignals[0].bytesPerSignal)} B a signal on disk against ${fmt(batch.get('none')?.[0].bytesPerSignal ?? Number.NaN)} B as JSON`,
+      `backlog of ${TRADES} trades after an equal warm-up backlog; signalFormat 'binary': ${fmt(binarySignals[0].bytesPerSignal)} B a signal on disk against ${fmt(batch.get('none')?.[0].bytesPerSignal ?? Number.NaN)} B as JSON`,
       jsonCase,
     ),
     rate(
@@ -359,16 +455,19 @@ async function busyFeed(broker: KafkaBroker): Promise<{ rows: BenchRow[]; fit: F
   const trades = [...syntheticTrades({ symbols: SYMBOLS, trades: TRADES, seed: 4, meanGapMs: BUSY_GAP_MS })];
   const jsonTrades = trades.slice(0, JSON_TRADES);
   const json = await catchUp(broker, jsonTrades, inProcessSignals(jsonTrades), {
+    feed: 'busy',
     format: 'json',
     consumers: 1,
   });
   const expected = inProcessSignals(trades);
   const batch = await catchUp(broker, trades, expected, {
+    feed: 'busy',
     format: 'batch',
     compression: 'none',
     consumers: 1,
   });
   const binary = await catchUp(broker, trades, expected, {
+    feed: 'busy',
     format: 'batch',
     compression: 'none',
     consumers: 1,
@@ -381,7 +480,7 @@ async function busyFeed(broker: KafkaBroker): Promise<{ rows: BenchRow[]; fit: F
     signalsPerTrade: expected / trades.length,
   };
   const rows = [
-    catchUpRow(jsonCase, [json], `backlog of ${JSON_TRADES} trades`),
+    catchUpRow(jsonCase, [json], `backlog of ${JSON_TRADES} trades, after an equal warm-up backlog`),
     rate(
       `${jsonCase}: trades per consumer CPU-second`,
       json.perCpuSecond,
@@ -391,7 +490,7 @@ async function busyFeed(broker: KafkaBroker): Promise<{ rows: BenchRow[]; fit: F
     catchUpRow(
       `busy feed (${perBar}): runKafkaDetector, 1 consumer, batch records, none`,
       [batch],
-      `backlog of ${TRADES} trades`,
+      `backlog of ${TRADES} trades, after an equal warm-up backlog`,
       jsonCase,
     ),
     rate(
@@ -418,7 +517,12 @@ async function scaleOut(broker: KafkaBroker): Promise<BenchRow[]> {
   const expected = inProcessSignals(trades);
   const rows: BenchRow[] = [];
   for (const consumers of [1, 2, 4]) {
-    const c = await catchUp(broker, trades, expected, { format: 'batch', compression: 'none', consumers });
+    const c = await catchUp(broker, trades, expected, {
+      feed: 'scaleout',
+      format: 'batch',
+      compression: 'none',
+      consumers,
+    });
     rows.push({
       case: `scale-out: ${consumers} consumer process${consumers > 1 ? 'es' : ''}, total`,
       unit: 'trades/s',
@@ -533,8 +637,10 @@ async function* paced(trades: Trade[], rate: number): AsyncGenerator<Trade> {
 
 interface Worker {
   process: ChildProcess;
-  /** CPU-seconds the process had used when it was first assigned partitions. */
-  cpuAtJoin: number;
+  /** CPU-seconds the process had used when it was first assigned partitions, in each phase. */
+  cpuAtJoin: Record<Phase, number>;
+  /** Ends the warm-up phase; the trades it applied then. */
+  endWarmUp(): Promise<number>;
   /** SIGTERM, then the trades it applied. */
   stop(): Promise<number>;
 }
@@ -542,21 +648,29 @@ interface Worker {
 function startWorker(
   bootstrap: string,
   prefix: string,
-  options: { lingerMs: number; signalFormat?: KafkaSignalFormat },
-  onAssigned: () => void,
+  options: { lingerMs: number; signalFormat?: KafkaSignalFormat; warmUpTradesTopic: string },
+  onAssigned: (phase: Phase) => void,
 ): Worker {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', WORKER, bootstrap, prefix, prefix, JSON.stringify(options)],
     {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['pipe', 'pipe', 'inherit'],
     },
   );
   let buffered = '';
   let trades = 0;
+  let warmedUp: (trades: number) => void = () => {};
+  const warmUpTrades = new Promise<number>((resolve) => {
+    warmedUp = resolve;
+  });
   const worker: Worker = {
     process: child,
-    cpuAtJoin: 0,
+    cpuAtJoin: { warmUp: 0, run: 0 },
+    endWarmUp() {
+      child.stdin?.end('measure\n');
+      return warmUpTrades;
+    },
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -576,10 +690,12 @@ function startWorker(
     for (const line of lines) {
       if (!line) continue;
       const event = JSON.parse(line);
-      if (event.type === 'assigned' && event.partitions.length > 0 && worker.cpuAtJoin === 0) {
-        worker.cpuAtJoin = cpuSeconds(child.pid ?? 0) ?? 0;
-        onAssigned();
+      const phase: Phase = event.phase === 'warmUp' ? 'warmUp' : 'run';
+      if (event.type === 'assigned' && event.partitions.length > 0 && worker.cpuAtJoin[phase] === 0) {
+        worker.cpuAtJoin[phase] = cpuSeconds(child.pid ?? 0) ?? 0;
+        onAssigned(phase);
       }
+      if (event.type === 'warmedUp') warmedUp(event.stats.trades);
       if (event.type === 'stopped') trades = event.stats.trades;
     }
   });

@@ -2,10 +2,16 @@
  * One member of a detector group as its own process, for the Kafka benchmark and the scale-out
  * test: `node --import tsx scripts/kafka/detectorProcess.ts <bootstrap> <groupId> <prefix> [options]`
  * (topics `<prefix>-trades`, `<prefix>-signals`, `<prefix>-state`; `options`, JSON, may set
- * `lingerMs`, `snapshotEveryBars`, `sessionTimeoutMs` and `signalFormat`).
+ * `lingerMs`, `snapshotEveryBars`, `sessionTimeoutMs`, `signalFormat` and `warmUpTradesTopic`).
  *
  * Prints every adapter event as one JSON line on stdout, and `{"type":"stopped","stats":…}` after a
  * graceful shutdown (SIGTERM).
+ *
+ * With `warmUpTradesTopic`, the process first runs a detector group `<groupId>-warm` on that topic
+ * (signals to `<prefix>-warm-signals`, state to `<prefix>-warm-state`; its events printed with
+ * `"phase":"warmUp"`) until a line arrives on stdin, then prints `{"type":"warmedUp","stats":…}` and
+ * starts the run above: the benchmark's steady state, in a process whose code the JIT has already
+ * optimised, as in a consumer that has been running for a while.
  *
  * @example
  * ```sh
@@ -18,11 +24,36 @@ const [bootstrap, groupId, prefix, optionsJson] = process.argv.slice(2);
 const options: Pick<
   KafkaDetectorOptions,
   'lingerMs' | 'snapshotEveryBars' | 'sessionTimeoutMs' | 'signalFormat'
-> = optionsJson === undefined ? {} : JSON.parse(optionsJson);
+> & { warmUpTradesTopic?: string } = optionsJson === undefined ? {} : JSON.parse(optionsJson);
 const stop = new AbortController();
 process.once('SIGTERM', () => stop.abort());
 const print = (value: unknown) =>
   process.stdout.write(`${JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? String(v) : v))}\n`);
+
+if (options.warmUpTradesTopic !== undefined) {
+  const warmUp = new AbortController();
+  process.stdin.once('data', () => warmUp.abort());
+  const warmStats = await runKafkaDetector({
+    brokers: [bootstrap],
+    groupId: `${groupId}-warm`,
+    tradesTopic: options.warmUpTradesTopic,
+    signalsTopic: `${prefix}-warm-signals`,
+    stateTopic: `${prefix}-warm-state`,
+    lingerMs: options.lingerMs,
+    snapshotEveryBars: options.snapshotEveryBars,
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    signalFormat: options.signalFormat,
+    signal: AbortSignal.any([warmUp.signal, stop.signal]),
+    onEvent: (event) =>
+      print(
+        event.type === 'commitFailed'
+          ? { phase: 'warmUp', type: event.type, error: event.error.message }
+          : { phase: 'warmUp', ...event },
+      ),
+  });
+  process.stdin.destroy();
+  print({ type: 'warmedUp', stats: warmStats });
+}
 
 const stats = await runKafkaDetector({
   brokers: [bootstrap],
