@@ -661,9 +661,13 @@ function startWorker(
   let buffered = '';
   let trades = 0;
   let warmedUp: (trades: number) => void = () => {};
-  const warmUpTrades = new Promise<number>((resolve) => {
+  const warmUpTrades = new Promise<number>((resolve, reject) => {
     warmedUp = resolve;
+    child.once('exit', (code) =>
+      reject(new Error(`a detector process exited (${code}) before its warm-up ended`)),
+    );
   });
+  warmUpTrades.catch(() => {}); // awaited by endWarmUp; an exit after a normal stop is no error
   const worker: Worker = {
     process: child,
     cpuAtJoin: { warmUp: 0, run: 0 },
