@@ -30,43 +30,52 @@ process.once('SIGTERM', () => stop.abort());
 const print = (value: unknown) =>
   process.stdout.write(`${JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? String(v) : v))}\n`);
 
-if (options.warmUpTradesTopic !== undefined) {
-  const warmUp = new AbortController();
-  process.stdin.once('data', () => warmUp.abort());
-  const warmStats = await runKafkaDetector({
+/** One detector group on the given topics until `signal`; events printed, tagged with `phase` if given. */
+function detect(
+  group: string,
+  topics: Pick<KafkaDetectorOptions, 'tradesTopic' | 'signalsTopic' | 'stateTopic'>,
+  signal: AbortSignal,
+  phase?: 'warmUp',
+) {
+  const tag = phase === undefined ? {} : { phase };
+  return runKafkaDetector({
     brokers: [bootstrap],
-    groupId: `${groupId}-warm`,
-    tradesTopic: options.warmUpTradesTopic,
-    signalsTopic: `${prefix}-warm-signals`,
-    stateTopic: `${prefix}-warm-state`,
+    groupId: group,
+    ...topics,
     lingerMs: options.lingerMs,
     snapshotEveryBars: options.snapshotEveryBars,
     sessionTimeoutMs: options.sessionTimeoutMs,
     signalFormat: options.signalFormat,
-    signal: AbortSignal.any([warmUp.signal, stop.signal]),
+    signal,
     onEvent: (event) =>
       print(
         event.type === 'commitFailed'
-          ? { phase: 'warmUp', type: event.type, error: event.error.message }
-          : { phase: 'warmUp', ...event },
+          ? { ...tag, type: event.type, error: event.error.message }
+          : { ...tag, ...event },
       ),
   });
+}
+
+if (options.warmUpTradesTopic !== undefined) {
+  const warmUp = new AbortController();
+  process.stdin.once('data', () => warmUp.abort());
+  const warmStats = await detect(
+    `${groupId}-warm`,
+    {
+      tradesTopic: options.warmUpTradesTopic,
+      signalsTopic: `${prefix}-warm-signals`,
+      stateTopic: `${prefix}-warm-state`,
+    },
+    AbortSignal.any([warmUp.signal, stop.signal]),
+    'warmUp',
+  );
   process.stdin.destroy();
   print({ type: 'warmedUp', stats: warmStats });
 }
 
-const stats = await runKafkaDetector({
-  brokers: [bootstrap],
+const stats = await detect(
   groupId,
-  tradesTopic: `${prefix}-trades`,
-  signalsTopic: `${prefix}-signals`,
-  stateTopic: `${prefix}-state`,
-  lingerMs: options.lingerMs,
-  snapshotEveryBars: options.snapshotEveryBars,
-  sessionTimeoutMs: options.sessionTimeoutMs,
-  signalFormat: options.signalFormat,
-  signal: stop.signal,
-  onEvent: (event) =>
-    print(event.type === 'commitFailed' ? { type: event.type, error: event.error.message } : event),
-});
+  { tradesTopic: `${prefix}-trades`, signalsTopic: `${prefix}-signals`, stateTopic: `${prefix}-state` },
+  stop.signal,
+);
 print({ type: 'stopped', stats });
