@@ -17,13 +17,10 @@
  *   first/last trade ids, both taker sides, so the dedup ranges and exact sums are exercised.
  */
 import type { Bar, Trade } from '../../src/index.js';
+import { built, builtNode } from './builtPackage.js';
 
-// The built package, imported by URL so that type-checking (which runs before the build) needs no
-// dist/: its types are src/'s.
-const dist = (file: string) => new URL(`../../dist/${file}`, import.meta.url).href;
-const { createRegimeDetector, createRegimeRouter, defaultModel }: typeof import('../../src/index.js') =
-  await import(dist('index.js'));
-const { readKlines }: typeof import('../../src/node/index.js') = await import(dist('node.js'));
+const { createRegimeDetector, createRegimeRouter, defaultModel } = built;
+const { readKlines } = builtNode;
 
 const FEEDS: Record<string, { file: string; perMinute: number; ids: boolean }> = {
   klines4: { file: 'fixtures/replay/BTCUSDT-1m-2024-11-30_2024-12-29.csv.gz', perMinute: 4, ids: false },

@@ -1,9 +1,9 @@
-import { BarAggregator } from '../../src/bars/BarAggregator.js';
-import { KeyedBarAggregator } from '../../src/bars/KeyedBarAggregator.js';
 import type { Trade } from '../../src/bars/trade.js';
-import { createRegimeDetector } from '../../src/pipeline/RegimeDetector.js';
 import { Random } from '../../src/util/random.js';
+import { built } from '../lib/builtPackage.js';
 import { type BenchRow, type BenchSuite, summarize } from '../lib/suite.js';
+
+const { BarAggregator, KeyedBarAggregator, createRegimeDetector } = built;
 
 const TRADES = 1_000_000;
 const SYMBOLS = 10;

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { type MalformedFrameError, TradeFrameParser } from '../../src/adapters/binance/TradeFrameParser.js';
+import type { MalformedFrameError } from '../../src/adapters/binance/TradeFrameParser.js';
 import type { Trade } from '../../src/bars/trade.js';
+import { builtBinance } from '../lib/builtPackage.js';
 import { type BenchRow, type BenchSuite, latencyRow, perItemNs, summarize } from '../lib/suite.js';
+
+const { TradeFrameParser } = builtBinance;
 
 /**
  * 5 000 real Binance spot aggregate trades (the bundled 2026-01-01 export), each as the

@@ -20,9 +20,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IsolationForest as MlIsolationForest } from 'ml-isolation-forest';
-import { IsolationForest } from '../../src/index.js';
 import { Random } from '../../src/util/random.js';
+import { built } from '../lib/builtPackage.js';
 import { type BenchRow, type BenchSuite, latencyRow, perItemNs, ratio, summarize } from '../lib/suite.js';
+
+const { IsolationForest } = built;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const TRAIN_ROWS = 500_000;

@@ -17,8 +17,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GaussianHMM } from '../../src/hmm/index.js';
+import { built } from '../lib/builtPackage.js';
 import { type BenchRow, type BenchSuite, latencyRow, perItemNs, ratio, summarize } from '../lib/suite.js';
+
+const { GaussianHMM } = built;
+type GaussianHMM = InstanceType<typeof GaussianHMM>;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const N = 500_000;

@@ -24,14 +24,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bar } from '../../src/bars/bar.js';
-import { FeatureStage } from '../../src/features/FeatureStage.js';
-import { ORIGINAL_FEATURES } from '../../src/features/featureSpec.js';
-import { RollingZScore } from '../../src/features/RollingZScore.js';
-import { defaultModel } from '../../src/models/defaultModel.js';
 import type { RegimeModel } from '../../src/models/RegimeModel.js';
-import { trainModel } from '../../src/models/trainModel.js';
-import { readKlines } from '../../src/node/readKlines.js';
-import { createRegimeDetector } from '../../src/pipeline/RegimeDetector.js';
+import { built, builtNode } from '../lib/builtPackage.js';
 import {
   type BenchRow,
   type BenchSuite,
@@ -45,6 +39,10 @@ import {
   ratio,
   summarize,
 } from '../lib/suite.js';
+
+const { FeatureStage, ORIGINAL_FEATURES, RollingZScore, defaultModel, trainModel, createRegimeDetector } =
+  built;
+const { readKlines } = builtNode;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SAMPLE = join(root, 'fixtures/replay/BTCUSDT-1m-2024-11-30_2024-12-29.csv.gz');
