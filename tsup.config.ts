@@ -61,9 +61,9 @@ const modelsAsFiles: Plugin = {
  * Why: V8 folds a module's `const` into the optimised code that reads it, but must load a `var`
  * from the module's context on every read, with a type check. The hot paths read such constants on
  * every trade (`BarAggregator`'s cell offsets, the exact sums' rounding constants, the magnitude
- * limits): under valgrind, 577 instructions a trade through the bundled `BarAggregator.push` and 641
- * through `RegimeDetector.pushTrade`, against 480 and 539 with `const` back — what the sources
- * cost when run unbundled.
+ * limits): the `instructions` bench suite counts 594 instructions a trade through the bundled
+ * `BarAggregator.push` and 665 through `RegimeDetector.pushTrade`, against 499 and 566 with `const`
+ * back.
  *
  * Only a `var` the chunk never assigns again is changed (parsed, not pattern-matched); a chunk that
  * reads one before its declaration would now throw at load, which the package tests would show.

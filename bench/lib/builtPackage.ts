@@ -1,8 +1,8 @@
 /**
  * The built package (`dist/`, which `npm run bench` builds first), imported as a user's code
  * imports it: the suites time the bundled code that ships, not the sources run through tsx. (The
- * two differ: esbuild's bundling once made the hot paths' constants module variables V8 could not
- * fold, 17 % more instructions a trade than the sources — see `topLevelConst` in tsup.config.ts.)
+ * two can differ: esbuild's bundling once made the hot paths' constants module variables V8 could
+ * not fold, 19 % more instructions a trade — see `topLevelConst` in tsup.config.ts.)
  *
  * Imported by URL so that type-checking, which runs before the build, needs no `dist/`: the types
  * are the sources'.
