@@ -61,8 +61,8 @@ const modelsAsFiles: Plugin = {
  * Why: V8 folds a module's `const` into the optimised code that reads it, but must load a `var`
  * from the module's context on every read, with a type check. The hot paths read such constants on
  * every trade (`BarAggregator`'s cell offsets, the exact sums' rounding constants, the magnitude
- * limits): the `instructions` bench suite counts 594 instructions a trade through the bundled
- * `BarAggregator.push` and 665 through `RegimeDetector.pushTrade`, against 499 and 566 with `const`
+ * limits): the `instructions` bench suite counts 586 instructions a trade through the bundled
+ * `BarAggregator.push` and 637 through `RegimeDetector.pushTrade`, against 489 and 538 with `const`
  * back.
  *
  * Only a `var` the chunk never assigns again is changed (parsed, not pattern-matched); a chunk that

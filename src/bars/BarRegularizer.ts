@@ -1,4 +1,5 @@
 import type { Stage } from '../stage.js';
+import { emptyResult } from '../util/emptyResult.js';
 import { check, describeValue, integer, plainObject } from '../util/validate.js';
 import type { Bar } from './bar.js';
 import { type BarSeriesOptions, resolveSeriesOptions } from './barOptions.js';
@@ -39,9 +40,8 @@ export interface BarRegularizerSnapshot {
   series: GapFillerSnapshot;
 }
 
-// The one empty result, shared and never written to. Not frozen: `for…of` over a frozen array (its own
-// elements kind) leaves V8's fast path and costs ~20 ns per call, more than the rest of a push.
-const NO_BARS: readonly Bar[] = [];
+/** The one empty result (see {@link emptyResult}). */
+const NO_BARS: readonly Bar[] = emptyResult();
 
 /**
  * Makes a regular series out of bars that already exist — read from a file, or pushed by a user —

@@ -1,4 +1,5 @@
 import type { Stage } from '../stage.js';
+import { emptyResult } from '../util/emptyResult.js';
 import { check, describeValue, integer, plainObject } from '../util/validate.js';
 import { BarAggregator, type BarAggregatorOptions, type BarAggregatorStats } from './BarAggregator.js';
 import type { Bar } from './bar.js';
@@ -32,9 +33,8 @@ export interface KeyedBarAggregatorSnapshot {
   aggregators: { symbol: string; state: ReturnType<BarAggregator['snapshot']> }[];
 }
 
-// The one empty result, shared and never written to. Not frozen: `for…of` over a frozen array (its own
-// elements kind) leaves V8's fast path and costs ~20 ns per call, more than the rest of a push.
-const NO_BARS: readonly Bar[] = [];
+/** The one empty result (see {@link emptyResult}). */
+const NO_BARS: readonly Bar[] = emptyResult();
 
 /**
  * One {@link BarAggregator} per symbol, created on the symbol's first trade (`trade.symbol`; a

@@ -19,6 +19,7 @@ import { defaultModel } from '../models/defaultModel.js';
 import type { RegimeModel } from '../models/RegimeModel.js';
 import { argmax } from '../models/regimeReport.js';
 import type { Stage } from '../stage.js';
+import { emptyResult } from '../util/emptyResult.js';
 import { check, describeValue, integer, numberArray, plainObject } from '../util/validate.js';
 import type { RegimeSignal } from './signal.js';
 
@@ -167,9 +168,8 @@ export interface DetectorSnapshot {
 /** The out-of-range window is kept as two 30-bit masks (no typed array per detector). */
 const MASK30 = 0x3fffffff;
 
-// The one empty result, shared and never written to. Not frozen: `for…of` over a frozen array (its own
-// elements kind) leaves V8's fast path and costs ~20 ns per call, more than the rest of a push.
-const NO_SIGNALS: readonly RegimeSignal[] = [];
+/** The one empty result (see {@link emptyResult}). */
+const NO_SIGNALS: readonly RegimeSignal[] = emptyResult();
 
 /**
  * The standardised vector of the bar being processed, one per dimension, shared by every detector:
@@ -312,7 +312,7 @@ export class RegimeDetector
 
   /** Feeds one trade; returns the signals of the bars it closed (usually none), oldest first. */
   pushTrade(trade: Trade): readonly RegimeSignal[] {
-    return this.#signals(this.#trades().push(trade));
+    return this.#signals((this.#aggregator ?? this.#trades()).push(trade));
   }
 
   /**
@@ -587,9 +587,9 @@ export class RegimeDetector
 
   #signals(bars: readonly Bar[]): readonly RegimeSignal[] {
     if (bars.length === 0) return NO_SIGNALS;
-    // Sized up front: pushing into [] would allocate room for 17.
-    const out = new Array<RegimeSignal>(bars.length);
-    for (let i = 0; i < bars.length; i++) out[i] = this.#signal(bars[i]);
+    // Filled with push, not sized up front, so that it is the same kind of array as NO_SIGNALS.
+    const out: RegimeSignal[] = [];
+    for (let i = 0; i < bars.length; i++) out.push(this.#signal(bars[i]));
     return out;
   }
 

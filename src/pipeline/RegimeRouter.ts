@@ -2,6 +2,7 @@ import type { Bar } from '../bars/bar.js';
 import { invalidTradeReason, type Trade } from '../bars/trade.js';
 import { defaultModel } from '../models/defaultModel.js';
 import type { Stage } from '../stage.js';
+import { emptyResult } from '../util/emptyResult.js';
 import { check, describeValue, ModelValidationError, plainObject, quoteValue } from '../util/validate.js';
 import {
   type DetectorSnapshot,
@@ -52,9 +53,8 @@ export interface RouterSnapshot {
   detectors: Record<string, DetectorSnapshot>;
 }
 
-// The one empty result, shared and never written to. Not frozen: `for…of` over a frozen array (its own
-// elements kind) leaves V8's fast path and costs ~20 ns per call, more than the rest of a push.
-const NO_SIGNALS: readonly RegimeSignal[] = [];
+/** The one empty result (see {@link emptyResult}). */
+const NO_SIGNALS: readonly RegimeSignal[] = emptyResult();
 
 /**
  * Creates a router for many symbols; see {@link RegimeRouter}.
