@@ -26,7 +26,7 @@ function uniform() {
 }
 
 /**
- * BTCUSDT-like aggregate trades as in the `bars` suite: ~20 a second, a 0.01-tick random walk,
+ * BTCUSDT-like aggregate trades, like the `bars` suite's: ~20 a second, a 0.01-tick random walk,
  * contiguous aggregate ids each covering 1–3 trades; about one 1-minute bar per 1 200 trades.
  */
 const TRADES = 2_400_000;
