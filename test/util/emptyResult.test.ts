@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { BarAggregator } from '../../src/bars/BarAggregator.js';
+import type { Trade } from '../../src/bars/trade.js';
 import { createRegimeDetector } from '../../src/pipeline/RegimeDetector.js';
 import { emptyResult } from '../../src/util/emptyResult.js';
 
@@ -26,20 +27,18 @@ describe('emptyResult', () => {
   });
 
   it('shares its kind with the arrays BarAggregator.push and RegimeDetector.pushTrade return', () => {
+    // A trade that closes nothing, then one a minute later that closes its bar.
+    const first: Trade = { time: MINUTE + 1, price: 100, qty: 1, isBuyerMaker: false };
+    const next: Trade = { time: MINUTE + 60_000, price: 101, qty: 1, isBuyerMaker: true };
     const agg = new BarAggregator();
-    const none = agg.push({ time: MINUTE + 1, price: 100, qty: 1, isBuyerMaker: false });
-    const closed = agg.push({ time: MINUTE + 60_000, price: 101, qty: 1, isBuyerMaker: true });
-    expect(none).toHaveLength(0);
-    expect(closed).toHaveLength(1);
-    expect(packedObjects(none)).toBe(true);
-    expect(packedObjects(closed)).toBe(true);
-
     const detector = createRegimeDetector({ symbol: 'BTCUSDT' });
-    const quiet = detector.pushTrade({ time: MINUTE + 1, price: 100, qty: 1, isBuyerMaker: false });
-    const signals = detector.pushTrade({ time: MINUTE + 60_000, price: 101, qty: 1, isBuyerMaker: true });
-    expect(quiet).toHaveLength(0);
-    expect(signals).toHaveLength(1);
-    expect(packedObjects(quiet)).toBe(true);
-    expect(packedObjects(signals)).toBe(true);
+    for (const push of [(t: Trade) => agg.push(t), (t: Trade) => detector.pushTrade(t)]) {
+      const none = push(first);
+      const closed = push(next);
+      expect(none).toHaveLength(0);
+      expect(closed).toHaveLength(1);
+      expect(packedObjects(none)).toBe(true);
+      expect(packedObjects(closed)).toBe(true);
+    }
   });
 });
