@@ -1,7 +1,8 @@
 import {
-  isInMagnitudeRange,
+  MAX_MAGNITUDE,
   MAX_TIME_MS,
   MAX_TRADE_AMOUNT,
+  MIN_MAGNITUDE,
   MIN_TRADE_TIME_MS,
 } from '../../bars/magnitudes.js';
 import { invalidTradeReason, type Trade } from '../../bars/trade.js';
@@ -24,6 +25,14 @@ const HAS_ID_RANGES = 2;
 const HAS_MISSING = 4;
 const KNOWN_FLAGS = HAS_IDS | HAS_ID_RANGES | HAS_MISSING;
 const MAX_ID = Number.MAX_SAFE_INTEGER;
+// The limits decode checks on every trade, as this module's own constants: V8 folds a module's
+// `const` into the code that reads it, but loads a binding imported from another chunk of the
+// bundle on every read (BarAggregator.ts says more).
+const MIN_TIME = MIN_TRADE_TIME_MS;
+const MAX_TIME = MAX_TIME_MS;
+const MIN_PRICE = MIN_MAGNITUDE;
+const MAX_PRICE = MAX_MAGNITUDE;
+const MAX_AMOUNT = MAX_TRADE_AMOUNT;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -179,10 +188,10 @@ export function decodeTradeBatch(value: Uint8Array): TradeBatch {
     const t = view.getFloat64(time + at, true);
     const price = view.getFloat64(time + column + at, true);
     const qty = view.getFloat64(time + 2 * column + at, true);
-    if (!(t >= MIN_TRADE_TIME_MS && t <= MAX_TIME_MS))
-      throw new RangeError(`trade batch: trade ${i} has time ${t}`);
-    if (!isInMagnitudeRange(price)) throw new RangeError(`trade batch: trade ${i} has price ${price}`);
-    if (!(qty >= 0 && qty <= MAX_TRADE_AMOUNT && price * qty <= MAX_TRADE_AMOUNT))
+    if (!(t >= MIN_TIME && t <= MAX_TIME)) throw new RangeError(`trade batch: trade ${i} has time ${t}`);
+    if (!(price >= MIN_PRICE && price <= MAX_PRICE))
+      throw new RangeError(`trade batch: trade ${i} has price ${price}`);
+    if (!(qty >= 0 && qty <= MAX_AMOUNT && price * qty <= MAX_AMOUNT))
       throw new RangeError(`trade batch: trade ${i} has qty ${qty} at price ${price}`);
   }
   let next = time + 3 * column;
