@@ -1,7 +1,7 @@
 import type { Stage } from '../stage.js';
 import { emptyResult } from '../util/emptyResult.js';
 import { check, describeValue, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
-import type { Bar } from './bar.js';
+import { type Bar, readBar } from './bar.js';
 import { type BarSeriesOptions, resolveSeriesOptions } from './barOptions.js';
 import { addExact, EXACT_SUM_CELLS, exactSumTotal, exactSumValue } from './exactSum.js';
 import { GapFiller, type GapFillerSnapshot } from './GapFiller.js';
@@ -14,7 +14,7 @@ import {
   MIN_MAGNITUDE,
 } from './magnitudes.js';
 import { type RejectReason, TradeRejectedError } from './TradeRejectedError.js';
-import { invalidTradeReason, type Trade } from './trade.js';
+import { invalidTradeReason, readTrade, type Trade } from './trade.js';
 
 /** Options of a {@link BarAggregator}. */
 export interface BarAggregatorOptions extends BarSeriesOptions {
@@ -396,18 +396,19 @@ export class BarAggregator
       );
     }
     const I = this.#intervalMs;
-    const openTime = typeof bar === 'object' && bar !== null ? bar.openTime : undefined;
+    const copy = readBar(bar); // checked and remembered from one read of each field
+    const openTime = typeof copy === 'object' && copy !== null ? copy.openTime : undefined;
     if (typeof openTime !== 'number' || !(Math.abs(openTime) <= MAX_TIME_MS) || openTime % I !== 0) {
       throw new RangeError(
         `startAfter(bar): bar.openTime must be a multiple of the interval (${I} ms) within ±${MAX_TIME_MS}, got ${describeValue(openTime)}`,
       );
     }
-    if (!isInMagnitudeRange(bar.close)) {
+    if (!isInMagnitudeRange(copy.close)) {
       throw new RangeError(
-        `startAfter(bar): bar.close must be a price in [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}], got ${describeValue(bar.close)}`,
+        `startAfter(bar): bar.close must be a price in [${MIN_MAGNITUDE}, ${MAX_MAGNITUDE}], got ${describeValue(copy.close)}`,
       );
     }
-    this.#series.append(bar, []); // only the series' last bar matters here, not the output
+    this.#series.append(copy, []); // only the series' last bar matters here, not the output
     this.#nextOpen = openTime + I;
     this.#watermark = openTime + I + this.#latenessMs;
     this.#refreshFastPath();
@@ -634,9 +635,12 @@ export class BarAggregator
   }
 
   /** Every case the fast path does not take: validation, late and duplicate checks, closing, merging. */
-  #pushAny(trade: Trade): readonly Bar[] {
+  #pushAny(input: Trade): readonly Bar[] {
+    // Checked and merged from one read of each field (the fast path above reads each once, too);
+    // a rejection reports the caller's own object.
+    const trade = readTrade(input);
     const problem = invalidTradeReason(trade);
-    if (problem !== undefined) return this.#reject('invalid', trade, problem);
+    if (problem !== undefined) return this.#reject('invalid', input, problem);
     const I = this.#intervalMs;
     const time = trade.time;
     const id = trade.id;
@@ -644,12 +648,12 @@ export class BarAggregator
     if (openTime + I + this.#latenessMs <= this.#watermark) {
       return this.#reject(
         'late',
-        trade,
+        input,
         `its bar opening at ${openTime} closed when the watermark reached ${openTime + I + this.#latenessMs} (watermark now ${this.#watermark})`,
       );
     }
     if (id !== undefined && id <= this.#maxId && this.#holdsId(id)) {
-      return this.#reject('duplicate', trade, `id ${id} is already in an open bar`);
+      return this.#reject('duplicate', input, `id ${id} is already in an open bar`);
     }
     let out = NO_BARS;
     if (time > this.#watermark) {

@@ -1,7 +1,7 @@
 import type { Stage } from '../stage.js';
 import { emptyResult } from '../util/emptyResult.js';
 import { check, describeValue, integer, plainObject } from '../util/validate.js';
-import type { Bar } from './bar.js';
+import { type Bar, readBar } from './bar.js';
 import { type BarSeriesOptions, resolveSeriesOptions } from './barOptions.js';
 import { GapFiller, type GapFillerSnapshot } from './GapFiller.js';
 import { isInMagnitudeRange, MAX_MAGNITUDE, MAX_TIME_MS, MIN_MAGNITUDE } from './magnitudes.js';
@@ -88,24 +88,28 @@ export class BarRegularizer
   }
 
   /**
-   * Feeds one bar. Returns the gap bars needed before it followed by the bar itself, or a shared
-   * empty array when the bar is rejected (read-only: never write to it).
+   * Feeds one bar. Returns the gap bars needed before it followed by the bar — a plain copy of its
+   * {@link Bar} fields, each read once — or a shared empty array when the bar is rejected
+   * (read-only: never write to it).
    */
   push(bar: Bar): readonly Bar[] {
-    const problem = invalidBarReason(bar, this.#intervalMs);
+    // Checked and passed on from one read of each field (see readBar); a rejection reports the
+    // caller's own object.
+    const copy = readBar(bar);
+    const problem = invalidBarReason(copy, this.#intervalMs);
     if (problem !== undefined) return this.#reject('invalid', bar, problem);
     const I = this.#intervalMs;
     const last = this.#series.lastOpenTime;
-    if (last !== undefined && bar.openTime <= last) {
-      return bar.openTime === last
-        ? this.#reject('duplicate', bar, `a bar opening at ${bar.openTime} was already passed on`)
-        : this.#reject('outOfOrder', bar, `opens at ${bar.openTime}, before the last bar (${last})`);
+    if (last !== undefined && copy.openTime <= last) {
+      return copy.openTime === last
+        ? this.#reject('duplicate', bar, `a bar opening at ${copy.openTime} was already passed on`)
+        : this.#reject('outOfOrder', bar, `opens at ${copy.openTime}, before the last bar (${last})`);
     }
     const out: Bar[] = [];
-    if (last !== undefined && bar.openTime > last + I) {
-      this.#series.fill(last + I, (bar.openTime - last) / I - 1, out);
+    if (last !== undefined && copy.openTime > last + I) {
+      this.#series.fill(last + I, (copy.openTime - last) / I - 1, out);
     }
-    this.#series.append(bar, out);
+    this.#series.append(copy, out);
     this.#accepted++;
     return out;
   }
@@ -193,7 +197,7 @@ export class BarRegularizer
  * `symbol` a string and `gap` a boolean.
  *
  * Runs on every bar, so each field is read by name (one monomorphic load each) rather than through
- * a loop over key names, and nothing is allocated unless the bar is rejected.
+ * a loop over key names, and it allocates nothing unless the bar is rejected.
  */
 function invalidBarReason(bar: unknown, intervalMs: number): string | undefined {
   if (typeof bar !== 'object' || bar === null) return `a bar must be an object, got ${describeValue(bar)}`;

@@ -51,3 +51,37 @@ export interface Bar {
   /** True for a synthetic bar standing for an interval without trades. */
   gap: boolean;
 }
+
+/**
+ * A plain copy of a bar's {@link Bar} fields, each read once: the bar a stage checks is the bar it
+ * uses. A bar whose getters answer differently on each read (a Proxy, a hostile object) could
+ * otherwise pass the checks with finite prices and reach the features with a NaN, which no later
+ * bar clears. Anything that is not an object comes back as it is, for the checks to name.
+ *
+ * @example
+ * ```ts
+ * const bar = readBar(input); // then check `bar`, and use only `bar`
+ * ```
+ */
+export function readBar(bar: Bar): Bar {
+  if (typeof bar !== 'object' || bar === null) return bar;
+  return {
+    symbol: bar.symbol,
+    openTime: bar.openTime,
+    closeTime: bar.closeTime,
+    open: bar.open,
+    high: bar.high,
+    low: bar.low,
+    close: bar.close,
+    volume: bar.volume,
+    quoteVolume: bar.quoteVolume,
+    trades: bar.trades,
+    takerBuyVolume: bar.takerBuyVolume,
+    takerBuyQuoteVolume: bar.takerBuyQuoteVolume,
+    vwap: bar.vwap,
+    firstTradeId: bar.firstTradeId,
+    lastTradeId: bar.lastTradeId,
+    missingTrades: bar.missingTrades,
+    gap: bar.gap,
+  };
+}

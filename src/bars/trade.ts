@@ -48,6 +48,33 @@ export interface Trade {
 }
 
 /**
+ * A plain copy of `trade`, each field read once: what a stage checks and then uses. A trade whose
+ * getters answer differently on each read (a Proxy, a hostile object) could otherwise pass the
+ * checks with one value and be merged with another (a NaN price, a negative volume). Anything that
+ * is not an object comes back as it is, for {@link invalidTradeReason} to name.
+ *
+ * @example
+ * ```ts
+ * const trade = readTrade(input);
+ * if (invalidTradeReason(trade) === undefined) merge(trade); // the values that were checked
+ * ```
+ */
+export function readTrade(trade: Trade): Trade {
+  if (typeof trade !== 'object' || trade === null) return trade;
+  return {
+    time: trade.time,
+    price: trade.price,
+    qty: trade.qty,
+    isBuyerMaker: trade.isBuyerMaker,
+    id: trade.id,
+    firstId: trade.firstId,
+    lastId: trade.lastId,
+    symbol: trade.symbol,
+    missingBefore: trade.missingBefore,
+  };
+}
+
+/**
  * Why `trade` is not a valid {@link Trade}, naming the field to fix, or `undefined` when it is.
  * Valid: `time` a finite number within ±8.64e15 ms; `price` a finite number > 0 within [1e-100, 1e100]; `qty` a
  * finite number >= 0 with `qty` and `price × qty` at most 2^51 (see `magnitudes.ts`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BarAggregator } from '../../src/bars/BarAggregator.js';
 import type { Bar } from '../../src/bars/bar.js';
+import { shifty } from '../util/shifty.js';
 
 const I = 60_000;
 const T = 1_767_225_600_000; // 2026-01-01T00:00Z, a minute boundary
@@ -83,5 +84,36 @@ describe('BarAggregator.startAfter', () => {
       /multiple of the interval/,
     );
     expect(() => new BarAggregator().startAfter({ ...kline, close: Number.NaN })).toThrow(/bar.close/);
+  });
+});
+
+describe('BarAggregator.startAfter and a bar that changes while it is read', () => {
+  it('remembers the values it checked: gap bars copy the close that passed, or it throws', () => {
+    for (const [field, lie] of [
+      ['close', Number.NaN],
+      ['openTime', T + 1],
+    ] as const) {
+      for (let k = 0; k <= 3; k++) {
+        const { value, reads } = shifty(kline, field, k, lie);
+        const agg = new BarAggregator({ symbol: 'BTCUSDT' });
+        try {
+          agg.startAfter(value);
+        } catch (error) {
+          expect(k, `${field}: only a lie from the first read is refused`).toBe(0);
+          expect(error).toBeInstanceOf(RangeError);
+          continue;
+        }
+        expect(reads(), `${field}, ${k} honest reads`).toBeLessThanOrEqual(k);
+        const bars = [...agg.push(trade(T + 3 * I + 1, 110, 1)), ...agg.flush()];
+        expect(
+          bars.map((b) => [b.openTime, b.close]),
+          `${field}, ${k} honest reads`,
+        ).toEqual([
+          [T + I, 101],
+          [T + 2 * I, 101],
+          [T + 3 * I, 110],
+        ]);
+      }
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { Bar } from '../../src/bars/bar.js';
 import type { SkippedGap } from '../../src/bars/GapFiller.js';
 import { TradeRejectedError } from '../../src/bars/TradeRejectedError.js';
 import type { Trade } from '../../src/bars/trade.js';
+import { shifty } from '../util/shifty.js';
 import { arrivalWithin, invalidTrades, orderedTrades } from './tradeArbitraries.js';
 
 const MIN = 60_000;
@@ -535,5 +536,39 @@ describe('BarAggregator properties', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('BarAggregator and a trade that changes while it is read', () => {
+  const honest = { time: T0 + 5, price: 100, qty: 1, isBuyerMaker: false, id: 7, firstId: 70, lastId: 71 };
+  const lies: [keyof typeof honest, unknown][] = [
+    ['time', Number.NaN],
+    ['price', Number.NaN],
+    ['qty', -5],
+    ['isBuyerMaker', 'yes'],
+    ['id', -3],
+    ['firstId', 90],
+    ['lastId', 2 ** 60],
+  ];
+  const closing = () => trade(T0 + MIN + 1, 101, 1, { id: 8, firstId: 72, lastId: 72 });
+
+  it('merges the values it checked, or rejects the trade: never a value read after the check', () => {
+    const expected = run([honest, closing()]).bars[0];
+    expect(expected).toMatchObject({ open: 100, volume: 1, trades: 2 });
+    let lied = 0;
+    for (const [field, lie] of lies) {
+      // Honest for the first k reads of the field, lying from then on: every read is tried.
+      for (let k = 0; k <= 8; k++) {
+        const { value, reads } = shifty(honest, field, k, lie);
+        const { bars, agg } = run([value, closing()], { onReject: () => {} });
+        if (reads() > k) lied++;
+        const s = agg.stats();
+        expect(s.accepted + s.invalid, `${field}, ${k} honest reads`).toBe(2);
+        if (s.accepted === 2) expect(bars[0], `${field}, ${k} honest reads`).toEqual(expected);
+        else expect(bars[0].gap || bars[0].openTime === T0 + MIN, `${field}, ${k} honest reads`).toBe(true);
+        for (const b of bars) expect(Number.isFinite(b.close) && b.volume >= 0).toBe(true);
+      }
+    }
+    expect(lied).toBeGreaterThan(lies.length); // the getters did lie to it
   });
 });

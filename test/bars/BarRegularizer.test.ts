@@ -5,6 +5,7 @@ import { BarAggregator } from '../../src/bars/BarAggregator.js';
 import { BarRegularizer, type BarRegularizerOptions } from '../../src/bars/BarRegularizer.js';
 import type { Bar } from '../../src/bars/bar.js';
 import type { SkippedGap } from '../../src/bars/GapFiller.js';
+import { shifty } from '../util/shifty.js';
 
 const MIN = 60_000;
 const T0 = 1_767_225_600_000;
@@ -187,5 +188,30 @@ describe('BarRegularizer', () => {
   it('rejects bad options with a RangeError naming them', () => {
     expect(() => new BarRegularizer({ intervalMs: 500 })).toThrow(/intervalMs/);
     expect(() => new BarRegularizer({ maxGapBars: -3 })).toThrow(/maxGapBars/);
+  });
+});
+
+describe('BarRegularizer and a bar that changes while it is read', () => {
+  it('passes on the values it checked, or rejects the bar: never a value read after the check', () => {
+    const honest = bar(1, 100, { high: 101, low: 99, quoteVolume: 100, trades: 3 });
+    const lies: [keyof Bar, unknown][] = [
+      ['openTime', T0 + 1],
+      ['close', Number.NaN],
+      ['high', 50],
+      ['volume', -1],
+      ['quoteVolume', Number.POSITIVE_INFINITY],
+      ['trades', 0.5],
+      ['gap', 'no'],
+    ];
+    for (const [field, lie] of lies) {
+      for (let k = 0; k <= 6; k++) {
+        const { value } = shifty(honest, field, k, lie);
+        const rejected: unknown[] = [];
+        const { out } = regularize([bar(0, 100), value], { onReject: (_r, b) => rejected.push(b) });
+        if (rejected.length === 0) expect(out[1], `${field}, ${k} honest reads`).toEqual(honest);
+        else expect(rejected, `${field}, ${k} honest reads`).toEqual([value]); // the caller's own object
+        expect(out).toHaveLength(2 - rejected.length);
+      }
+    }
   });
 });

@@ -9,6 +9,7 @@ import { trainModel } from '../../src/models/trainModel.js';
 import { readAggTrades } from '../../src/node/readAggTrades.js';
 import { createRegimeDetector, type RegimeDetectorOptions } from '../../src/pipeline/RegimeDetector.js';
 import type { RegimeSignal } from '../../src/pipeline/signal.js';
+import { shifty } from '../util/shifty.js';
 import { replayBars, tradesFromBars } from './testData.js';
 
 /** Bars of the bundled month: the default model warms up in 1 500, then a restart needs as many again. */
@@ -379,5 +380,24 @@ describe('RegimeDetector after a long silence (issue 12)', () => {
     // ...but a minute without trades is a gap, not an anomaly.
     expect(gaps.filter((s) => s.anomaly.isAnomaly)).toEqual([]);
     expect(detector.stats().anomalies).toBe(signals.filter((s) => s.anomaly.isAnomaly).length);
+  });
+});
+
+describe('RegimeDetector and a bar that changes while it is read', () => {
+  it('gives the signals of the values its checks saw: a NaN read later never reaches the filter', async () => {
+    const bars = await replayBars(1_700); // warm from bar ~1 500 on
+    const at = 1_650;
+    const reference = createRegimeDetector({ symbol: 'BTCUSDT' });
+    const expected = json(bars.flatMap((b) => reference.pushBar(b)));
+    expect(expected[1_699].warm).toBe(true);
+    for (const field of ['close', 'volume', 'high'] as const) {
+      for (let k = 1; k <= 4; k++) {
+        const detector = createRegimeDetector({ symbol: 'BTCUSDT' });
+        const { value, reads } = shifty(bars[at], field, k, Number.NaN);
+        const signals = bars.flatMap((b, i) => detector.pushBar(i === at ? value : b));
+        expect(reads(), `${field}, ${k} honest reads`).toBeLessThanOrEqual(k);
+        expect(json(signals), `${field}, ${k} honest reads`).toEqual(expected);
+      }
+    }
   });
 });

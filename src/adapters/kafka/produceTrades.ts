@@ -1,4 +1,4 @@
-import { invalidTradeReason, type Trade } from '../../bars/trade.js';
+import { invalidTradeReason, readTrade, type Trade } from '../../bars/trade.js';
 import { type KafkaCompression, type KafkaMessageToProduce, loadKafkaClient } from './kafkaClient.js';
 import { encodeTradeBatch, MAX_TRADES_PER_BATCH } from './TradeBatch.js';
 import { encodeTrade } from './wireFormat.js';
@@ -97,20 +97,24 @@ export async function produceTrades(options: ProduceTradesOptions): Promise<numb
     bySymbol = new Map();
     options.onProgress?.(sent);
   };
-  const add = (trade: Trade) => {
-    const key = trade.symbol ?? symbol;
-    if (key === undefined) throw new Error('a trade has no symbol: pass `symbol` for sources without one');
+  const add = (input: Trade) => {
+    // Checked, then encoded later, from one read of each field: a trade whose getters answered
+    // differently on the second read would make a batch no consumer accepts (readTrade).
+    const trade = readTrade(input);
     const reason = invalidTradeReason(trade);
     if (reason !== undefined) {
-      options.onRejectTrade?.(trade, reason);
+      options.onRejectTrade?.(input, reason);
       return;
     }
+    const key = trade.symbol ?? symbol;
+    if (key === undefined) throw new Error('a trade has no symbol: pass `symbol` for sources without one');
     let trades = bySymbol.get(key);
     if (!trades) {
       trades = [];
       bySymbol.set(key, trades);
     }
-    trades.push(trade.symbol === key ? trade : { ...trade, symbol: key });
+    trade.symbol = key;
+    trades.push(trade);
     waiting++;
   };
   try {
