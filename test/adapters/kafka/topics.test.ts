@@ -18,6 +18,7 @@ import {
 import type { Trade } from '../../../src/bars/trade.js';
 import { readAggTrades } from '../../../src/node/index.js';
 import type { RegimeSignal } from '../../../src/pipeline/signal.js';
+import { shifty } from '../../util/shifty.js';
 import { kafkaSkipReason, useKafkaBroker } from './useKafkaBroker.js';
 
 const FIXTURE = 'fixtures/trades/BTCUSDT-aggTrades-2026-01-01T0000-0012.csv';
@@ -118,6 +119,47 @@ describe.skipIf(kafkaSkipReason)('Kafka adapter on a real broker', () => {
     expect(rejected).toEqual(['price must be a finite number > 0, got -1']);
     const received = await readAll('j-trades', 2);
     expect(received.map((m) => decodeTrade(m.value))).toEqual([trades[0], trades[2]]);
+  });
+
+  it('checks and encodes one reading of each trade: null is skipped, a trade that changes after it is read is sent as read', async () => {
+    await createDetectorTopics({
+      brokers: kafka.brokers,
+      tradesTopic: 'r-trades',
+      signalsTopic: 'r-signals',
+      stateTopic: 'r-state',
+      partitions: 1,
+    });
+    const trade = (id: number): Trade => ({
+      time: 1767225600000 + id,
+      price: 87648.21,
+      qty: 0.5,
+      isBuyerMaker: false,
+      id,
+      symbol: 'BTCUSDT',
+    });
+    // qty honest on its first k reads, then -1; and a time honest on its first k reads, then NaN.
+    const shifting = [1, 2, 3, 4, 5, 6].flatMap((k) => [
+      shifty(trade(10 * k), 'qty', k, -1).value,
+      shifty(trade(10 * k + 1), 'time', k, Number.NaN).value,
+    ]);
+    const source = [trade(1), null as unknown as Trade, ...shifting, trade(100)];
+    const rejected: unknown[] = [];
+    const sent = await produceTrades({
+      brokers: kafka.brokers,
+      topic: 'r-trades',
+      source,
+      onRejectTrade: (t, reason) => rejected.push([t, reason]),
+    });
+    expect(rejected).toEqual([[null, 'a trade must be an object, got null']]);
+    expect(sent).toBe(source.length - 1);
+    const [record] = await readAll('r-trades', 1);
+    const batch = decodeTradeBatch(record.value); // throws if a value changed between check and write
+    const times = Array.from({ length: batch.count }, (_, i) => batch.readTrade(i, trade(0)).time);
+    const qtys = Array.from({ length: batch.count }, (_, i) => batch.readTrade(i, trade(0)).qty);
+    expect(times).toEqual(
+      [1, ...[1, 2, 3, 4, 5, 6].flatMap((k) => [10 * k, 10 * k + 1]), 100].map((id) => 1767225600000 + id),
+    );
+    expect(qtys.every((q) => q === 0.5)).toBe(true);
   });
 
   it("sends a live source's waiting trades once the first has waited lingerMs", async () => {
