@@ -1,6 +1,6 @@
 import { Random } from '../util/random.js';
 import { checkUntrustedValue } from '../util/safeJson.js';
-import { check, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
+import { check, finiteNumber, integer, numberArray, plainCopy, plainObject } from '../util/validate.js';
 import { averagePathLength } from './averagePathLength.js';
 
 /**
@@ -471,8 +471,9 @@ export class IsolationForest {
    * prefixed by `path` (default `forest`).
    */
   static fromJSON(json: unknown, path = 'forest'): IsolationForest {
-    checkUntrustedValue(json, {}, path);
-    const o = plainObject(json, path);
+    const data = plainCopy(json, path);
+    checkUntrustedValue(data, {}, path);
+    const o = plainObject(data, path);
     const nFeatures = integer(o.nFeatures, `${path}.nFeatures`, 1, MAX_FEATURES);
     const maxSamples = integer(o.maxSamples, `${path}.maxSamples`, 1, MAX_SAMPLES);
     let contamination: 'auto' | number = 'auto';

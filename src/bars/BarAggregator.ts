@@ -1,6 +1,14 @@
 import type { Stage } from '../stage.js';
 import { emptyResult } from '../util/emptyResult.js';
-import { check, describeValue, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
+import {
+  check,
+  describeValue,
+  finiteNumber,
+  integer,
+  numberArray,
+  plainCopy,
+  plainObject,
+} from '../util/validate.js';
 import { type Bar, readBar } from './bar.js';
 import { type BarSeriesOptions, resolveSeriesOptions } from './barOptions.js';
 import { addExact, EXACT_SUM_CELLS, exactSumTotal, exactSumValue } from './exactSum.js';
@@ -502,7 +510,7 @@ export class BarAggregator
    * the state is then unchanged.
    */
   restore(snapshot: unknown, path = 'snapshot'): void {
-    const s = plainObject(snapshot, path);
+    const s = plainObject(plainCopy(snapshot, path), path);
     check(s.version === 1, `${path}.version`, `expected 1, got ${describeValue(s.version)}`);
     const expected = {
       symbol: this.#symbol,

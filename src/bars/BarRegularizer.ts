@@ -1,6 +1,6 @@
 import type { Stage } from '../stage.js';
 import { emptyResult } from '../util/emptyResult.js';
-import { check, describeValue, integer, plainObject } from '../util/validate.js';
+import { check, describeValue, integer, plainCopy, plainObject } from '../util/validate.js';
 import { type Bar, readBar } from './bar.js';
 import { type BarSeriesOptions, resolveSeriesOptions } from './barOptions.js';
 import { GapFiller, type GapFillerSnapshot } from './GapFiller.js';
@@ -153,7 +153,7 @@ export class BarRegularizer
    * `maxGapBars`; throws a `ModelValidationError` naming the field otherwise, state unchanged.
    */
   restore(snapshot: unknown): void {
-    const s = plainObject(snapshot, 'snapshot');
+    const s = plainObject(plainCopy(snapshot, 'snapshot'), 'snapshot');
     check(s.version === 1, 'snapshot.version', `expected 1, got ${describeValue(s.version)}`);
     check(
       s.intervalMs === this.#intervalMs,

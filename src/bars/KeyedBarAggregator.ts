@@ -1,6 +1,6 @@
 import type { Stage } from '../stage.js';
 import { emptyResult } from '../util/emptyResult.js';
-import { check, describeValue, integer, plainObject } from '../util/validate.js';
+import { check, describeValue, integer, plainCopy, plainObject } from '../util/validate.js';
 import { BarAggregator, type BarAggregatorOptions, type BarAggregatorStats } from './BarAggregator.js';
 import type { Bar } from './bar.js';
 import type { SkippedGap } from './GapFiller.js';
@@ -147,7 +147,7 @@ export class KeyedBarAggregator
    * naming the field when it is malformed (or made with other options); the state is then unchanged.
    */
   restore(snapshot: unknown): void {
-    const s = plainObject(snapshot, 'snapshot');
+    const s = plainObject(plainCopy(snapshot, 'snapshot'), 'snapshot');
     check(s.version === 1, 'snapshot.version', `expected 1, got ${describeValue(s.version)}`);
     const invalid = integer(s.invalid, 'snapshot.invalid', 0, Number.MAX_SAFE_INTEGER);
     check(Array.isArray(s.aggregators), 'snapshot.aggregators', 'expected an array');

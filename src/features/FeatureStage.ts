@@ -1,7 +1,7 @@
 import type { Bar } from '../bars/bar.js';
 import { isInMagnitudeRange, MAX_MAGNITUDE, MIN_MAGNITUDE } from '../bars/magnitudes.js';
 import type { Stage } from '../stage.js';
-import { check, finiteNumber, integer, numberArray, plainObject } from '../util/validate.js';
+import { check, finiteNumber, integer, numberArray, plainCopy, plainObject } from '../util/validate.js';
 import {
   type FeatureBaseline,
   type FeatureDefinition,
@@ -291,7 +291,7 @@ export class FeatureStage implements Stage<Bar, Float64Array, FeatureStageSnapsh
 
   /** Restores a state from {@link FeatureStage.snapshot | snapshot}; validates it first (errors name the field). */
   restore(snapshot: unknown, path = 'features'): void {
-    const s = plainObject(snapshot, path);
+    const s = plainObject(plainCopy(snapshot, path), path);
     const bars = integer(s.bars, `${path}.bars`, 0, Number.MAX_SAFE_INTEGER);
     const previousClose = bars > 0 ? finiteNumber(s.previousClose, `${path}.previousClose`) : Number.NaN;
     check(

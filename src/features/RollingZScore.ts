@@ -1,4 +1,4 @@
-import { check, integer, numberArray, plainObject } from '../util/validate.js';
+import { check, integer, numberArray, plainCopy, plainObject } from '../util/validate.js';
 import { RollingWindow } from './RollingWindow.js';
 
 /**
@@ -74,7 +74,7 @@ export class RollingZScore {
 
   /** Restores a state from {@link RollingZScore.snapshot | snapshot}; validates it first. */
   restore(snapshot: unknown, path = 'normalizer'): void {
-    const s = plainObject(snapshot, path);
+    const s = plainObject(plainCopy(snapshot, path), path);
     check(
       Array.isArray(s.windows) && s.windows.length === this.#windows.length,
       `${path}.windows`,

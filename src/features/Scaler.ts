@@ -1,4 +1,4 @@
-import { check, numberArray, plainObject } from '../util/validate.js';
+import { check, numberArray, plainCopy, plainObject } from '../util/validate.js';
 
 /**
  * A {@link Scaler} as plain JSON (stored in the model file).
@@ -82,7 +82,7 @@ export class Scaler {
 
   /** Validates and loads; errors name the field (e.g. `scaler.std[1]`). */
   static fromJSON(json: unknown, size: number, path = 'scaler'): Scaler {
-    const o = plainObject(json, path);
+    const o = plainObject(plainCopy(json, path), path);
     const mean = numberArray(o.mean, `${path}.mean`, size);
     const std = numberArray(o.std, `${path}.std`, size);
     for (let j = 0; j < size; j++)

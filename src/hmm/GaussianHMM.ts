@@ -1,6 +1,6 @@
 import { Random } from '../util/random.js';
 import { checkUntrustedValue } from '../util/safeJson.js';
-import { check, finiteNumber, integer, plainObject, quoteValue } from '../util/validate.js';
+import { check, finiteNumber, integer, plainCopy, plainObject, quoteValue } from '../util/validate.js';
 import { baumWelch, initialParameters } from './baumWelch.js';
 import type { CovarianceType } from './CovarianceType.js';
 import { filterStep, forward, forwardBackward, predict } from './forwardBackward.js';
@@ -431,8 +431,9 @@ export class GaussianHMM {
    * ```
    */
   static fromJSON(json: unknown, path = ''): GaussianHMM {
-    checkUntrustedValue(json, {}, path || 'GaussianHMM');
-    const o = plainObject(json, path || 'GaussianHMM');
+    const data = plainCopy(json, path || 'GaussianHMM');
+    checkUntrustedValue(data, {}, path || 'GaussianHMM');
+    const o = plainObject(data, path || 'GaussianHMM');
     const at = (field: string) => (path ? `${path}.${field}` : field);
     check(o.format === FORMAT, at('format'), `expected "${FORMAT}", got ${quoteValue(o.format)}`);
     check(o.version === VERSION, at('version'), `expected ${VERSION}, got ${quoteValue(o.version)}`);

@@ -10,6 +10,7 @@ import {
   finiteNumber,
   integer,
   numberMatrix,
+  plainCopy,
   plainObject,
   quoteValue,
 } from '../util/validate.js';
@@ -232,8 +233,9 @@ export class RegimeModel {
    * ```
    */
   static fromJSON(json: unknown): RegimeModel {
-    checkUntrustedValue(json);
-    const o = plainObject(json, 'model');
+    const data = plainCopy(json, '$');
+    checkUntrustedValue(data);
+    const o = plainObject(data, 'model');
     check(
       o.format === MODEL_FORMAT,
       'format',

@@ -20,7 +20,7 @@ import type { RegimeModel } from '../models/RegimeModel.js';
 import { argmax } from '../models/regimeReport.js';
 import type { Stage } from '../stage.js';
 import { emptyResult } from '../util/emptyResult.js';
-import { check, describeValue, integer, numberArray, plainObject } from '../util/validate.js';
+import { check, describeValue, integer, numberArray, plainCopy, plainObject } from '../util/validate.js';
 import type { RegimeSignal } from './signal.js';
 
 /**
@@ -445,7 +445,7 @@ export class RegimeDetector
    * options; errors name the field.
    */
   restore(snapshot: unknown): void {
-    const s = plainObject(snapshot, 'snapshot');
+    const s = plainObject(plainCopy(snapshot, 'snapshot'), 'snapshot');
     check(s.format === 'microstream-detector', 'snapshot.format', "expected 'microstream-detector'");
     check(s.version === 1, 'snapshot.version', `expected 1, got ${describeValue(s.version)}`);
     check(

@@ -3,7 +3,14 @@ import { invalidTradeReason, type Trade } from '../bars/trade.js';
 import { defaultModel } from '../models/defaultModel.js';
 import type { Stage } from '../stage.js';
 import { emptyResult } from '../util/emptyResult.js';
-import { check, describeValue, ModelValidationError, plainObject, quoteValue } from '../util/validate.js';
+import {
+  check,
+  describeValue,
+  ModelValidationError,
+  plainCopy,
+  plainObject,
+  quoteValue,
+} from '../util/validate.js';
 import {
   type DetectorSnapshot,
   RegimeDetector,
@@ -199,7 +206,7 @@ export class RegimeRouter
 
   /** Replaces every detector with those of a {@link RegimeRouter.snapshot | snapshot}; errors name the field. */
   restore(snapshot: unknown): void {
-    const s = plainObject(snapshot, 'snapshot');
+    const s = plainObject(plainCopy(snapshot, 'snapshot'), 'snapshot');
     check(s.format === 'microstream-router', 'snapshot.format', "expected 'microstream-router'");
     check(s.version === 1, 'snapshot.version', `expected 1, got ${describeValue(s.version)}`);
     const entries = Object.entries(plainObject(s.detectors, 'snapshot.detectors'));

@@ -95,6 +95,51 @@ export function boundedString(
   return value;
 }
 
+/** Deepest nesting {@link plainCopy} copies: far more than any snapshot or model has. */
+const MAX_COPY_DEPTH = 64;
+
+/**
+ * `value` copied as plain data: objects (own enumerable keys), arrays and typed arrays copied,
+ * everything else kept, each property read once. What a restore or a model load checks is then
+ * what it keeps: an object whose getters, or a Proxy, answer differently on a later read could
+ * otherwise pass a check with one value and be kept with another (a NaN filter probability, a NaN
+ * scaler mean). Nesting deeper than 64 levels (a cycle, say) is refused at `path`.
+ *
+ * @example
+ * ```ts
+ * const s = plainObject(plainCopy(snapshot, 'snapshot'), 'snapshot'); // then check and keep `s`
+ * ```
+ */
+export function plainCopy(value: unknown, path: string): unknown {
+  return copyValue(value, path, 0);
+}
+
+function copyValue(value: unknown, path: string, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  check(depth < MAX_COPY_DEPTH, path, `nesting deeper than ${MAX_COPY_DEPTH} levels`);
+  if (ArrayBuffer.isView(value))
+    return 'slice' in value && typeof value.slice === 'function' ? value.slice() : value;
+  if (Array.isArray(value)) {
+    const n = value.length;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      const v: unknown = value[i];
+      out[i] = typeof v === 'object' && v !== null ? copyValue(v, `${path}[${i}]`, depth + 1) : v;
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v: unknown = (value as Record<string, unknown>)[key];
+    const copy = typeof v === 'object' && v !== null ? copyValue(v, `${path}.${key}`, depth + 1) : v;
+    // An own "__proto__" key (JSON.parse makes one) stays a key: assigned, it would set the prototype.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    else out[key] = copy;
+  }
+  return out;
+}
+
 /** A plain object at `path`. */
 export function plainObject(value: unknown, path: string): Record<string, unknown> {
   check(
