@@ -1,4 +1,4 @@
-import { check, finiteNumber, integer, plainCopy, plainObject } from '../util/validate.js';
+import { check, finiteNumber, integer, plainObject } from '../util/validate.js';
 import type { Bar } from './bar.js';
 import { isInMagnitudeRange, MAX_MAGNITUDE, MIN_MAGNITUDE } from './magnitudes.js';
 
@@ -178,7 +178,7 @@ export class GapFiller {
 
   /** Restores {@link GapFiller.snapshot} output; errors name the field under `path`. */
   restore(snapshot: unknown, path: string): void {
-    const s = plainObject(plainCopy(snapshot, path), path);
+    const s = plainObject(snapshot, path); // a copy its owner's restore made (plainCopy)
     const last = s.last === null ? undefined : lastBar(s.last, `${path}.last`);
     const run = integer(s.run, `${path}.run`, 0, Number.MAX_SAFE_INTEGER);
     const skipFrom = s.skipFrom === null ? Number.NaN : finiteNumber(s.skipFrom, `${path}.skipFrom`);

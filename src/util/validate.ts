@@ -97,13 +97,16 @@ export function boundedString(
 
 /** Deepest nesting {@link plainCopy} copies: far more than any snapshot or model has. */
 const MAX_COPY_DEPTH = 64;
+/** Longest array {@link plainCopy} copies (the shipped model's longest holds 209 numbers: a tree's nodes). */
+const MAX_COPY_ELEMENTS = 2 ** 24;
 
 /**
  * `value` copied as plain data: objects (own enumerable keys), arrays and typed arrays copied,
  * everything else kept, each property read once. What a restore or a model load checks is then
  * what it keeps: an object whose getters, or a Proxy, answer differently on a later read could
  * otherwise pass a check with one value and be kept with another (a NaN filter probability, a NaN
- * scaler mean). Nesting deeper than 64 levels (a cycle, say) is refused at `path`.
+ * scaler mean). Nesting deeper than 64 levels (a cycle, say) and arrays longer than 2^24 elements
+ * are refused at `path`.
  *
  * @example
  * ```ts
@@ -121,6 +124,8 @@ function copyValue(value: unknown, path: string, depth: number): unknown {
     return 'slice' in value && typeof value.slice === 'function' ? value.slice() : value;
   if (Array.isArray(value)) {
     const n = value.length;
+    // A sparse array (or a Proxy) can claim any length: refused before a copy that long is made.
+    check(n <= MAX_COPY_ELEMENTS, path, `an array of ${n} elements, more than ${MAX_COPY_ELEMENTS}`);
     const out = new Array<unknown>(n);
     for (let i = 0; i < n; i++) {
       const v: unknown = value[i];

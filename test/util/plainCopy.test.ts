@@ -40,4 +40,13 @@ describe('plainCopy', () => {
     expect(() => plainCopy(deep, 'model')).not.toThrow();
     expect(() => plainCopy([deep], 'model')).toThrow(ModelValidationError);
   });
+
+  it('refuses an array that claims more than 2^24 elements before copying it', () => {
+    const sparse: number[] = [];
+    sparse.length = 2 ** 30;
+    expect(() => plainCopy({ trees: sparse }, 'forest')).toThrow(
+      /^forest\.trees: an array of 1073741824 elements/,
+    );
+    expect(() => plainCopy(new Array(2 ** 24).fill(0), 'forest')).not.toThrow();
+  });
 });
