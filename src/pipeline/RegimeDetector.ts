@@ -249,7 +249,11 @@ export class RegimeDetector
   readonly normalize: 'frozen' | 'rolling20';
   /** The decision rule in use: the option's, else the model's. */
   readonly decision: Readonly<RegimeDecisionRule>;
-  readonly #options: RegimeDetectorOptions;
+  /** The bar stage's options, read once at construction: the stage itself is made at the first trade or bar. */
+  readonly #barOptions: Pick<
+    RegimeDetectorOptions,
+    'allowedLatenessMs' | 'maxGapBars' | 'errorPolicy' | 'onReject' | 'onRejectBar' | 'onSkippedGap'
+  >;
   readonly #features: FeatureStage;
   readonly #rolling: RollingZScore | null;
   readonly #filter: HMMFilterState;
@@ -280,17 +284,25 @@ export class RegimeDetector
    * @param symbol overrides `options.symbol` (so a router shares one options object among its detectors).
    */
   constructor(options: RegimeDetectorOptions = {}, symbol = options.symbol ?? '') {
-    this.#options = options;
-    this.model = options.model ?? defaultModel();
+    // Each option read once: a caller changing its options object afterwards (to make another
+    // detector, say), or a getter answering differently, does not change this one.
+    const o = { ...options };
+    this.model = o.model ?? defaultModel();
     this.symbol = symbol;
-    this.intervalMs = options.intervalMs ?? this.model.intervalMs;
+    this.intervalMs = o.intervalMs ?? this.model.intervalMs;
     // Bad bar options fail here, not at the first trade of a stream.
-    resolveSeriesOptions({ intervalMs: this.intervalMs, maxGapBars: options.maxGapBars });
-    this.normalize = options.normalize ?? 'frozen';
+    resolveSeriesOptions({ intervalMs: this.intervalMs, maxGapBars: o.maxGapBars });
+    this.#barOptions = {
+      allowedLatenessMs: o.allowedLatenessMs,
+      maxGapBars: o.maxGapBars,
+      errorPolicy: o.errorPolicy,
+      onReject: o.onReject,
+      onRejectBar: o.onRejectBar,
+      onSkippedGap: o.onSkippedGap,
+    };
+    this.normalize = o.normalize ?? 'frozen';
     this.decision =
-      options.decision === undefined
-        ? this.model.decision
-        : parseDecisionRule(options.decision, 'options.decision');
+      o.decision === undefined ? this.model.decision : parseDecisionRule(o.decision, 'options.decision');
     if (this.normalize !== 'frozen' && this.normalize !== 'rolling20')
       throw new RangeError(`normalize must be 'frozen' or 'rolling20', got ${String(this.normalize)}`);
     const d = this.model.features.length;
@@ -559,7 +571,7 @@ export class RegimeDetector
   }
 
   #newAggregator(): BarAggregator {
-    const o = this.#options;
+    const o = this.#barOptions;
     return new BarAggregator({
       symbol: this.symbol,
       intervalMs: this.intervalMs,
@@ -574,15 +586,15 @@ export class RegimeDetector
   #newRegularizer(): BarRegularizer {
     return new BarRegularizer({
       intervalMs: this.intervalMs,
-      maxGapBars: this.#options.maxGapBars,
-      onReject: this.#options.onRejectBar,
+      maxGapBars: this.#barOptions.maxGapBars,
+      onReject: this.#barOptions.onRejectBar,
       onSkippedGap: (span) => this.#skipped(span),
     });
   }
 
   #skipped(span: SkippedGap): void {
     this.#restartPending = true;
-    this.#options.onSkippedGap?.(span);
+    this.#barOptions.onSkippedGap?.(span);
   }
 
   #signals(bars: readonly Bar[]): readonly RegimeSignal[] {

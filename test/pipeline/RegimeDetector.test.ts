@@ -401,3 +401,30 @@ describe('RegimeDetector and a bar that changes while it is read', () => {
     }
   });
 });
+
+describe('RegimeDetector and its options object', () => {
+  it('keeps the options it was made with: changing the object afterwards (for another detector) changes nothing', () => {
+    const T0 = 1_767_225_600_000;
+    const rejected: string[] = [];
+    const options: RegimeDetectorOptions = {
+      symbol: 'BTCUSDT',
+      allowedLatenessMs: 0,
+      onReject: (r) => rejected.push(r),
+    };
+    const detector = createRegimeDetector(options);
+    // The aggregator is made at the first trade: after these changes, with the values given above.
+    options.allowedLatenessMs = 120_000;
+    options.onReject = () => {};
+    const trade = (time: number, id: number): Trade => ({
+      time,
+      price: 100,
+      qty: 1,
+      isBuyerMaker: false,
+      id,
+    });
+    detector.pushTrade(trade(T0 + 61_000, 1)); // with lateness 0, the watermark is past the first minute
+    detector.pushTrade(trade(T0 + 30_000, 2)); // late with 0 ms, in time with 120 s
+    expect(detector.stats().rejectedTrades.late).toBe(1);
+    expect(rejected).toEqual(['late']);
+  });
+});
