@@ -280,7 +280,7 @@ export class RegimeDetector
   };
 
   /**
-   * @param options the detector's options.
+   * @param options the detector's options, read once, here: changing the object afterwards changes nothing.
    * @param symbol overrides `options.symbol` (so a router shares one options object among its detectors).
    */
   constructor(options: RegimeDetectorOptions = {}, symbol = options.symbol ?? '') {
