@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The repository root (tests run from it). */
@@ -11,4 +11,15 @@ export const ROOT = process.cwd();
  */
 export function ensureBuilt(): void {
   if (!existsSync(join(ROOT, 'dist/index.js'))) execFileSync('npx', ['tsup'], { cwd: ROOT, stdio: 'pipe' });
+}
+
+/** The built ES module chunks (`dist/*.js`), by file name, building first when `dist/` is missing. */
+export function builtChunks(): Map<string, string> {
+  ensureBuilt();
+  const dist = join(ROOT, 'dist');
+  return new Map(
+    readdirSync(dist)
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => [name, readFileSync(join(dist, name), 'utf8')]),
+  );
 }

@@ -1,8 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, ROOT } from './builtPackage.js';
+import { builtChunks } from './builtPackage.js';
 
 /**
  * The per-trade paths of the built package, as `Class.method` or a function's name. A binding one
@@ -92,16 +90,10 @@ function perTradeBodies(chunks: Map<string, Chunk>): Map<string, { chunk: Chunk;
   return found;
 }
 
-const dist = join(ROOT, 'dist');
 let chunks: Map<string, Chunk>;
 
 beforeAll(() => {
-  ensureBuilt();
-  chunks = new Map(
-    readdirSync(dist)
-      .filter((name) => name.endsWith('.js'))
-      .map((name) => [name, readChunk(name, readFileSync(join(dist, name), 'utf8'))]),
-  );
+  chunks = new Map([...builtChunks()].map(([name, text]) => [name, readChunk(name, text)]));
 });
 
 describe('the per-trade paths of the build', () => {

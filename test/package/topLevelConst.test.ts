@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, ROOT } from './builtPackage.js';
+import { builtChunks, ROOT } from './builtPackage.js';
 
 /** Top-level `var` declarations (`var name = …` or `var name;`) of one built ES module chunk. */
 function topLevelVars(code: string): string[] {
@@ -12,12 +11,7 @@ const dist = join(ROOT, 'dist');
 let chunks: Map<string, string>;
 
 beforeAll(() => {
-  ensureBuilt();
-  chunks = new Map(
-    readdirSync(dist)
-      .filter((name) => name.endsWith('.js'))
-      .map((name) => [name, readFileSync(join(dist, name), 'utf8')]),
-  );
+  chunks = builtChunks();
 });
 
 describe('the build (tsup.config.ts, top-level-const)', () => {

@@ -23,8 +23,27 @@ import { kafkaSkipReason, useKafkaBroker } from './useKafkaBroker.js';
 
 const FIXTURE = 'fixtures/trades/BTCUSDT-aggTrades-2026-01-01T0000-0012.csv';
 
+/** A BTCUSDT trade `id` ms after 2026-01-01, the sides alternating. */
+const trade = (id: number): Trade => ({
+  time: 1767225600000 + id,
+  price: 87648.21,
+  qty: 0.001,
+  isBuyerMaker: id % 2 === 0,
+  id,
+  symbol: 'BTCUSDT',
+});
+
 describe.skipIf(kafkaSkipReason)('Kafka adapter on a real broker', () => {
   const kafka = useKafkaBroker();
+  /** The three topics of a test, `<prefix>-trades`, `-signals` and `-state`. */
+  const createTopics = (prefix: string, partitions: number) =>
+    createDetectorTopics({
+      brokers: kafka.brokers,
+      tradesTopic: `${prefix}-trades`,
+      signalsTopic: `${prefix}-signals`,
+      stateTopic: `${prefix}-state`,
+      partitions,
+    });
 
   it('creates the three topics once, the state topic compacted', async () => {
     const topics = { tradesTopic: 't1-trades', signalsTopic: 't1-signals', stateTopic: 't1-state' };
@@ -54,13 +73,7 @@ describe.skipIf(kafkaSkipReason)('Kafka adapter on a real broker', () => {
   });
 
   it('publishes a real Binance aggTrades export keyed by symbol, in order, in one partition, as batches', async () => {
-    await createDetectorTopics({
-      brokers: kafka.brokers,
-      tradesTopic: 'p-trades',
-      signalsTopic: 'p-signals',
-      stateTopic: 'p-state',
-      partitions: 4,
-    });
+    await createTopics('p', 4);
     const progress: number[] = [];
     const sent = await produceTrades({
       brokers: kafka.brokers,
@@ -95,13 +108,7 @@ describe.skipIf(kafkaSkipReason)('Kafka adapter on a real broker', () => {
   });
 
   it('publishes one JSON record per trade with format json, and skips invalid trades', async () => {
-    await createDetectorTopics({
-      brokers: kafka.brokers,
-      tradesTopic: 'j-trades',
-      signalsTopic: 'j-signals',
-      stateTopic: 'j-state',
-      partitions: 2,
-    });
+    await createTopics('j', 2);
     const trades: Trade[] = [
       { time: 1767225600039, price: 87648.21, qty: 0.001, isBuyerMaker: false, id: 1, symbol: 'BTCUSDT' },
       { time: 1767225600040, price: -1, qty: 0.001, isBuyerMaker: false, id: 2, symbol: 'BTCUSDT' },
@@ -122,21 +129,7 @@ describe.skipIf(kafkaSkipReason)('Kafka adapter on a real broker', () => {
   });
 
   it('checks and encodes one reading of each trade: null is skipped, a trade that changes after it is read is sent as read', async () => {
-    await createDetectorTopics({
-      brokers: kafka.brokers,
-      tradesTopic: 'r-trades',
-      signalsTopic: 'r-signals',
-      stateTopic: 'r-state',
-      partitions: 1,
-    });
-    const trade = (id: number): Trade => ({
-      time: 1767225600000 + id,
-      price: 87648.21,
-      qty: 0.5,
-      isBuyerMaker: false,
-      id,
-      symbol: 'BTCUSDT',
-    });
+    await createTopics('r', 1);
     // qty honest on its first k reads, then -1; and a time honest on its first k reads, then NaN.
     const shifting = [1, 2, 3, 4, 5, 6].flatMap((k) => [
       shifty(trade(10 * k), 'qty', k, -1).value,
@@ -154,30 +147,15 @@ describe.skipIf(kafkaSkipReason)('Kafka adapter on a real broker', () => {
     expect(sent).toBe(source.length - 1);
     const [record] = await readAll('r-trades', 1);
     const batch = decodeTradeBatch(record.value); // throws if a value changed between check and write
-    const times = Array.from({ length: batch.count }, (_, i) => batch.readTrade(i, trade(0)).time);
-    const qtys = Array.from({ length: batch.count }, (_, i) => batch.readTrade(i, trade(0)).qty);
-    expect(times).toEqual(
+    const sentTrades = Array.from({ length: batch.count }, (_, i) => ({ ...batch.readTrade(i, trade(0)) }));
+    expect(sentTrades.map((t) => t.time)).toEqual(
       [1, ...[1, 2, 3, 4, 5, 6].flatMap((k) => [10 * k, 10 * k + 1]), 100].map((id) => 1767225600000 + id),
     );
-    expect(qtys.every((q) => q === 0.5)).toBe(true);
+    expect(sentTrades.every((t) => t.qty === 0.001)).toBe(true);
   });
 
   it("sends a live source's waiting trades once the first has waited lingerMs", async () => {
-    await createDetectorTopics({
-      brokers: kafka.brokers,
-      tradesTopic: 'l-trades',
-      signalsTopic: 'l-signals',
-      stateTopic: 'l-state',
-      partitions: 1,
-    });
-    const trade = (id: number): Trade => ({
-      time: 1767225600000 + id,
-      price: 87648.21,
-      qty: 0.001,
-      isBuyerMaker: id % 2 === 0,
-      id,
-      symbol: 'BTCUSDT',
-    });
+    await createTopics('l', 1);
     const progress: number[] = [];
     // Three trades, then a pause far longer than lingerMs (only ended once they were acknowledged), then two more.
     let acknowledged: () => void = () => {};
@@ -206,13 +184,7 @@ describe.skipIf(kafkaSkipReason)('Kafka adapter on a real broker', () => {
   });
 
   it('reads the latest state record of a partition, and nothing for a partition without one', async () => {
-    await createDetectorTopics({
-      brokers: kafka.brokers,
-      tradesTopic: 's-trades',
-      signalsTopic: 's-signals',
-      stateTopic: 's-state',
-      partitions: 3,
-    });
+    await createTopics('s', 3);
     const record = (partition: number, offset: number, tradesTopic = 's-trades'): PartitionSnapshot => ({
       format: PARTITION_SNAPSHOT_FORMAT,
       version: 1,
