@@ -331,10 +331,6 @@ export class BarAggregator
       const cells = this.#fast;
       this.#watermark = time;
       this.#accepted++;
-      if (hasId) {
-        this.#maxId = id;
-        this.#fastIds.addAbove(id);
-      }
       if (price > cells[HIGH]) cells[HIGH] = price;
       else if (price < cells[LOW]) cells[LOW] = price;
       cells[CLOSE] = price;
@@ -344,9 +340,21 @@ export class BarAggregator
       cells[TRADES] += count;
       if (first < cells[FIRST_ID]) cells[FIRST_ID] = first;
       if (last > cells[LAST_ID]) cells[LAST_ID] = last;
-      const side = isBuyerMaker === true ? TAKER_SELL : TAKER_BUY;
-      addExact(cells, side, qty);
-      addExact(cells, side + QUOTE, price * qty);
+      // One branch with constant indexes in each arm, not an index chosen by the side: constant
+      // indexes skip the index arithmetic before each of the six cell updates.
+      if (isBuyerMaker === true) {
+        addExact(cells, TAKER_SELL, qty);
+        addExact(cells, TAKER_SELL + QUOTE, price * qty);
+      } else {
+        addExact(cells, TAKER_BUY, qty);
+        addExact(cells, TAKER_BUY + QUOTE, price * qty);
+      }
+      // Last: the id set may call out (a new range), and values still needed after a call are
+      // spilled to the stack where they are made, on every trade (12 instructions a trade).
+      if (hasId) {
+        this.#maxId = id;
+        this.#fastIds.addAbove(id);
+      }
       return NO_BARS;
     }
     return this.#pushAny(trade);
