@@ -6,6 +6,12 @@ const RIGHT = 3;
 const PRIORITY = 4;
 const NONE = -1;
 const SEED = 0x9e3779b9;
+/**
+ * Outputs of `#split`, shared by every set (no allocation per call, and two fields less per set: a
+ * router keeps two sets per symbol). Safe to share: a split runs to its end before any other does.
+ */
+let splitLeft = NONE;
+let splitRight = NONE;
 
 /**
  * A set of integer trade ids kept as disjoint, non-adjacent ranges `[lo, hi]`.
@@ -35,24 +41,32 @@ export class IdRangeSet {
   #root = NONE;
   /** Node holding the highest range, or NONE when empty: the in-order fast path. */
   #max = NONE;
+  /**
+   * The highest range's hi, NaN when empty. While the set is not empty this field, not
+   * `#nodes[#max + HI]`, holds it: `addAbove` extends the top range by writing one number, with no
+   * array to check and index. Every other method writes it back first (`#writeBack`) and reads it
+   * again last (`#readTop`).
+   */
+  #top = Number.NaN;
   #size = 0;
   /** Offsets of freed nodes, made on the first free (most sets never free one: one array less per bar slot). */
   #free: number[] | null = null;
   /** xorshift32 state for the priorities (reset by `clear`: same ids, same tree). */
   #seed = SEED;
-  /** Outputs of #split (kept in fields: no allocation per call). */
-  #left = NONE;
-  #right = NONE;
-
   /** Adds an id greater than every id in the set (the in-order case): O(1) when it extends the top range. */
   addAbove(id: number): void {
-    const max = this.#max;
-    if (max !== NONE && id === this.#nodes[max + HI] + 1) this.#nodes[max + HI] = id;
+    if (id === this.#top + 1) this.#top = id;
     else this.add(id);
   }
 
   /** Adds any id, merging it with adjacent ranges, in O(log n) expected. */
   add(id: number): void {
+    this.#writeBack();
+    this.#insertId(id);
+    this.#readTop();
+  }
+
+  #insertId(id: number): void {
     const nodes = this.#nodes;
     // Predecessor: the range with the largest lo <= id; successor: the smallest lo > id.
     let before = NONE;
@@ -86,6 +100,7 @@ export class IdRangeSet {
 
   /** Whether `id` is in the set, in O(log n) expected. */
   has(id: number): boolean {
+    this.#writeBack();
     const nodes = this.#nodes;
     let before = NONE;
     for (let t = this.#root; t !== NONE; ) {
@@ -107,12 +122,14 @@ export class IdRangeSet {
     this.#free = null;
     this.#root = NONE;
     this.#max = NONE;
+    this.#top = Number.NaN;
     this.#size = 0;
     this.#seed = SEED;
   }
 
   /** The ranges as a flat ascending array `[lo0, hi0, lo1, hi1, …]`. */
   toJSON(): number[] {
+    this.#writeBack();
     const out: number[] = [];
     this.#collect(this.#root, out);
     return out;
@@ -127,6 +144,15 @@ export class IdRangeSet {
       this.#root = this.#insert(this.#root, node);
       this.#max = node;
     }
+    this.#readTop();
+  }
+
+  #writeBack(): void {
+    if (this.#max !== NONE) this.#nodes[this.#max + HI] = this.#top;
+  }
+
+  #readTop(): void {
+    this.#top = this.#max === NONE ? Number.NaN : this.#nodes[this.#max + HI];
   }
 
   #allocate(id: number): number {
@@ -158,8 +184,8 @@ export class IdRangeSet {
     if (t === NONE) return node;
     if (nodes[node + PRIORITY] > nodes[t + PRIORITY]) {
       this.#split(t, nodes[node + LO]);
-      nodes[node + LEFT] = this.#left;
-      nodes[node + RIGHT] = this.#right;
+      nodes[node + LEFT] = splitLeft;
+      nodes[node + RIGHT] = splitRight;
       return node;
     }
     if (nodes[node + LO] < nodes[t + LO]) nodes[t + LEFT] = this.#insert(nodes[t + LEFT], node);
@@ -176,20 +202,20 @@ export class IdRangeSet {
     return t;
   }
 
-  /** Splits the subtree `t` into lo < key (`#left`) and lo >= key (`#right`). */
+  /** Splits the subtree `t` into lo < key (`splitLeft`) and lo >= key (`splitRight`). */
   #split(t: number, key: number): void {
     const nodes = this.#nodes;
     if (t === NONE) {
-      this.#left = NONE;
-      this.#right = NONE;
+      splitLeft = NONE;
+      splitRight = NONE;
     } else if (nodes[t + LO] < key) {
       this.#split(nodes[t + RIGHT], key);
-      nodes[t + RIGHT] = this.#left;
-      this.#left = t;
+      nodes[t + RIGHT] = splitLeft;
+      splitLeft = t;
     } else {
       this.#split(nodes[t + LEFT], key);
-      nodes[t + LEFT] = this.#right;
-      this.#right = t;
+      nodes[t + LEFT] = splitRight;
+      splitRight = t;
     }
   }
 
