@@ -53,6 +53,7 @@ export class IdRangeSet {
   #free: number[] | null = null;
   /** xorshift32 state for the priorities (reset by `clear`: same ids, same tree). */
   #seed = SEED;
+
   /** Adds an id greater than every id in the set (the in-order case): O(1) when it extends the top range. */
   addAbove(id: number): void {
     if (id === this.#top + 1) this.#top = id;
