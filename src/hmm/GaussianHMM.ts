@@ -431,9 +431,10 @@ export class GaussianHMM {
    * ```
    */
   static fromJSON(json: unknown, path = ''): GaussianHMM {
-    const data = plainCopy(json, path || 'GaussianHMM');
-    checkUntrustedValue(data, {}, path || 'GaussianHMM');
-    const o = plainObject(data, path || 'GaussianHMM');
+    const where = path || 'GaussianHMM';
+    const data = plainCopy(json, where);
+    checkUntrustedValue(data, {}, where);
+    const o = plainObject(data, where);
     const at = (field: string) => (path ? `${path}.${field}` : field);
     check(o.format === FORMAT, at('format'), `expected "${FORMAT}", got ${quoteValue(o.format)}`);
     check(o.version === VERSION, at('version'), `expected ${VERSION}, got ${quoteValue(o.version)}`);
