@@ -232,27 +232,18 @@ export class BarAggregator
   #bars = 0;
 
   constructor(options: BarAggregatorOptions = {}) {
-    const { intervalMs, maxGapBars } = resolveSeriesOptions(options);
-    const symbol = options.symbol ?? '';
-    if (typeof symbol !== 'string') throw new TypeError(`symbol must be a string, got ${String(symbol)}`);
-    const lateness = options.allowedLatenessMs ?? 0;
-    if (!Number.isFinite(lateness) || lateness < 0 || lateness > MAX_LATENESS_INTERVALS * intervalMs) {
-      throw new RangeError(
-        `allowedLatenessMs must be a number of ms from 0 to ${MAX_LATENESS_INTERVALS} intervals (${MAX_LATENESS_INTERVALS * intervalMs}), got ${String(lateness)}`,
-      );
-    }
-    const policy = options.errorPolicy ?? 'skip';
-    if (policy !== 'skip' && policy !== 'throw') {
-      throw new RangeError(`errorPolicy must be 'skip' or 'throw', got ${String(policy)}`);
-    }
-    if (options.onReject !== undefined && typeof options.onReject !== 'function') {
-      throw new TypeError('onReject must be a function');
-    }
+    const {
+      symbol,
+      intervalMs,
+      allowedLatenessMs: lateness,
+      maxGapBars,
+      errorPolicy,
+    } = resolveAggregatorOptions(options);
     this.#symbol = symbol;
     this.#intervalMs = intervalMs;
     this.#latenessMs = lateness;
     this.#maxGapBars = maxGapBars;
-    this.#throws = policy === 'throw';
+    this.#throws = errorPolicy === 'throw';
     this.#onReject = options.onReject;
     this.#series = new GapFiller(intervalMs, maxGapBars, options.onSkippedGap);
     // Intervals open at watermark W start in (W - interval - lateness, W]: at most 1 + ceil(lateness / interval).
@@ -868,4 +859,42 @@ export class BarAggregator
 
 function nullIfNaN(x: number): number | null {
   return Number.isNaN(x) ? null : x;
+}
+
+/**
+ * Checks a {@link BarAggregator}'s options and fills in defaults, as its constructor does; a bad
+ * option throws a `RangeError` or `TypeError` that names it. A `RegimeDetector`, which makes its
+ * aggregator at its first trade, calls it when it is made, so that a bad option fails there and
+ * not in the middle of a stream.
+ *
+ * @example
+ * ```ts
+ * resolveAggregatorOptions({ allowedLatenessMs: 2_000 }).allowedLatenessMs; // 2000
+ * resolveAggregatorOptions({ allowedLatenessMs: -1 }); // RangeError: allowedLatenessMs must be …
+ * ```
+ */
+export function resolveAggregatorOptions(options: BarAggregatorOptions): {
+  symbol: string;
+  intervalMs: number;
+  allowedLatenessMs: number;
+  maxGapBars: number;
+  errorPolicy: 'skip' | 'throw';
+} {
+  const { intervalMs, maxGapBars } = resolveSeriesOptions(options);
+  const symbol = options.symbol ?? '';
+  if (typeof symbol !== 'string') throw new TypeError(`symbol must be a string, got ${String(symbol)}`);
+  const lateness = options.allowedLatenessMs ?? 0;
+  if (!Number.isFinite(lateness) || lateness < 0 || lateness > MAX_LATENESS_INTERVALS * intervalMs) {
+    throw new RangeError(
+      `allowedLatenessMs must be a number of ms from 0 to ${MAX_LATENESS_INTERVALS} intervals (${MAX_LATENESS_INTERVALS * intervalMs}), got ${String(lateness)}`,
+    );
+  }
+  const errorPolicy = options.errorPolicy ?? 'skip';
+  if (errorPolicy !== 'skip' && errorPolicy !== 'throw') {
+    throw new RangeError(`errorPolicy must be 'skip' or 'throw', got ${String(errorPolicy)}`);
+  }
+  if (options.onReject !== undefined && typeof options.onReject !== 'function') {
+    throw new TypeError('onReject must be a function');
+  }
+  return { symbol, intervalMs, allowedLatenessMs: lateness, maxGapBars, errorPolicy };
 }

@@ -1,7 +1,6 @@
-import { BarAggregator, type BarAggregatorStats } from '../bars/BarAggregator.js';
+import { BarAggregator, type BarAggregatorStats, resolveAggregatorOptions } from '../bars/BarAggregator.js';
 import { BarRegularizer, type BarRegularizerStats, type BarRejectReason } from '../bars/BarRegularizer.js';
 import type { Bar } from '../bars/bar.js';
-import { resolveSeriesOptions } from '../bars/barOptions.js';
 import type { SkippedGap } from '../bars/GapFiller.js';
 import type { RejectReason } from '../bars/TradeRejectedError.js';
 import type { Trade } from '../bars/trade.js';
@@ -288,10 +287,12 @@ export class RegimeDetector
     // detector, say), or a getter answering differently, does not change this one.
     const o = { ...options };
     this.model = o.model ?? defaultModel();
+    if (!isRegimeModel(this.model))
+      throw new TypeError(
+        `model must be a RegimeModel (loadModel(text) or RegimeModel.fromJSON(json) make one from a model file), got ${describeValue(o.model)}`,
+      );
     this.symbol = symbol;
     this.intervalMs = o.intervalMs ?? this.model.intervalMs;
-    // Bad bar options fail here, not at the first trade of a stream.
-    resolveSeriesOptions({ intervalMs: this.intervalMs, maxGapBars: o.maxGapBars });
     this.#barOptions = {
       allowedLatenessMs: o.allowedLatenessMs,
       maxGapBars: o.maxGapBars,
@@ -300,6 +301,11 @@ export class RegimeDetector
       onRejectBar: o.onRejectBar,
       onSkippedGap: o.onSkippedGap,
     };
+    // The aggregator or regularizer is made at the first trade or bar; bad bar options fail here,
+    // not in the middle of a stream.
+    resolveAggregatorOptions({ ...this.#barOptions, symbol, intervalMs: this.intervalMs });
+    if (o.onRejectBar !== undefined && typeof o.onRejectBar !== 'function')
+      throw new TypeError('onRejectBar must be a function');
     this.normalize = o.normalize ?? 'frozen';
     this.decision =
       o.decision === undefined ? this.model.decision : parseDecisionRule(o.decision, 'options.decision');
@@ -690,4 +696,20 @@ function bitCount(mask: number): number {
   let n = 0;
   for (let m = mask; m !== 0; m &= m - 1) n++;
   return n;
+}
+
+/**
+ * Whether `value` is a {@link RegimeModel}: by its shape rather than `instanceof`, so that a model
+ * made by the package's CommonJS build works in its ES module build (they are two copies).
+ */
+function isRegimeModel(value: unknown): value is RegimeModel {
+  const m = value as Partial<RegimeModel> | null;
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    Array.isArray(m.features) &&
+    typeof m.hmm?.createFilterState === 'function' &&
+    typeof m.forest?.score === 'function' &&
+    typeof m.scaler === 'object'
+  );
 }

@@ -427,4 +427,24 @@ describe('RegimeDetector and its options object', () => {
     expect(detector.stats().rejectedTrades.late).toBe(1);
     expect(rejected).toEqual(['late']);
   });
+
+  it('refuses a bad option when it is made, not at the first trade or bar of a stream', () => {
+    const bad: [RegimeDetectorOptions, RegExp][] = [
+      [{ allowedLatenessMs: -1 }, /allowedLatenessMs must be/],
+      [{ allowedLatenessMs: Number.NaN }, /allowedLatenessMs must be/],
+      [{ errorPolicy: 'ignore' as never }, /errorPolicy must be 'skip' or 'throw'/],
+      [{ onReject: 'log' as never }, /onReject must be a function/],
+      [{ onRejectBar: 1 as never }, /onRejectBar must be a function/],
+      [{ onSkippedGap: {} as never }, /onSkippedGap must be a function/],
+      [{ intervalMs: 500 }, /intervalMs must be/],
+      [{ maxGapBars: -1 }, /maxGapBars must be/],
+    ];
+    for (const [options, message] of bad) expect(() => createRegimeDetector(options)).toThrow(message);
+  });
+
+  it('refuses a model that is not a RegimeModel, such as the parsed JSON of a model file', () => {
+    const json = JSON.parse(JSON.stringify(createRegimeDetector().model.toJSON()));
+    expect(() => createRegimeDetector({ model: json })).toThrow(/model must be a RegimeModel.*loadModel/);
+    expect(() => createRegimeDetector({ model: 'btcusdt-1m' as never })).toThrow(/model must be a RegimeModel/);
+  });
 });

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RegimeSignal } from '../../pipeline/signal.js';
+import { quoteValue } from '../../util/validate.js';
 import { loadKafkaClient } from './kafkaClient.js';
+import { brokerList, nonEmptyString, optionalAbortSignal, topicName } from './kafkaOptions.js';
 import { decodeSignal } from './wireFormat.js';
 
 /** Options of {@link consumeSignals}. */
@@ -55,22 +57,45 @@ export interface SignalConsumer extends AsyncIterable<RegimeSignal> {
  * ```
  */
 export function consumeSignals(options: ConsumeSignalsOptions): SignalConsumer {
+  const settings = signalsSettings(options);
   const stats: SignalConsumerStats = { received: 0, duplicates: 0, malformed: 0 };
   return {
     stats: () => ({ ...stats }),
-    [Symbol.asyncIterator]: () => iterate(options, stats),
+    [Symbol.asyncIterator]: () => iterate(settings, stats),
   };
 }
 
-async function* iterate(
-  options: ConsumeSignalsOptions,
-  stats: SignalConsumerStats,
-): AsyncGenerator<RegimeSignal> {
+/** {@link ConsumeSignalsOptions} checked when {@link consumeSignals} is called, and copied. */
+interface SignalsSettings {
+  brokers: string[];
+  topic: string;
+  groupId: string | undefined;
+  dedupe: boolean;
+  clientId: string;
+  signal: AbortSignal | undefined;
+}
+
+function signalsSettings(options: ConsumeSignalsOptions): SignalsSettings {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`consumeSignals needs an options object, got ${quoteValue(options)}`);
+  const dedupe = options.dedupe ?? true;
+  if (typeof dedupe !== 'boolean') throw new TypeError(`dedupe must be a boolean, got ${quoteValue(dedupe)}`);
+  return {
+    brokers: brokerList(options.brokers),
+    topic: topicName(options.topic, 'topic'),
+    groupId: options.groupId === undefined ? undefined : nonEmptyString(options.groupId, 'groupId'),
+    dedupe,
+    clientId: nonEmptyString(options.clientId, 'clientId', 'microstream-signals'),
+    signal: optionalAbortSignal(options.signal),
+  };
+}
+
+async function* iterate(options: SignalsSettings, stats: SignalConsumerStats): AsyncGenerator<RegimeSignal> {
   const { signal } = options;
   if (signal?.aborted) return;
   const { Consumer } = await loadKafkaClient();
   const consumer = new Consumer({
-    clientId: options.clientId ?? 'microstream-signals',
+    clientId: options.clientId,
     groupId: options.groupId ?? `microstream-signals-${randomUUID()}`,
     bootstrapBrokers: options.brokers,
     sessionTimeout: 10_000,
@@ -79,7 +104,7 @@ async function* iterate(
     maxWaitTime: 200,
   });
   const lastOpenTime = new Map<string, number>();
-  const dedupe = options.dedupe ?? true;
+  const { dedupe } = options;
   try {
     const stream = await consumer.consume({
       topics: [options.topic],

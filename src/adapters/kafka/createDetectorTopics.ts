@@ -1,4 +1,6 @@
+import { quoteValue } from '../../util/validate.js';
 import { loadKafkaClient } from './kafkaClient.js';
+import { brokerList, detectorTopics, positiveInteger } from './kafkaOptions.js';
 
 /** Options of {@link createDetectorTopics}. */
 export interface DetectorTopicsOptions {
@@ -29,11 +31,14 @@ export interface DetectorTopicsOptions {
  * ```
  */
 export async function createDetectorTopics(options: DetectorTopicsOptions): Promise<void> {
-  const { tradesTopic, signalsTopic, stateTopic } = options;
-  const partitions = options.partitions ?? 12;
-  const replicas = options.replicas ?? 1;
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`createDetectorTopics needs an options object, got ${quoteValue(options)}`);
+  const brokers = brokerList(options.brokers);
+  const { tradesTopic, signalsTopic, stateTopic } = detectorTopics(options);
+  const partitions = positiveInteger(options.partitions, 'partitions', 12);
+  const replicas = positiveInteger(options.replicas, 'replicas', 1);
   const { Admin } = await loadKafkaClient();
-  const admin = new Admin({ clientId: 'microstream-admin', bootstrapBrokers: options.brokers });
+  const admin = new Admin({ clientId: 'microstream-admin', bootstrapBrokers: brokers });
   const create = async (topic: string, configs: { name: string; value: string }[] = []) => {
     try {
       await admin.createTopics({ topics: [topic], partitions, replicas, configs });

@@ -1,5 +1,15 @@
 import { invalidTradeReason, readTrade, type Trade } from '../../bars/trade.js';
+import { quoteValue } from '../../util/validate.js';
 import { type KafkaCompression, type KafkaMessageToProduce, loadKafkaClient } from './kafkaClient.js';
+import {
+  brokerList,
+  milliseconds,
+  nonEmptyString,
+  optionalAbortSignal,
+  optionalFunction,
+  positiveInteger,
+  topicName,
+} from './kafkaOptions.js';
 import { encodeTradeBatch, MAX_TRADES_PER_BATCH } from './TradeBatch.js';
 import { encodeTrade } from './wireFormat.js';
 
@@ -61,19 +71,40 @@ export interface ProduceTradesOptions {
  * ```
  */
 export async function produceTrades(options: ProduceTradesOptions): Promise<number> {
-  const { topic, symbol, signal, lingerMs } = options;
-  const batchSize = options.batchSize ?? 20_000;
-  if (!(Number.isInteger(batchSize) && batchSize >= 1))
-    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
-  const json = options.format === 'json';
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`produceTrades needs an options object, got ${quoteValue(options)}`);
+  const brokers = brokerList(options.brokers);
+  const topic = topicName(options.topic, 'topic');
+  const source = options.source;
+  if (
+    typeof source !== 'object' ||
+    source === null ||
+    (!(Symbol.asyncIterator in source) && !(Symbol.iterator in source))
+  )
+    throw new TypeError(`source must be an iterable or async iterable of trades, got ${quoteValue(source)}`);
+  const symbol = options.symbol === undefined ? undefined : nonEmptyString(options.symbol, 'symbol');
+  const format = options.format ?? 'batch';
+  if (format !== 'batch' && format !== 'json')
+    throw new TypeError(`format must be 'batch' or 'json', got ${quoteValue(format)}`);
+  const json = format === 'json';
+  const batchSize = positiveInteger(options.batchSize, 'batchSize', 20_000);
+  const lingerMs = options.lingerMs === undefined ? undefined : milliseconds(options.lingerMs, 'lingerMs', 0);
+  const compression = options.compression ?? 'none';
+  if (!COMPRESSIONS.includes(compression))
+    throw new TypeError(
+      `compression must be one of ${COMPRESSIONS.join(', ')}, got ${quoteValue(compression)}`,
+    );
+  const clientId = nonEmptyString(options.clientId, 'clientId', 'microstream-producer');
+  const signal = optionalAbortSignal(options.signal);
+  const onProgress = optionalFunction(options.onProgress, 'onProgress');
+  const onRejectTrade = optionalFunction(options.onRejectTrade, 'onRejectTrade');
   const { Producer, ProduceAcks, compatibilityPartitioner } = await loadKafkaClient();
   const producer = new Producer({
-    clientId: options.clientId ?? 'microstream-producer',
-    bootstrapBrokers: options.brokers,
+    clientId,
+    bootstrapBrokers: brokers,
     acks: ProduceAcks.ALL,
     partitioner: compatibilityPartitioner,
   });
-  const compression = options.compression ?? 'none';
   let sent = 0;
   let waiting = 0;
   /** The waiting trades, per symbol in arrival order. */
@@ -95,7 +126,7 @@ export async function produceTrades(options: ProduceTradesOptions): Promise<numb
     sent += waiting;
     waiting = 0;
     bySymbol = new Map();
-    options.onProgress?.(sent);
+    onProgress?.(sent);
   };
   const add = (input: Trade) => {
     // Checked, then encoded later, from one read of each field: a trade whose getters answered
@@ -103,7 +134,7 @@ export async function produceTrades(options: ProduceTradesOptions): Promise<numb
     const trade = readTrade(input);
     const reason = invalidTradeReason(trade);
     if (reason !== undefined) {
-      options.onRejectTrade?.(input, reason);
+      onRejectTrade?.(input, reason);
       return;
     }
     const key = trade.symbol ?? symbol;
@@ -118,7 +149,6 @@ export async function produceTrades(options: ProduceTradesOptions): Promise<numb
     waiting++;
   };
   try {
-    const source = options.source;
     if (Symbol.asyncIterator in source && lingerMs !== undefined) {
       // A live feed: a partly filled request goes when its first trade has waited lingerMs.
       const iterator = source[Symbol.asyncIterator]();
@@ -165,3 +195,12 @@ export async function produceTrades(options: ProduceTradesOptions): Promise<numb
   }
   return sent;
 }
+
+/** The compressions the client offers. */
+const COMPRESSIONS: readonly unknown[] = [
+  'none',
+  'gzip',
+  'snappy',
+  'lz4',
+  'zstd',
+] satisfies KafkaCompression[];

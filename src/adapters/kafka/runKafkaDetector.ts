@@ -3,7 +3,7 @@ import { defaultModel } from '../../models/defaultModel.js';
 import type { RegimeModel } from '../../models/RegimeModel.js';
 import { createRegimeDetector, type RegimeDetector } from '../../pipeline/RegimeDetector.js';
 import type { RegimeSignal } from '../../pipeline/signal.js';
-import { plainObject } from '../../util/validate.js';
+import { plainObject, quoteValue } from '../../util/validate.js';
 import {
   type KafkaClientModule,
   type KafkaConsumer,
@@ -13,6 +13,15 @@ import {
   type KafkaProducer,
   loadKafkaClient,
 } from './kafkaClient.js';
+import {
+  brokerList,
+  detectorTopics,
+  milliseconds,
+  nonEmptyString,
+  optionalAbortSignal,
+  optionalFunction,
+  positiveInteger,
+} from './kafkaOptions.js';
 import { PARTITION_SNAPSHOT_FORMAT, type PartitionSnapshot, stateKey } from './PartitionSnapshot.js';
 import { readPartitionSnapshot } from './readPartitionSnapshot.js';
 import { encodeSignalRecord } from './SignalRecord.js';
@@ -126,6 +135,9 @@ interface Lane {
  * Time comes only from the trades (no wall clock), which is what makes a replay equal the
  * original. A bar therefore closes when its symbol's next trade arrives.
  *
+ * The options are checked before anything connects (a wrong one rejects with a `TypeError` or
+ * `RangeError` that names it) and copied: changing the object afterwards changes nothing.
+ *
  * Malformed trade records (a batch with any invalid trade, or bytes that are neither format) are
  * counted and skipped whole. A send that still fails after the client's
  * retries rejects the returned promise (after leaving the group): nothing was committed past it,
@@ -141,14 +153,78 @@ interface Lane {
  * ```
  */
 export async function runKafkaDetector(options: KafkaDetectorOptions): Promise<KafkaDetectorStats> {
+  const settings = detectorSettings(options);
+  return new KafkaDetectorRun(settings, await loadKafkaClient()).run();
+}
+
+/**
+ * {@link KafkaDetectorOptions} checked (before anything connects), defaults filled in, and copied:
+ * changing the caller's object afterwards changes nothing.
+ */
+interface DetectorSettings {
+  brokers: string[];
+  tradesTopic: string;
+  signalsTopic: string;
+  stateTopic: string;
+  groupId: string;
+  model: RegimeModel;
+  intervalMs: number | undefined;
+  allowedLatenessMs: number | undefined;
+  snapshotEveryBars: number;
+  maxBatchSignals: number;
+  lingerMs: number;
+  signalFormat: KafkaSignalFormat;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  clientId: string;
+  signal: AbortSignal | undefined;
+  onEvent: ((event: KafkaDetectorEvent) => void) | undefined;
+}
+
+function detectorSettings(options: KafkaDetectorOptions): DetectorSettings {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`runKafkaDetector needs an options object, got ${quoteValue(options)}`);
   const format: unknown = options.signalFormat ?? 'json';
   if (format !== 'json' && format !== 'binary')
-    throw new TypeError(`signalFormat must be 'json' or 'binary', got ${JSON.stringify(format)}`);
-  return new KafkaDetectorRun(options, await loadKafkaClient()).run();
+    throw new TypeError(`signalFormat must be 'json' or 'binary', got ${quoteValue(format)}`);
+  const topics = detectorTopics(options);
+  const sessionTimeoutMs = positiveInteger(options.sessionTimeoutMs, 'sessionTimeoutMs', 10_000);
+  const heartbeatIntervalMs = positiveInteger(options.heartbeatIntervalMs, 'heartbeatIntervalMs', 1000);
+  if (heartbeatIntervalMs >= sessionTimeoutMs)
+    throw new RangeError(
+      `heartbeatIntervalMs (${heartbeatIntervalMs}) must be below sessionTimeoutMs (${sessionTimeoutMs})`,
+    );
+  const settings: DetectorSettings = {
+    brokers: brokerList(options.brokers),
+    ...topics,
+    groupId: nonEmptyString(options.groupId, 'groupId'),
+    model: options.model ?? defaultModel(),
+    intervalMs: options.intervalMs,
+    allowedLatenessMs: options.allowedLatenessMs,
+    snapshotEveryBars: positiveInteger(options.snapshotEveryBars, 'snapshotEveryBars', 500),
+    maxBatchSignals: positiveInteger(options.maxBatchSignals, 'maxBatchSignals', 1000),
+    lingerMs: milliseconds(options.lingerMs, 'lingerMs', 20),
+    signalFormat: format,
+    sessionTimeoutMs,
+    heartbeatIntervalMs,
+    clientId: nonEmptyString(options.clientId, 'clientId', 'microstream-detector'),
+    signal: optionalAbortSignal(options.signal),
+    onEvent: optionalFunction(options.onEvent, 'onEvent'),
+  };
+  // The model, intervalMs and allowedLatenessMs as every symbol's detector will get them: a bad one
+  // fails here, not at the first trade.
+  createDetector(settings, '');
+  return settings;
+}
+
+/** A symbol's detector, as every process of the group makes it (the same settings, so the same signals). */
+function createDetector(settings: DetectorSettings, symbol: string): RegimeDetector {
+  const { model, intervalMs, allowedLatenessMs } = settings;
+  return createRegimeDetector({ model, symbol, intervalMs, allowedLatenessMs });
 }
 
 class KafkaDetectorRun {
-  readonly #options: KafkaDetectorOptions;
+  readonly #options: DetectorSettings;
   readonly #kafka: KafkaClientModule;
   readonly #consumer: KafkaConsumer;
   readonly #producer: KafkaProducer;
@@ -157,8 +233,6 @@ class KafkaDetectorRun {
   /** The one trade object every batch is decoded into. */
   readonly #scratch: Trade = { time: 0, price: 0, qty: 0, isBuyerMaker: false };
   readonly #encodeSignal: (signal: RegimeSignal) => Buffer;
-  /** The model every detector runs, parsed before the consumer joins the group. */
-  readonly #model: RegimeModel;
   /** Each symbol's record key, made once. */
   readonly #keys = new Map<string, Buffer>();
   #stream: KafkaMessagesStream | undefined;
@@ -190,21 +264,20 @@ class KafkaDetectorRun {
     this.#wake();
   };
 
-  constructor(options: KafkaDetectorOptions, kafka: KafkaClientModule) {
+  constructor(options: DetectorSettings, kafka: KafkaClientModule) {
     this.#options = options;
     this.#kafka = kafka;
     this.#encodeSignal = options.signalFormat === 'binary' ? encodeSignalRecord : encodeSignal;
-    this.#model = options.model ?? defaultModel();
     const { Consumer, Producer, ProduceAcks, compatibilityPartitioner } = kafka;
-    const clientId = options.clientId ?? 'microstream-detector';
+    const { clientId } = options;
     this.#consumer = new Consumer({
       clientId,
       groupId: options.groupId,
       bootstrapBrokers: options.brokers,
       autocommit: false,
-      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
-      rebalanceTimeout: options.sessionTimeoutMs ?? 10_000,
-      heartbeatInterval: options.heartbeatIntervalMs ?? 1000,
+      sessionTimeout: options.sessionTimeoutMs,
+      rebalanceTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: options.heartbeatIntervalMs,
       maxWaitTime: 100,
     });
     this.#producer = new Producer({
@@ -227,8 +300,7 @@ class KafkaDetectorRun {
       this.#rebalancePending = true;
       this.#wake();
     });
-    const lingerMs = this.#options.lingerMs ?? 20;
-    const maxBatch = this.#options.maxBatchSignals ?? 1000;
+    const { lingerMs, maxBatchSignals: maxBatch } = this.#options;
     try {
       // Subscribe before joining, so that creating a stream per assignment never changes the
       // subscription (which would make the whole group rebalance again).
@@ -336,7 +408,7 @@ class KafkaDetectorRun {
       this.#pending.push({ topic: this.#options.signalsTopic, key, value: this.#encodeSignal(s) });
     }
     lane.barsSinceSnapshot += signals.length;
-    if (lane.barsSinceSnapshot >= (this.#options.snapshotEveryBars ?? 500)) this.#snapshotDue = true;
+    if (lane.barsSinceSnapshot >= this.#options.snapshotEveryBars) this.#snapshotDue = true;
   }
 
   #malformed(lane: Lane, offset: bigint): void {
@@ -416,7 +488,7 @@ class KafkaDetectorRun {
   /** The partitions whose symbols closed `snapshotEveryBars` bars since their last snapshot. */
   #dueLanes(): Lane[] {
     if (!this.#snapshotDue) return [];
-    const every = this.#options.snapshotEveryBars ?? 500;
+    const every = this.#options.snapshotEveryBars;
     return [...this.#lanes.values()].filter((l) => l.barsSinceSnapshot >= every);
   }
 
@@ -522,8 +594,7 @@ class KafkaDetectorRun {
   }
 
   #createDetector(symbol: string): RegimeDetector {
-    const { intervalMs, allowedLatenessMs } = this.#options;
-    return createRegimeDetector({ model: this.#model, symbol, intervalMs, allowedLatenessMs });
+    return createDetector(this.#options, symbol);
   }
 
   #detachStream(): void {
