@@ -25,3 +25,6 @@ export const builtBinance: typeof import('../../src/adapters/binance/index.js') 
 
 /** `microstream/node`, built. */
 export const builtNode: typeof import('../../src/node/index.js') = await import(dist('node.js'));
+
+/** `microstream/kafka`, built. */
+export const builtKafka: typeof import('../../src/adapters/kafka/index.js') = await import(dist('kafka.js'));

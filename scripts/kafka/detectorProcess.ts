@@ -2,7 +2,11 @@
  * One member of a detector group as its own process, for the Kafka benchmark and the scale-out
  * test: `node --import tsx scripts/kafka/detectorProcess.ts <bootstrap> <groupId> <prefix> [options]`
  * (topics `<prefix>-trades`, `<prefix>-signals`, `<prefix>-state`; `options`, JSON, may set
- * `lingerMs`, `snapshotEveryBars`, `sessionTimeoutMs`, `signalFormat` and `warmUpTradesTopic`).
+ * `lingerMs`, `snapshotEveryBars`, `sessionTimeoutMs`, `signalFormat`, `warmUpTradesTopic` and
+ * `built`).
+ *
+ * With `built: true` it runs the package as it ships (`dist/`, after `npm run build`), as the
+ * benchmark does; otherwise the sources, as the tests do (no build needed).
  *
  * Prints every adapter event as one JSON line on stdout, and `{"type":"stopped","stats":…}` after a
  * graceful shutdown (SIGTERM).
@@ -18,13 +22,17 @@
  * node --import tsx scripts/kafka/detectorProcess.ts 127.0.0.1:9092 regimes bench '{"lingerMs":20}'
  * ```
  */
-import { type KafkaDetectorOptions, runKafkaDetector } from '../../src/adapters/kafka/index.js';
+import type { KafkaDetectorOptions } from '../../src/adapters/kafka/index.js';
 
 const [bootstrap, groupId, prefix, optionsJson] = process.argv.slice(2);
 const options: Pick<
   KafkaDetectorOptions,
   'lingerMs' | 'snapshotEveryBars' | 'sessionTimeoutMs' | 'signalFormat'
-> & { warmUpTradesTopic?: string } = optionsJson === undefined ? {} : JSON.parse(optionsJson);
+> & { warmUpTradesTopic?: string; built?: boolean } =
+  optionsJson === undefined ? {} : JSON.parse(optionsJson);
+const { runKafkaDetector }: typeof import('../../src/adapters/kafka/index.js') = options.built
+  ? await import(new URL('../../dist/kafka.js', import.meta.url).href)
+  : await import('../../src/adapters/kafka/index.js');
 const stop = new AbortController();
 process.once('SIGTERM', () => stop.abort());
 const print = (value: unknown) =>

@@ -445,6 +445,8 @@ describe('RegimeDetector and its options object', () => {
   it('refuses a model that is not a RegimeModel, such as the parsed JSON of a model file', () => {
     const json = JSON.parse(JSON.stringify(createRegimeDetector().model.toJSON()));
     expect(() => createRegimeDetector({ model: json })).toThrow(/model must be a RegimeModel.*loadModel/);
-    expect(() => createRegimeDetector({ model: 'btcusdt-1m' as never })).toThrow(/model must be a RegimeModel/);
+    expect(() => createRegimeDetector({ model: 'btcusdt-1m' as never })).toThrow(
+      /model must be a RegimeModel/,
+    );
   });
 });
