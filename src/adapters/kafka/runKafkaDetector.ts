@@ -224,7 +224,7 @@ function createDetector(settings: DetectorSettings, symbol: string): RegimeDetec
 }
 
 class KafkaDetectorRun {
-  readonly #options: DetectorSettings;
+  readonly #settings: DetectorSettings;
   readonly #kafka: KafkaClientModule;
   readonly #consumer: KafkaConsumer;
   readonly #producer: KafkaProducer;
@@ -264,32 +264,32 @@ class KafkaDetectorRun {
     this.#wake();
   };
 
-  constructor(options: DetectorSettings, kafka: KafkaClientModule) {
-    this.#options = options;
+  constructor(settings: DetectorSettings, kafka: KafkaClientModule) {
+    this.#settings = settings;
     this.#kafka = kafka;
-    this.#encodeSignal = options.signalFormat === 'binary' ? encodeSignalRecord : encodeSignal;
+    this.#encodeSignal = settings.signalFormat === 'binary' ? encodeSignalRecord : encodeSignal;
     const { Consumer, Producer, ProduceAcks, compatibilityPartitioner } = kafka;
-    const { clientId } = options;
+    const { clientId } = settings;
     this.#consumer = new Consumer({
       clientId,
-      groupId: options.groupId,
-      bootstrapBrokers: options.brokers,
+      groupId: settings.groupId,
+      bootstrapBrokers: settings.brokers,
       autocommit: false,
-      sessionTimeout: options.sessionTimeoutMs,
-      rebalanceTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: options.heartbeatIntervalMs,
+      sessionTimeout: settings.sessionTimeoutMs,
+      rebalanceTimeout: settings.sessionTimeoutMs,
+      heartbeatInterval: settings.heartbeatIntervalMs,
       maxWaitTime: 100,
     });
     this.#producer = new Producer({
       clientId,
-      bootstrapBrokers: options.brokers,
+      bootstrapBrokers: settings.brokers,
       acks: ProduceAcks.ALL,
       partitioner: hashOncePerKey(compatibilityPartitioner as Partitioner),
     });
   }
 
   async run(): Promise<KafkaDetectorStats> {
-    const { signal } = this.#options;
+    const { signal } = this.#settings;
     const onAbort = () => {
       this.#stopping = true;
       this.#wake();
@@ -300,11 +300,11 @@ class KafkaDetectorRun {
       this.#rebalancePending = true;
       this.#wake();
     });
-    const { lingerMs, maxBatchSignals: maxBatch } = this.#options;
+    const { lingerMs, maxBatchSignals: maxBatch } = this.#settings;
     try {
       // Subscribe before joining, so that creating a stream per assignment never changes the
       // subscription (which would make the whole group rebalance again).
-      this.#consumer.topics.track(this.#options.tradesTopic);
+      this.#consumer.topics.track(this.#settings.tradesTopic);
       await this.#consumer.joinGroup({});
       while (!this.#stopping) {
         if (this.#outboxError) throw this.#outboxError;
@@ -405,15 +405,15 @@ class KafkaDetectorRun {
         key = Buffer.from(s.symbol);
         this.#keys.set(s.symbol, key);
       }
-      this.#pending.push({ topic: this.#options.signalsTopic, key, value: this.#encodeSignal(s) });
+      this.#pending.push({ topic: this.#settings.signalsTopic, key, value: this.#encodeSignal(s) });
     }
     lane.barsSinceSnapshot += signals.length;
-    if (lane.barsSinceSnapshot >= this.#options.snapshotEveryBars) this.#snapshotDue = true;
+    if (lane.barsSinceSnapshot >= this.#settings.snapshotEveryBars) this.#snapshotDue = true;
   }
 
   #malformed(lane: Lane, offset: bigint): void {
     this.#stats.malformed++;
-    this.#options.onEvent?.({ type: 'malformed', partition: lane.partition, offset });
+    this.#settings.onEvent?.({ type: 'malformed', partition: lane.partition, offset });
   }
 
   /**
@@ -429,7 +429,7 @@ class KafkaDetectorRun {
     const snapshotted = snapshot.map((lane) => ({ partition: lane.partition, offset: lane.next }));
     for (const lane of snapshot) lane.barsSinceSnapshot = 0;
     this.#snapshotDue = false;
-    const tradesTopic = this.#options.tradesTopic;
+    const tradesTopic = this.#settings.tradesTopic;
     const offsets = commit
       ? [...this.#lanes.values()]
           .filter((l) => l.next > l.committed)
@@ -449,14 +449,14 @@ class KafkaDetectorRun {
         if (states.length > 0) {
           await this.#producer.send({ messages: states, compression: 'gzip' });
           this.#stats.snapshots += states.length;
-          for (const s of snapshotted) this.#options.onEvent?.({ type: 'snapshot', ...s });
+          for (const s of snapshotted) this.#settings.onEvent?.({ type: 'snapshot', ...s });
         }
         if (offsets.length > 0) {
           try {
             await this.#consumer.commit({ offsets });
           } catch (error) {
             // A rebalance is under way: the snapshots, not the committed offsets, say where to resume.
-            this.#options.onEvent?.({ type: 'commitFailed', error: error as Error });
+            this.#settings.onEvent?.({ type: 'commitFailed', error: error as Error });
           }
         }
       })
@@ -488,13 +488,13 @@ class KafkaDetectorRun {
   /** The partitions whose symbols closed `snapshotEveryBars` bars since their last snapshot. */
   #dueLanes(): Lane[] {
     if (!this.#snapshotDue) return [];
-    const every = this.#options.snapshotEveryBars;
+    const every = this.#settings.snapshotEveryBars;
     return [...this.#lanes.values()].filter((l) => l.barsSinceSnapshot >= every);
   }
 
   /** A partition's state record: its detectors as they are now, and the offset they stand at. */
   #stateRecord(lane: Lane): KafkaMessageToProduce {
-    const { tradesTopic, stateTopic } = this.#options;
+    const { tradesTopic, stateTopic } = this.#settings;
     const snapshot: PartitionSnapshot = {
       format: PARTITION_SNAPSHOT_FORMAT,
       version: 1,
@@ -518,7 +518,7 @@ class KafkaDetectorRun {
    * owned partition's next offset (dropping whatever the old stream had buffered).
    */
   async #rebalance(): Promise<void> {
-    const { tradesTopic, onEvent } = this.#options;
+    const { tradesTopic, onEvent } = this.#settings;
     this.#stats.rebalances++;
     this.#detachStream();
     const old = this.#stream;
@@ -572,7 +572,7 @@ class KafkaDetectorRun {
   }
 
   async #restore(partition: number, earliest: bigint): Promise<Lane> {
-    const { tradesTopic, stateTopic } = this.#options;
+    const { tradesTopic, stateTopic } = this.#settings;
     const snapshot = await readPartitionSnapshot(this.#consumer, stateTopic, tradesTopic, partition);
     const detectors = new Map<string, RegimeDetector>();
     if (snapshot) {
@@ -584,7 +584,7 @@ class KafkaDetectorRun {
       }
     }
     const next = snapshot ? BigInt(snapshot.offset) : earliest;
-    this.#options.onEvent?.({
+    this.#settings.onEvent?.({
       type: 'restored',
       partition,
       offset: next,
@@ -594,7 +594,7 @@ class KafkaDetectorRun {
   }
 
   #createDetector(symbol: string): RegimeDetector {
-    return createDetector(this.#options, symbol);
+    return createDetector(this.#settings, symbol);
   }
 
   #detachStream(): void {
