@@ -30,3 +30,29 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: (
   const ceiling = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
   return ceiling / 2 + (random() * ceiling) / 2;
 }
+
+/**
+ * `backoff` checked, with its defaults filled in, and copied: `initialMs` a finite number of ms
+ * > 0, `maxMs` finite and at least `initialMs`. A zero, negative or NaN delay would make every
+ * retry immediate, a reconnect storm against the exchange; this refuses it when the stream is
+ * made.
+ *
+ * @example
+ * ```ts
+ * resolveBackoff(undefined);          // { initialMs: 250, maxMs: 30000 }
+ * resolveBackoff({ initialMs: -1 });  // RangeError: backoff.initialMs must be …
+ * ```
+ */
+export function resolveBackoff(backoff: BackoffOptions | undefined): Required<BackoffOptions> {
+  if (backoff !== undefined && (typeof backoff !== 'object' || backoff === null))
+    throw new TypeError(`backoff must be an object { initialMs?, maxMs }, got ${String(backoff)}`);
+  const initialMs = backoff?.initialMs ?? 250;
+  if (typeof initialMs !== 'number' || !(initialMs > 0) || !Number.isFinite(initialMs))
+    throw new RangeError(`backoff.initialMs must be a finite number of ms > 0, got ${String(initialMs)}`);
+  const maxMs = backoff?.maxMs ?? Math.max(30_000, initialMs);
+  if (typeof maxMs !== 'number' || !(maxMs >= initialMs) || !Number.isFinite(maxMs))
+    throw new RangeError(
+      `backoff.maxMs must be a finite number of ms >= initialMs (${initialMs}), got ${String(maxMs)}`,
+    );
+  return { initialMs, maxMs };
+}

@@ -1,13 +1,13 @@
 import { randomInt } from 'node:crypto';
 import type { Trade } from '../../bars/trade.js';
+import { optionalFunction, positive } from '../shared/optionChecks.js';
 import { TradeDeliveryQueue } from '../shared/TradeDeliveryQueue.js';
 import { BinanceHttpError, BinanceRest, type RestRetry } from './BinanceRest.js';
-import type { BackoffOptions } from './backoff.js';
-import { backoffDelay } from './backoff.js';
+import { type BackoffOptions, backoffDelay, resolveBackoff } from './backoff.js';
 import { type Clock, sleep, systemClock } from './clock.js';
 import { type BinanceMarket, type MarketProfile, marketProfile } from './markets.js';
 import { RateWindow } from './RateWindow.js';
-import { StreamConnection } from './StreamConnection.js';
+import { type ConnectionOptions, StreamConnection } from './StreamConnection.js';
 import { TradeFrameParser } from './TradeFrameParser.js';
 
 /**
@@ -209,10 +209,22 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
   readonly #stream: 'aggTrade' | 'trade';
   readonly #market: BinanceMarket;
   readonly #profile: MarketProfile;
-  readonly #options: BinanceTradesOptions;
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #gapGraceMs: number;
+  readonly #validateSymbols: boolean;
+  /** What every connection of the stream is opened with, checked once. */
+  readonly #connectionSettings: Pick<
+    ConnectionOptions,
+    'url' | 'messagesPerSecond' | 'subscribeBatchSize' | 'stallTimeoutMs'
+  >;
+  readonly #maxConnectionAgeMs: number;
+  readonly #rotationOverlapMs: number;
+  readonly #backoff: Required<BackoffOptions>;
+  /** Whether a gap in the ids can be filled from REST (aggregate trades, or raw trades with an API key). */
+  readonly #canFill: boolean;
+  readonly #onMalformed: ((frame: MalformedFrame) => void) | undefined;
+  readonly #onEvent: ((event: BinanceStreamEvent) => void) | undefined;
   readonly #parser = new TradeFrameParser();
   readonly #abort = new AbortController();
   readonly #rest: BinanceRest;
@@ -235,8 +247,11 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     pauses: 0,
   };
 
+  /**
+   * @param options read once, here, and checked: a bad one throws a `TypeError` or `RangeError`
+   * naming it, and changing the object afterwards changes nothing.
+   */
   constructor(options: BinanceTradesOptions) {
-    this.#options = options;
     this.#market = options.market ?? 'spot';
     this.#profile = marketProfile(this.#market);
     this.#stream = options.stream ?? 'aggTrade';
@@ -268,6 +283,31 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
       onResume: () => this.#onResume(),
     });
     this.#gapGraceMs = positive('gapGraceMs', options.gapGraceMs ?? 1000);
+    const validate = options.validateSymbols ?? true;
+    if (typeof validate !== 'boolean')
+      throw new TypeError(`validateSymbols must be a boolean, got ${String(validate)}`);
+    this.#validateSymbols = validate;
+    this.#connectionSettings = {
+      url: `${webSocketUrl(options.wsUrl ?? this.#profile.wsUrl).replace(/\/$/, '')}/stream`,
+      messagesPerSecond: positive(
+        'messagesPerSecond',
+        options.messagesPerSecond ?? this.#profile.messagesPerSecond,
+      ),
+      subscribeBatchSize: positive('subscribeBatchSize', options.subscribeBatchSize ?? 200),
+      stallTimeoutMs: positive('stallTimeoutMs', options.stallTimeoutMs ?? 30_000),
+    };
+    this.#maxConnectionAgeMs = positive('maxConnectionAgeMs', options.maxConnectionAgeMs ?? 23.5 * 3_600_000);
+    const overlap = options.rotationOverlapMs ?? 10_000;
+    if (typeof overlap !== 'number' || !(overlap >= 0) || !Number.isFinite(overlap))
+      throw new RangeError(`rotationOverlapMs must be a finite number of ms >= 0, got ${String(overlap)}`);
+    this.#rotationOverlapMs = overlap;
+    this.#backoff = resolveBackoff(options.backoff);
+    const apiKey = options.apiKey;
+    if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.length === 0))
+      throw new TypeError('apiKey must be a non-empty string');
+    this.#canFill = this.#stream === 'aggTrade' || apiKey !== undefined;
+    this.#onMalformed = optionalFunction('onMalformed', options.onMalformed);
+    this.#onEvent = optionalFunction('onEvent', options.onEvent);
     // The window gets a margin (10%, at most 1 s): the server counts a connection when its
     // handshake arrives, a little after the client counted it.
     const windowMs = positive('connectionWindowMs', options.connectionWindowMs ?? 300_000);
@@ -282,8 +322,8 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
       clock: this.#clock,
       random: this.#random,
       signal: this.#abort.signal,
-      apiKey: options.apiKey,
-      backoff: options.backoff,
+      apiKey,
+      backoff: this.#backoff,
       onRetry: (retry) => this.#emit({ type: 'restRetry', ...retry }),
     });
     const perConnection = positive(
@@ -345,14 +385,14 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
   }
 
   async #start(): Promise<void> {
-    if (this.#options.validateSymbols ?? true) await this.#validateSymbols();
+    if (this.#validateSymbols) await this.#checkSymbols();
     for (const group of this.#groups) {
       if (this.#closed) return;
       await this.#connect(group, false);
     }
   }
 
-  async #validateSymbols(): Promise<void> {
+  async #checkSymbols(): Promise<void> {
     const path = `${this.#profile.restPath}/exchangeInfo`;
     const weight = this.#profile.weights.exchangeInfo;
     const listed = async (symbols: string[]): Promise<Set<string>> => {
@@ -389,26 +429,19 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     if (this.#closed) return;
     this.#opens.record();
     this.#counts.connectionsOpened++;
-    const profile = this.#profile;
     const connection = new StreamConnection(
       this.#nextConnectionId++,
       {
-        url: `${(this.#options.wsUrl ?? profile.wsUrl).replace(/\/$/, '')}/stream`,
+        ...this.#connectionSettings,
         streams: group.streams,
         clock: this.#clock,
         parser: this.#parser,
-        messagesPerSecond: positive(
-          'messagesPerSecond',
-          this.#options.messagesPerSecond ?? profile.messagesPerSecond,
-        ),
-        subscribeBatchSize: positive('subscribeBatchSize', this.#options.subscribeBatchSize ?? 200),
-        stallTimeoutMs: positive('stallTimeoutMs', this.#options.stallTimeoutMs ?? 30_000),
       },
       {
         onTrade: (trade) => this.#accept(trade),
         onMalformed: (frame, reason, c) => {
           this.#counts.malformed++;
-          this.#options.onMalformed?.({ frame, reason, connection: c.id });
+          this.#onMalformed?.({ frame, reason, connection: c.id });
         },
         onReady: (c) => this.#onReady(group, c),
         onStall: (c, silentMs) => {
@@ -437,12 +470,12 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
         group.next = undefined;
         old?.close();
         this.#scheduleRotation(group);
-      }, this.#options.rotationOverlapMs ?? 10_000);
+      }, this.#rotationOverlapMs);
       return;
     }
     group.attempts = 0;
     this.#scheduleRotation(group);
-    if (group.everReady && this.#canFill()) {
+    if (group.everReady && this.#canFill) {
       // Trades may have been missed while disconnected, even for symbols that trade no more now.
       for (const symbol of group.symbols) {
         const seq = this.#sequences.get(symbol) as Sequence;
@@ -456,7 +489,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
   #scheduleRotation(group: Group, minDelayMs = 0): void {
     const connection = group.current;
     if (!connection || connection.openedAt === 0) return;
-    const maxAge = this.#options.maxConnectionAgeMs ?? 23.5 * 3_600_000;
+    const maxAge = this.#maxConnectionAgeMs;
     const ageMs = this.#clock.now() - connection.openedAt;
     this.#clock.clearTimeout(group.timer);
     group.timer = this.#clock.setTimeout(
@@ -479,10 +512,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     if (connection === group.next) {
       // The replacement failed: try again after a backoff, the current connection still serving.
       group.next = undefined;
-      this.#scheduleRotation(
-        group,
-        backoffDelay(++group.attempts, this.#options.backoff ?? {}, this.#random),
-      );
+      this.#scheduleRotation(group, backoffDelay(++group.attempts, this.#backoff, this.#random));
       return;
     }
     if (connection !== group.current) return;
@@ -497,7 +527,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     group.current = undefined;
     this.#counts.reconnects++;
     const attempt = ++group.attempts;
-    const delayMs = backoffDelay(attempt, this.#options.backoff ?? {}, this.#random);
+    const delayMs = backoffDelay(attempt, this.#backoff, this.#random);
     this.#emit({ type: 'reconnecting', attempt, delayMs, streams: group.streams.length });
     group.timer = this.#clock.setTimeout(() => {
       this.#connect(group, false).catch((error) => this.#fail(error));
@@ -509,7 +539,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     const seq = this.#sequences.get(trade.symbol as string);
     if (seq === undefined) {
       this.#counts.malformed++;
-      this.#options.onMalformed?.({
+      this.#onMalformed?.({
         frame: JSON.stringify(trade),
         reason: 'trade of a symbol not subscribed',
         connection: 0,
@@ -573,15 +603,11 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
   /** A gap outlived the grace period: fill it from REST, or report it when it cannot be filled. */
   #onGap(seq: Sequence): void {
     if (seq.pending.length === 0 || this.#closed) return;
-    if (this.#canFill()) {
+    if (this.#canFill) {
       this.#fill(seq);
       return;
     }
     this.#skipGap(seq);
-  }
-
-  #canFill(): boolean {
-    return this.#stream === 'aggTrade' || this.#options.apiKey !== undefined;
   }
 
   /**
@@ -724,7 +750,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
   }
 
   #emit(event: BinanceStreamEvent): void {
-    this.#options.onEvent?.(event);
+    this.#onEvent?.(event);
   }
 
   #fail(error: unknown): void {
@@ -769,9 +795,17 @@ export function binanceTrades(options: BinanceTradesOptions): BinanceTradeStream
   return new BinanceTradeStream(options);
 }
 
-function positive(name: string, value: number): number {
-  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
-    throw new RangeError(`${name} must be a finite number > 0, got ${value}`);
+/** `url` when it is a ws: or wss: URL; a `TypeError` naming `wsUrl` otherwise. */
+function webSocketUrl(url: unknown): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof url === 'string' ? new URL(url) : undefined;
+  } catch {
+    parsed = undefined;
   }
-  return value;
+  if (parsed?.protocol !== 'ws:' && parsed?.protocol !== 'wss:')
+    throw new TypeError(
+      `wsUrl must be a ws:// or wss:// URL, got ${JSON.stringify(String(url)).slice(0, 80)}`,
+    );
+  return url as string;
 }

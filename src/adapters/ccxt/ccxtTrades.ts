@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { invalidTradeReason, type Trade } from '../../bars/trade.js';
-import { type BackoffOptions, backoffDelay } from '../binance/backoff.js';
+import { type BackoffOptions, backoffDelay, resolveBackoff } from '../binance/backoff.js';
 import { type Clock, sleep, sleepUntil, systemClock } from '../binance/clock.js';
+import { optionalFunction, optionalObject, positive, positiveInteger } from '../shared/optionChecks.js';
 import { TradeDeliveryQueue } from '../shared/TradeDeliveryQueue.js';
 import type { CcxtExchange, CcxtTrade } from './CcxtExchange.js';
 import { isCcxtError, isFatalWatchError, isTransientError } from './ccxtErrors.js';
@@ -204,7 +205,12 @@ interface SymbolState {
 export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
   readonly #source: CcxtExchange | string;
   readonly #symbolsAsked: string[];
-  readonly #options: CcxtTradesOptions;
+  readonly #backoff: Required<BackoffOptions>;
+  readonly #closeExchange: boolean;
+  readonly #exchangeConfig: object | undefined;
+  readonly #watchParams: object | undefined;
+  readonly #onMalformed: ((malformed: CcxtMalformedTrade) => void) | undefined;
+  readonly #onEvent: ((event: CcxtStreamEvent) => void) | undefined;
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #gapGraceMs: number;
@@ -245,7 +251,6 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
       throw new TypeError('symbols must be a non-empty array of ccxt symbols, e.g. ["BTC/USDT"]');
     this.#source = exchange;
     this.#symbolsAsked = [...new Set(symbols)];
-    this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? (() => randomInt(2 ** 47) / 2 ** 47);
     this.#delivery = new TradeDeliveryQueue<ExchangeTrade>({
@@ -266,6 +271,15 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     this.#dedupeWindow = positiveInteger('dedupeWindow', options.dedupeWindow ?? 4096);
     this.#restRetries = positiveInteger('restRetries', options.restRetries ?? 5);
     this.#maxFillPages = positiveInteger('maxFillPages', options.maxFillPages ?? 100);
+    this.#backoff = resolveBackoff(options.backoff);
+    const closeExchange = options.closeExchange ?? typeof exchange === 'string';
+    if (typeof closeExchange !== 'boolean')
+      throw new TypeError(`closeExchange must be a boolean, got ${String(closeExchange)}`);
+    this.#closeExchange = closeExchange;
+    this.#exchangeConfig = optionalObject('exchangeConfig', options.exchangeConfig);
+    this.#watchParams = optionalObject('watchParams', options.watchParams);
+    this.#onMalformed = optionalFunction('onMalformed', options.onMalformed);
+    this.#onEvent = optionalFunction('onEvent', options.onEvent);
   }
 
   /** Counters; see {@link CcxtTradesStats}. */
@@ -283,8 +297,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
       exchange.onClose = this.#hooks.onClose;
       exchange.onError = this.#hooks.onError;
     }
-    if (exchange && (this.#options.closeExchange ?? typeof this.#source === 'string'))
-      exchange.close().catch(() => {});
+    if (exchange && this.#closeExchange) exchange.close().catch(() => {});
     for (const state of this.#states.values()) {
       this.#clock.clearTimeout(state.graceTimer);
       this.#clock.clearTimeout(state.catchUpTimer);
@@ -300,7 +313,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
   async #start(): Promise<void> {
     const exchange =
       typeof this.#source === 'string'
-        ? await createCcxtExchange(this.#source, this.#options.exchangeConfig)
+        ? await createCcxtExchange(this.#source, this.#exchangeConfig)
         : this.#source;
     this.#exchange = exchange;
     if (this.#closed) {
@@ -372,7 +385,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
   }
 
   async #watchLoop(exchange: CcxtExchange, state: SymbolState): Promise<void> {
-    const params = this.#options.watchParams ?? state.profile.watchParams;
+    const params = this.#watchParams ?? state.profile.watchParams;
     const watch = exchange.has.watchTrades
       ? () =>
           (exchange.watchTrades as NonNullable<CcxtExchange['watchTrades']>)(
@@ -415,7 +428,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
         this.#lost(state);
         peek = true;
         const attempt = ++state.attempts;
-        const delayMs = backoffDelay(attempt, this.#options.backoff ?? {}, this.#random);
+        const delayMs = backoffDelay(attempt, this.#backoff, this.#random);
         this.#emit({ type: 'disconnected', symbol: state.symbol, error: message(error), attempt, delayMs });
         await sleep(this.#clock, delayMs, this.#abort.signal).catch(() => {});
         continue;
@@ -524,7 +537,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
       reason = `id must be an integer on ${this.#exchange?.id}, got ${JSON.stringify(raw.id)}`;
     if (reason === undefined) return trade;
     this.#counts.malformed++;
-    this.#options.onMalformed?.({ symbol: state.symbol, trade: safeJson(raw), reason });
+    this.#onMalformed?.({ symbol: state.symbol, trade: safeJson(raw), reason });
     return undefined;
   }
 
@@ -791,10 +804,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
         this.#counts.restRetries++;
         const retryAfter = retryAfterMs(exchange, error);
         if (retryAfter > 0) this.#restPausedUntil = this.#clock.now() + retryAfter;
-        const delayMs = Math.max(
-          backoffDelay(attempt, this.#options.backoff ?? {}, this.#random),
-          retryAfter,
-        );
+        const delayMs = Math.max(backoffDelay(attempt, this.#backoff, this.#random), retryAfter);
         this.#emit({ type: 'restRetry', symbol: state.symbol, attempt, delayMs, error: message(error) });
         await sleep(this.#clock, delayMs, this.#abort.signal).catch(() => {});
         if (this.#closed) return 'closed';
@@ -816,7 +826,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
   }
 
   #emit(event: CcxtStreamEvent): void {
-    this.#options.onEvent?.(event);
+    this.#onEvent?.(event);
   }
 
   #fail(error: unknown): void {
@@ -916,16 +926,4 @@ function safeJson(value: unknown): string {
   } catch {
     return String(value);
   }
-}
-
-function positive(name: string, value: number): number {
-  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value)))
-    throw new RangeError(`${name} must be a finite number > 0, got ${value}`);
-  return value;
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!(Number.isInteger(value) && value > 0))
-    throw new RangeError(`${name} must be an integer > 0, got ${value}`);
-  return value;
 }

@@ -122,20 +122,6 @@ export function milliseconds(value: unknown, name: string, fallback: number): nu
 }
 
 /**
- * `value` when it is a function or undefined.
- *
- * @example
- * ```ts
- * const onEvent = optionalFunction(options.onEvent, 'onEvent');
- * ```
- */
-export function optionalFunction<T>(value: T, name: string): T {
-  if (value !== undefined && typeof value !== 'function')
-    throw new TypeError(`${name} must be a function, got ${quoteValue(value)}`);
-  return value;
-}
-
-/**
  * `value` when it is an `AbortSignal` or undefined.
  *
  * @example

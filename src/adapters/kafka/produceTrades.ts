@@ -1,12 +1,12 @@
 import { invalidTradeReason, readTrade, type Trade } from '../../bars/trade.js';
 import { quoteValue } from '../../util/validate.js';
+import { optionalFunction } from '../shared/optionChecks.js';
 import { type KafkaCompression, type KafkaMessageToProduce, loadKafkaClient } from './kafkaClient.js';
 import {
   brokerList,
   milliseconds,
   nonEmptyString,
   optionalAbortSignal,
-  optionalFunction,
   positiveInteger,
   topicName,
 } from './kafkaOptions.js';
@@ -96,8 +96,8 @@ export async function produceTrades(options: ProduceTradesOptions): Promise<numb
     );
   const clientId = nonEmptyString(options.clientId, 'clientId', 'microstream-producer');
   const signal = optionalAbortSignal(options.signal);
-  const onProgress = optionalFunction(options.onProgress, 'onProgress');
-  const onRejectTrade = optionalFunction(options.onRejectTrade, 'onRejectTrade');
+  const onProgress = optionalFunction('onProgress', options.onProgress);
+  const onRejectTrade = optionalFunction('onRejectTrade', options.onRejectTrade);
   const { Producer, ProduceAcks, compatibilityPartitioner } = await loadKafkaClient();
   const producer = new Producer({
     clientId,

@@ -4,6 +4,7 @@ import type { RegimeModel } from '../../models/RegimeModel.js';
 import { createRegimeDetector, type RegimeDetector } from '../../pipeline/RegimeDetector.js';
 import type { RegimeSignal } from '../../pipeline/signal.js';
 import { plainObject, quoteValue } from '../../util/validate.js';
+import { optionalFunction } from '../shared/optionChecks.js';
 import {
   type KafkaClientModule,
   type KafkaConsumer,
@@ -19,7 +20,6 @@ import {
   milliseconds,
   nonEmptyString,
   optionalAbortSignal,
-  optionalFunction,
   positiveInteger,
 } from './kafkaOptions.js';
 import { PARTITION_SNAPSHOT_FORMAT, type PartitionSnapshot, stateKey } from './PartitionSnapshot.js';
@@ -209,7 +209,7 @@ function detectorSettings(options: KafkaDetectorOptions): DetectorSettings {
     heartbeatIntervalMs,
     clientId: nonEmptyString(options.clientId, 'clientId', 'microstream-detector'),
     signal: optionalAbortSignal(options.signal),
-    onEvent: optionalFunction(options.onEvent, 'onEvent'),
+    onEvent: optionalFunction('onEvent', options.onEvent),
   };
   // The model, intervalMs and allowedLatenessMs as every symbol's detector will get them: a bad one
   // fails here, not at the first trade.

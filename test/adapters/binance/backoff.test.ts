@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../../src/adapters/binance/backoff.js';
+import { backoffDelay, resolveBackoff } from '../../../src/adapters/binance/backoff.js';
 
 describe('backoffDelay', () => {
   it('stays within [ceiling / 2, ceiling], the ceiling doubling from initialMs up to maxMs', () => {
@@ -24,5 +24,26 @@ describe('backoffDelay', () => {
     const high = backoffDelay(4, { initialMs: 100 }, () => 0.999);
     expect(low).toBe(400);
     expect(high).toBeCloseTo(799.6, 6);
+  });
+});
+
+describe('resolveBackoff', () => {
+  it('fills the defaults and copies', () => {
+    expect(resolveBackoff(undefined)).toEqual({ initialMs: 250, maxMs: 30_000 });
+    const given = { initialMs: 100, maxMs: 1000 };
+    expect(resolveBackoff(given)).toEqual(given);
+    expect(resolveBackoff(given)).not.toBe(given);
+    // A first delay above the default ceiling raises the ceiling to it, not the delay down.
+    expect(resolveBackoff({ initialMs: 60_000 })).toEqual({ initialMs: 60_000, maxMs: 60_000 });
+  });
+
+  it('refuses delays that would make every retry immediate, or a ceiling below the first delay', () => {
+    for (const initialMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '250' as never])
+      expect(() => resolveBackoff({ initialMs })).toThrow(
+        /backoff\.initialMs must be a finite number of ms > 0/,
+      );
+    for (const maxMs of [50, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => resolveBackoff({ initialMs: 100, maxMs })).toThrow(/backoff\.maxMs must be/);
+    expect(() => resolveBackoff(5 as never)).toThrow(/backoff must be an object/);
   });
 });

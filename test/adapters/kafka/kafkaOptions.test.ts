@@ -7,7 +7,6 @@ import {
   milliseconds,
   nonEmptyString,
   optionalAbortSignal,
-  optionalFunction,
   positiveInteger,
   topicName,
 } from '../../../src/adapters/kafka/kafkaOptions.js';
@@ -58,8 +57,6 @@ describe('Kafka option checks', () => {
     expect(nonEmptyString(undefined, 'clientId', 'me')).toBe('me');
     expect(() => nonEmptyString(undefined, 'groupId')).toThrow(/groupId must be a non-empty string/);
     expect(() => nonEmptyString('', 'groupId')).toThrow(/groupId must be a non-empty string/);
-    expect(optionalFunction(undefined, 'onEvent')).toBeUndefined();
-    expect(() => optionalFunction('log', 'onEvent')).toThrow(/onEvent must be a function/);
     const signal = new AbortController().signal;
     expect(optionalAbortSignal(signal)).toBe(signal);
     expect(() => optionalAbortSignal({ aborted: false })).toThrow(/signal must be an AbortSignal/);
