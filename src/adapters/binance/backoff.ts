@@ -9,7 +9,7 @@
 export interface BackoffOptions {
   /** First delay, in ms (default 250). */
   initialMs?: number;
-  /** Largest delay, in ms (default 30 000). */
+  /** Largest delay, in ms (default 30 000, or `initialMs` when that is larger). */
   maxMs?: number;
 }
 
@@ -26,7 +26,7 @@ export interface BackoffOptions {
  */
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number): number {
   const initialMs = options.initialMs ?? 250;
-  const maxMs = options.maxMs ?? 30_000;
+  const maxMs = options.maxMs ?? Math.max(30_000, initialMs);
   const ceiling = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
   return ceiling / 2 + (random() * ceiling) / 2;
 }
