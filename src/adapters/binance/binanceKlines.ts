@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Bar } from '../../bars/bar.js';
 import { klineToBar } from '../../bars/binanceKline.js';
+import { positive } from '../shared/optionChecks.js';
 import { BinanceRest } from './BinanceRest.js';
 import { type Clock, systemClock } from './clock.js';
 import { type BinanceMarket, marketProfile } from './markets.js';
@@ -57,28 +58,31 @@ export async function* binanceKlines(options: BinanceKlinesOptions): AsyncGenera
   const symbol = String(options.symbol).toUpperCase();
   if (!/^[A-Z0-9_-]+$/.test(symbol))
     throw new TypeError(`symbol: ${JSON.stringify(options.symbol)} is not a symbol name`);
-  if (!Number.isFinite(options.startTime))
-    throw new RangeError(`startTime must be epoch ms, got ${options.startTime}`);
+  const startTime = options.startTime;
+  if (!Number.isFinite(startTime)) throw new RangeError(`startTime must be epoch ms, got ${startTime}`);
   const endTime = options.endTime ?? clock.now();
   if (!Number.isFinite(endTime)) throw new RangeError(`endTime must be epoch ms, got ${endTime}`);
+  // Read once; Binance itself names a bad interval (code -1120, see BinanceHttpError).
+  const interval = String(options.interval);
+  const includeOpen = options.includeOpen ?? false;
   const rest = new BinanceRest({
     restUrl: options.restUrl ?? profile.restUrl,
-    weightPerMinute: options.weightPerMinute ?? profile.weightPerMinute,
+    weightPerMinute: positive('weightPerMinute', options.weightPerMinute ?? profile.weightPerMinute),
     clock,
     random: () => randomInt(2 ** 47) / 2 ** 47,
     signal: options.signal,
   });
   const path = `${profile.restPath}/klines`;
-  let cursor = options.startTime;
+  let cursor = startTime;
   while (cursor <= endTime) {
-    const query = { symbol, interval: options.interval, startTime: cursor, endTime, limit: PAGE };
+    const query = { symbol, interval, startTime: cursor, endTime, limit: PAGE };
     const rows = await rest.get(path, query, profile.weights.klines);
     if (!Array.isArray(rows))
       throw new Error(`Binance ${path} answered with something other than a list of klines`);
     const now = clock.now();
     for (let i = 0; i < rows.length; i++) {
       const bar = klineToBar(rows[i], symbol, `${path} row ${i} of the page from ${cursor}`);
-      if (!options.includeOpen && bar.closeTime >= now) return;
+      if (!includeOpen && bar.closeTime >= now) return;
       yield bar;
       cursor = bar.openTime + 1;
     }
