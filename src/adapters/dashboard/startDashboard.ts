@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import type { RegimeSignal } from '../../pipeline/signal.js';
+import { positiveInteger } from '../shared/optionChecks.js';
 import { ConnectionGuard } from './ConnectionGuard.js';
 import { type HubStats, SignalHub, type SignalHubOptions } from './SignalHub.js';
 import type { SignalSource } from './sources/source.js';
@@ -105,6 +106,9 @@ const maxPageMessageBytes = 1024;
  */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const { host = '127.0.0.1', port = 8080, maxClients = 100, allowedHosts = [] } = options;
+  positiveInteger('maxClients', maxClients);
+  if (!Array.isArray(allowedHosts) || allowedHosts.some((h) => typeof h !== 'string'))
+    throw new TypeError('allowedHosts must be an array of host names, e.g. ["dashboard.example.com"]');
   const source = options.source ?? publishedOnly(options.name ?? 'signals', options.symbols ?? []);
   const knownHost = (req: IncomingMessage) => isAllowedHost(req.headers.host, allowedHosts);
   const hub = new SignalHub({ ...options, source: source.name, symbols: source.symbols });

@@ -136,6 +136,16 @@ describe('dashboard server', () => {
     stalled.close();
   }, 60_000);
 
+  it('refuses a bad maxClients or allowedHosts before it listens', async () => {
+    for (const maxClients of [0, 1.5, Number.NaN])
+      await expect(startDashboard({ port: 0, maxClients })).rejects.toThrow(
+        /maxClients must be an integer > 0/,
+      );
+    await expect(startDashboard({ port: 0, allowedHosts: 'example.com' as never })).rejects.toThrow(
+      /allowedHosts must be an array of host names/,
+    );
+  });
+
   it('refuses cross-origin pages and pages beyond maxClients; ignores and counts bad messages', async () => {
     dashboard = await startDashboard({
       source: replaySource({ file: klinesSlice(50) }),
