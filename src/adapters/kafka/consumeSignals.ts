@@ -90,27 +90,27 @@ function signalsSettings(options: ConsumeSignalsOptions): SignalsSettings {
   };
 }
 
-async function* iterate(options: SignalsSettings, stats: SignalConsumerStats): AsyncGenerator<RegimeSignal> {
-  const { signal } = options;
+async function* iterate(settings: SignalsSettings, stats: SignalConsumerStats): AsyncGenerator<RegimeSignal> {
+  const { signal } = settings;
   if (signal?.aborted) return;
   const { Consumer } = await loadKafkaClient();
   const consumer = new Consumer({
-    clientId: options.clientId,
-    groupId: options.groupId ?? `microstream-signals-${randomUUID()}`,
-    bootstrapBrokers: options.brokers,
+    clientId: settings.clientId,
+    groupId: settings.groupId ?? `microstream-signals-${randomUUID()}`,
+    bootstrapBrokers: settings.brokers,
     sessionTimeout: 10_000,
     rebalanceTimeout: 10_000,
     heartbeatInterval: 1000,
     maxWaitTime: 200,
   });
   const lastOpenTime = new Map<string, number>();
-  const { dedupe } = options;
+  const { dedupe } = settings;
   try {
     const stream = await consumer.consume({
-      topics: [options.topic],
-      mode: options.groupId ? 'committed' : 'earliest',
+      topics: [settings.topic],
+      mode: settings.groupId ? 'committed' : 'earliest',
       fallbackMode: 'earliest',
-      autocommit: options.groupId ? 1000 : false,
+      autocommit: settings.groupId ? 1000 : false,
     });
     const onAbort = () => void stream.close().catch(() => {});
     signal?.addEventListener('abort', onAbort);
