@@ -11,6 +11,10 @@
  * the consumer's own cost — trades per CPU-second, which is what one dedicated core sustains — can
  * be read apart from the broker's and from what other work on the machine took.
  *
+ * Cores: in the throughput part the consumer process runs on a core of its own (`taskset`; the
+ * broker and this process on the others, see `pinConsumers`), so that trades per consumer
+ * CPU-second is what one dedicated core sustains. Scale-out and lag run unpinned.
+ *
  * What runs: the package as built (`dist/`, which `npm run bench` builds first), in the detector
  * processes (`scripts/kafka/detectorProcess.ts` with `built: true`), in the in-process ceiling and
  * in the reader, as a user's code runs it (the sources through tsx made the detectors ~1.4× slower).
@@ -27,8 +31,9 @@
  * parts (`throughput`, `scaleout`, `lag`; all by default), e.g.
  * `KAFKA_BENCH_PARTS=lag npm run bench -- kafka`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brokerUnavailableReason, type KafkaBroker, startBroker } from '../../scripts/kafka/broker.js';
@@ -82,7 +87,15 @@ const suite: BenchSuite = {
     const broker = await startBroker();
     try {
       const rows: BenchRow[] = [];
-      if (PARTS.has('throughput')) rows.push(...(await throughput(broker)));
+      if (PARTS.has('throughput')) {
+        // One consumer at a time, on a core of its own: what "trades per consumer CPU-second" means.
+        pinConsumers(broker, true);
+        try {
+          rows.push(...(await throughput(broker)));
+        } finally {
+          pinConsumers(broker, false);
+        }
+      }
       if (PARTS.has('scaleout')) rows.push(...(await scaleOut(broker)));
       if (PARTS.has('lag')) rows.push(...(await lag(broker)));
       return rows;
@@ -92,6 +105,36 @@ const suite: BenchSuite = {
   },
 };
 export default suite;
+
+/**
+ * CPUs for the consumer processes started while the throughput part runs (`taskset -c` syntax), or
+ * undefined when they are not pinned.
+ */
+let consumerCpus: string | undefined;
+
+/**
+ * Gives the throughput part's consumer a core of its own, with `taskset` on a machine of 2 CPUs or
+ * more: the broker (all its threads) and this process (the producer and the reader) are kept to the
+ * first half of the CPUs, and the consumer processes started meanwhile to the second half. Unpinned,
+ * the consumer shared its core with the broker's threads, and the JSON baseline, the one consumer
+ * that is CPU-bound, lost the most: in one pinned run it did 0.17 M trades per CPU-second against
+ * 0.08-0.12 M unpinned. `on: false` lets everything run anywhere again (scale-out and lag run so).
+ */
+function pinConsumers(broker: KafkaBroker, on: boolean): void {
+  const cpus = availableParallelism();
+  if (cpus < 2) return;
+  const half = Math.floor(cpus / 2);
+  const others = on ? `0-${half - 1}` : `0-${cpus - 1}`;
+  try {
+    for (const pid of [broker.pid, process.pid])
+      execFileSync('taskset', ['-a', '-p', '-c', others, String(pid)], { stdio: 'ignore' });
+  } catch {
+    if (on) process.stderr.write('  taskset failed: consumers share their cores with the broker\n');
+    consumerCpus = undefined;
+    return;
+  }
+  consumerCpus = on ? (half === cpus - 1 ? `${half}` : `${half}-${cpus - 1}`) : undefined;
+}
 
 /** What one catch-up run measured. */
 interface CatchUp {
@@ -110,6 +153,8 @@ interface CatchUp {
    * JIT compiling the detector's and the client's code (what the runs before 2026-12-04 measured).
    */
   coldPerCpuSecond: number[];
+  /** CPUs the consumers were pinned to (`taskset`), if they were. */
+  consumerCpus: string | undefined;
   /** CPU share (CPU-s per wall-s) of the consumers together, of the broker, and of this process (the reader). */
   consumerShare: number;
   brokerShare: number;
@@ -211,6 +256,7 @@ async function catchUp(
       tradesPerSecond: trades.length / run.seconds,
       perCpuSecond: applied.map((n, i) => n / run.used[i]),
       coldPerCpuSecond: coldTrades.map((n, i) => n / cold.used[i]),
+      consumerCpus,
       consumerShare: run.used.reduce((a, b) => a + b, 0) / run.seconds,
       brokerShare: run.brokerCpu / run.seconds,
       readerShare: run.readerCpu / run.seconds,
@@ -661,9 +707,18 @@ function startWorker(
   options: { lingerMs: number; signalFormat?: KafkaSignalFormat; warmUpTradesTopic: string },
   onAssigned: (phase: Phase) => void,
 ): Worker {
+  const args = [
+    '--import',
+    'tsx',
+    WORKER,
+    bootstrap,
+    prefix,
+    prefix,
+    JSON.stringify({ ...options, built: true }),
+  ];
   const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', WORKER, bootstrap, prefix, prefix, JSON.stringify({ ...options, built: true })],
+    consumerCpus === undefined ? process.execPath : 'taskset',
+    consumerCpus === undefined ? args : ['-c', consumerCpus, process.execPath, ...args],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
     },
@@ -733,7 +788,7 @@ function catchUpRow(name: string, runs: CatchUp[], note: string, vs?: string): B
     name,
     runs.map((c) => c.tradesPerSecond),
     'trades/s',
-    `${note}, timed from the group assignment; CPU share: consumer ${fmt(last.consumerShare)}, broker ${fmt(last.brokerShare)}, reader ${fmt(last.readerShare)}`,
+    `${note}, timed from the group assignment; CPU share: consumer ${fmt(last.consumerShare)}, broker ${fmt(last.brokerShare)}, reader ${fmt(last.readerShare)}${last.consumerCpus === undefined ? '' : `; consumer on CPU ${last.consumerCpus}, broker and reader on the others`}`,
     vs,
   );
 }
