@@ -117,8 +117,9 @@ let consumerCpus: string | undefined;
  * more: the broker (all its threads) and this process (the producer and the reader) are kept to the
  * first half of the CPUs, and the consumer processes started meanwhile to the second half. Unpinned,
  * the consumer shared its core with the broker's threads, and the JSON baseline, the one consumer
- * that is CPU-bound, lost the most: in one pinned run it did 0.17 M trades per CPU-second against
- * 0.08-0.12 M unpinned. `on: false` lets everything run anywhere again (scale-out and lag run so).
+ * that is CPU-bound, lost the most: in two pinned runs it did 0.14 and 0.17 M trades per CPU-second,
+ * against 0.08-0.12 M unpinned. `on: false` lets everything run anywhere again (scale-out and lag
+ * run so).
  */
 function pinConsumers(broker: KafkaBroker, on: boolean): void {
   const cpus = availableParallelism();
