@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Trade } from '../../bars/trade.js';
-import { optionalFunction, positive } from '../shared/optionChecks.js';
+import { optionalBoolean, optionalFunction, positive } from '../shared/optionChecks.js';
 import { TradeDeliveryQueue } from '../shared/TradeDeliveryQueue.js';
 import { BinanceHttpError, BinanceRest, type RestRetry } from './BinanceRest.js';
 import { type BackoffOptions, backoffDelay, resolveBackoff } from './backoff.js';
@@ -283,10 +283,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
       onResume: () => this.#onResume(),
     });
     this.#gapGraceMs = positive('gapGraceMs', options.gapGraceMs ?? 1000);
-    const validate = options.validateSymbols ?? true;
-    if (typeof validate !== 'boolean')
-      throw new TypeError(`validateSymbols must be a boolean, got ${String(validate)}`);
-    this.#validateSymbols = validate;
+    this.#validateSymbols = optionalBoolean('validateSymbols', options.validateSymbols, true);
     this.#connectionSettings = {
       url: `${webSocketUrl(options.wsUrl ?? this.#profile.wsUrl).replace(/\/$/, '')}/stream`,
       messagesPerSecond: positive(

@@ -2,7 +2,13 @@ import { randomInt } from 'node:crypto';
 import { invalidTradeReason, type Trade } from '../../bars/trade.js';
 import { type BackoffOptions, backoffDelay, resolveBackoff } from '../binance/backoff.js';
 import { type Clock, sleep, sleepUntil, systemClock } from '../binance/clock.js';
-import { optionalFunction, optionalObject, positive, positiveInteger } from '../shared/optionChecks.js';
+import {
+  optionalBoolean,
+  optionalFunction,
+  optionalObject,
+  positive,
+  positiveInteger,
+} from '../shared/optionChecks.js';
 import { TradeDeliveryQueue } from '../shared/TradeDeliveryQueue.js';
 import type { CcxtExchange, CcxtTrade } from './CcxtExchange.js';
 import { isCcxtError, isFatalWatchError, isTransientError } from './ccxtErrors.js';
@@ -272,10 +278,11 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     this.#restRetries = positiveInteger('restRetries', options.restRetries ?? 5);
     this.#maxFillPages = positiveInteger('maxFillPages', options.maxFillPages ?? 100);
     this.#backoff = resolveBackoff(options.backoff);
-    const closeExchange = options.closeExchange ?? typeof exchange === 'string';
-    if (typeof closeExchange !== 'boolean')
-      throw new TypeError(`closeExchange must be a boolean, got ${String(closeExchange)}`);
-    this.#closeExchange = closeExchange;
+    this.#closeExchange = optionalBoolean(
+      'closeExchange',
+      options.closeExchange,
+      typeof exchange === 'string',
+    );
     this.#exchangeConfig = optionalObject('exchangeConfig', options.exchangeConfig);
     this.#watchParams = optionalObject('watchParams', options.watchParams);
     this.#onMalformed = optionalFunction('onMalformed', options.onMalformed);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RegimeSignal } from '../../pipeline/signal.js';
 import { quoteValue } from '../../util/validate.js';
+import { optionalBoolean } from '../shared/optionChecks.js';
 import { loadKafkaClient } from './kafkaClient.js';
 import { brokerList, nonEmptyString, optionalAbortSignal, topicName } from './kafkaOptions.js';
 import { decodeSignal } from './wireFormat.js';
@@ -78,13 +79,11 @@ interface SignalsSettings {
 function signalsSettings(options: ConsumeSignalsOptions): SignalsSettings {
   if (typeof options !== 'object' || options === null)
     throw new TypeError(`consumeSignals needs an options object, got ${quoteValue(options)}`);
-  const dedupe = options.dedupe ?? true;
-  if (typeof dedupe !== 'boolean') throw new TypeError(`dedupe must be a boolean, got ${quoteValue(dedupe)}`);
   return {
     brokers: brokerList(options.brokers),
     topic: topicName(options.topic, 'topic'),
     groupId: options.groupId === undefined ? undefined : nonEmptyString(options.groupId, 'groupId'),
-    dedupe,
+    dedupe: optionalBoolean('dedupe', options.dedupe, true),
     clientId: nonEmptyString(options.clientId, 'clientId', 'microstream-signals'),
     signal: optionalAbortSignal(options.signal),
   };

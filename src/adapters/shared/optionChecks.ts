@@ -1,3 +1,5 @@
+import { quoteValue } from '../../util/validate.js';
+
 // Checks of the adapters' options, made when a stream is created: a wrong option is a TypeError or
 // RangeError that names it, not a failure (or a reconnect storm) later in the stream.
 
@@ -27,6 +29,20 @@ export function positiveInteger(name: string, value: number): number {
   if (!(Number.isInteger(value) && value > 0))
     throw new RangeError(`${name} must be an integer > 0, got ${value}`);
   return value;
+}
+
+/**
+ * `value`, or `fallback` when it is undefined, when that is a boolean.
+ *
+ * @example
+ * ```ts
+ * const dedupe = optionalBoolean('dedupe', options.dedupe, true);
+ * ```
+ */
+export function optionalBoolean(name: string, value: unknown, fallback: boolean): boolean {
+  const flag = value ?? fallback;
+  if (typeof flag !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${quoteValue(flag)}`);
+  return flag;
 }
 
 /**
