@@ -1,3 +1,5 @@
+import { timerMs } from '../shared/optionChecks.js';
+
 /**
  * Exponential backoff settings for reconnects and REST retries.
  *
@@ -33,9 +35,9 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: (
 
 /**
  * `backoff` checked, with its defaults filled in, and copied: `initialMs` a finite number of ms
- * > 0, `maxMs` finite and at least `initialMs`. A zero, negative or NaN delay would make every
- * retry immediate, a reconnect storm against the exchange; this refuses it when the stream is
- * made.
+ * > 0, `maxMs` at least `initialMs`, both at most 2^31 − 1 (a timer's limit). A zero, negative or NaN
+ * delay would make every retry immediate, a reconnect storm against the exchange, and so would a
+ * longer one than a timer can wait (it fires after 1 ms); this refuses them when the stream is made.
  *
  * @example
  * ```ts
@@ -46,13 +48,9 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: (
 export function resolveBackoff(backoff: BackoffOptions | undefined): Required<BackoffOptions> {
   if (backoff !== undefined && (typeof backoff !== 'object' || backoff === null))
     throw new TypeError(`backoff must be an object { initialMs?, maxMs }, got ${String(backoff)}`);
-  const initialMs = backoff?.initialMs ?? 250;
-  if (typeof initialMs !== 'number' || !(initialMs > 0) || !Number.isFinite(initialMs))
-    throw new RangeError(`backoff.initialMs must be a finite number of ms > 0, got ${String(initialMs)}`);
-  const maxMs = backoff?.maxMs ?? Math.max(30_000, initialMs);
-  if (typeof maxMs !== 'number' || !(maxMs >= initialMs) || !Number.isFinite(maxMs))
-    throw new RangeError(
-      `backoff.maxMs must be a finite number of ms >= initialMs (${initialMs}), got ${String(maxMs)}`,
-    );
+  const initialMs = timerMs('backoff.initialMs', backoff?.initialMs ?? 250);
+  const maxMs = timerMs('backoff.maxMs', backoff?.maxMs ?? Math.max(30_000, initialMs));
+  if (maxMs < initialMs)
+    throw new RangeError(`backoff.maxMs must be at least initialMs (${initialMs}), got ${maxMs}`);
   return { initialMs, maxMs };
 }

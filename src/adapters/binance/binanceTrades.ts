@@ -1,6 +1,12 @@
 import { randomInt } from 'node:crypto';
 import type { Trade } from '../../bars/trade.js';
-import { optionalBoolean, optionalFunction, positive } from '../shared/optionChecks.js';
+import {
+  optionalBoolean,
+  optionalFunction,
+  positive,
+  positiveInteger,
+  timerMs,
+} from '../shared/optionChecks.js';
 import { TradeDeliveryQueue } from '../shared/TradeDeliveryQueue.js';
 import { BinanceHttpError, BinanceRest, type RestRetry } from './BinanceRest.js';
 import { type BackoffOptions, backoffDelay, resolveBackoff } from './backoff.js';
@@ -273,7 +279,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     this.#random = options.random ?? (() => randomInt(2 ** 47) / 2 ** 47);
     this.#delivery = new TradeDeliveryQueue<Trade>({
       source: 'binanceTrades',
-      maxBuffered: positive('maxBuffered', options.maxBuffered ?? 10_000),
+      maxBuffered: positiveInteger('maxBuffered', options.maxBuffered ?? 10_000),
       signal: options.signal,
       start: () => {
         this.#start().catch((error) => this.#fail(error));
@@ -282,22 +288,21 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
       onPause: () => this.#onPause(),
       onResume: () => this.#onResume(),
     });
-    this.#gapGraceMs = positive('gapGraceMs', options.gapGraceMs ?? 1000);
+    this.#gapGraceMs = timerMs('gapGraceMs', options.gapGraceMs ?? 1000);
     this.#validateSymbols = optionalBoolean('validateSymbols', options.validateSymbols, true);
     this.#connectionSettings = {
       url: `${webSocketUrl(options.wsUrl ?? this.#profile.wsUrl).replace(/\/$/, '')}/stream`,
-      messagesPerSecond: positive(
+      messagesPerSecond: positiveInteger(
         'messagesPerSecond',
         options.messagesPerSecond ?? this.#profile.messagesPerSecond,
       ),
-      subscribeBatchSize: positive('subscribeBatchSize', options.subscribeBatchSize ?? 200),
-      stallTimeoutMs: positive('stallTimeoutMs', options.stallTimeoutMs ?? 30_000),
+      subscribeBatchSize: positiveInteger('subscribeBatchSize', options.subscribeBatchSize ?? 200),
+      stallTimeoutMs: timerMs('stallTimeoutMs', options.stallTimeoutMs ?? 30_000),
     };
-    this.#maxConnectionAgeMs = positive('maxConnectionAgeMs', options.maxConnectionAgeMs ?? 23.5 * 3_600_000);
-    const overlap = options.rotationOverlapMs ?? 10_000;
-    if (typeof overlap !== 'number' || !(overlap >= 0) || !Number.isFinite(overlap))
-      throw new RangeError(`rotationOverlapMs must be a finite number of ms >= 0, got ${String(overlap)}`);
-    this.#rotationOverlapMs = overlap;
+    this.#maxConnectionAgeMs = timerMs('maxConnectionAgeMs', options.maxConnectionAgeMs ?? 23.5 * 3_600_000);
+    this.#rotationOverlapMs = timerMs('rotationOverlapMs', options.rotationOverlapMs ?? 10_000, {
+      zero: true,
+    });
     this.#backoff = resolveBackoff(options.backoff);
     const apiKey = options.apiKey;
     if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.length === 0))
@@ -307,9 +312,9 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
     this.#onEvent = optionalFunction('onEvent', options.onEvent);
     // The window gets a margin (10%, at most 1 s): the server counts a connection when its
     // handshake arrives, a little after the client counted it.
-    const windowMs = positive('connectionWindowMs', options.connectionWindowMs ?? 300_000);
+    const windowMs = timerMs('connectionWindowMs', options.connectionWindowMs ?? 300_000);
     this.#opens = new RateWindow(
-      positive('connectionsPerWindow', options.connectionsPerWindow ?? 300),
+      positiveInteger('connectionsPerWindow', options.connectionsPerWindow ?? 300),
       windowMs + Math.min(1000, windowMs / 10),
       this.#clock,
     );
@@ -323,7 +328,7 @@ export class BinanceTradeStream implements AsyncIterable<Trade> {
       backoff: this.#backoff,
       onRetry: (retry) => this.#emit({ type: 'restRetry', ...retry }),
     });
-    const perConnection = positive(
+    const perConnection = positiveInteger(
       'streamsPerConnection',
       options.streamsPerConnection ?? this.#profile.streamsPerConnection,
     );

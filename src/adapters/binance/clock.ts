@@ -1,3 +1,5 @@
+import { MAX_TIMER_MS } from '../shared/optionChecks.js';
+
 /**
  * Where the Binance adapter gets its time and timers from. The default is the system clock;
  * a test passes its own to jump ahead (e.g. 24 hours, to drive the daily connection rotation).
@@ -19,7 +21,9 @@ export interface Clock {
 
 /**
  * The real clock: `Date.now()` and Node's timers (unref'd, so a pending reconnect or a retry wait
- * never keeps a finished program alive).
+ * never keeps a finished program alive). A wait longer than a timer can keep (2^31 − 1 ms)
+ * ends at that limit instead of after 1 ms; the rate limits that compute their waits check again
+ * when it ends.
  *
  * @example
  * ```ts
@@ -28,7 +32,7 @@ export interface Clock {
  */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
+  setTimeout: (callback, ms) => setTimeout(callback, Math.min(ms, MAX_TIMER_MS)).unref(),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 

@@ -6,8 +6,8 @@ import {
   optionalBoolean,
   optionalFunction,
   optionalObject,
-  positive,
   positiveInteger,
+  timerMs,
 } from '../shared/optionChecks.js';
 import { TradeDeliveryQueue } from '../shared/TradeDeliveryQueue.js';
 import type { CcxtExchange, CcxtTrade } from './CcxtExchange.js';
@@ -261,7 +261,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
     this.#random = options.random ?? (() => randomInt(2 ** 47) / 2 ** 47);
     this.#delivery = new TradeDeliveryQueue<ExchangeTrade>({
       source: 'ccxtTrades',
-      maxBuffered: positive('maxBuffered', options.maxBuffered ?? 10_000),
+      maxBuffered: positiveInteger('maxBuffered', options.maxBuffered ?? 10_000),
       signal: options.signal,
       start: () => {
         this.#start().catch((error) => this.#fail(error));
@@ -273,7 +273,7 @@ export class CcxtTradeStream implements AsyncIterable<ExchangeTrade> {
       },
       onResume: () => this.#emit({ type: 'resumed', buffered: this.#delivery.buffered }),
     });
-    this.#gapGraceMs = positive('gapGraceMs', options.gapGraceMs ?? 1000);
+    this.#gapGraceMs = timerMs('gapGraceMs', options.gapGraceMs ?? 1000);
     this.#dedupeWindow = positiveInteger('dedupeWindow', options.dedupeWindow ?? 4096);
     this.#restRetries = positiveInteger('restRetries', options.restRetries ?? 5);
     this.#maxFillPages = positiveInteger('maxFillPages', options.maxFillPages ?? 100);

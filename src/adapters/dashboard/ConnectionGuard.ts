@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { positiveInteger, timerMs } from '../shared/optionChecks.js';
 
 /** Options of {@link ConnectionGuard}. */
 export interface ConnectionGuardOptions {
@@ -49,10 +50,11 @@ export class ConnectionGuard {
   #timedOut = 0;
 
   constructor(options: ConnectionGuardOptions) {
-    for (const key of ['maxConnections', 'maxConnectionsPerAddress', 'idleTimeoutMs'] as const) {
-      if (!(options[key] > 0)) throw new RangeError(`${key} must be > 0, got ${options[key]}`);
-    }
-    this.#options = { ...options };
+    this.#options = {
+      maxConnections: positiveInteger('maxConnections', options.maxConnections),
+      maxConnectionsPerAddress: positiveInteger('maxConnectionsPerAddress', options.maxConnectionsPerAddress),
+      idleTimeoutMs: timerMs('idleTimeoutMs', options.idleTimeoutMs),
+    };
   }
 
   /** Connections refused (no idle one to evict), evicted for a newcomer, and closed for idling. */

@@ -1,5 +1,6 @@
 import { WebSocket } from 'ws';
 import type { RegimeSignal } from '../../pipeline/signal.js';
+import { optionalFunction, positive, positiveInteger, timerMs } from '../shared/optionChecks.js';
 import type { ClientMessage, HelloMessage } from './protocol.js';
 
 /** Options of `SignalHub`. */
@@ -133,15 +134,12 @@ export class SignalHub {
   constructor(options: SignalHubOptions) {
     this.#source = options.source;
     this.#symbols = [...(options.symbols ?? [])];
-    this.#historyLimit = options.historyLimit ?? 500;
-    this.#maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
-    this.#dropAfterMs = options.dropAfterMs ?? 5000;
-    this.#heartbeatMs = options.heartbeatMs ?? 15_000;
-    this.#onDrawn = options.onDrawn;
-    if (!Number.isInteger(this.#historyLimit) || this.#historyLimit < 1) {
-      throw new RangeError(`historyLimit must be a positive integer, got ${options.historyLimit}`);
-    }
-    if (!(this.#heartbeatMs > 0)) throw new RangeError(`heartbeatMs must be > 0, got ${options.heartbeatMs}`);
+    this.#historyLimit = positiveInteger('historyLimit', options.historyLimit ?? 500);
+    this.#maxBufferedBytes = positive('maxBufferedBytes', options.maxBufferedBytes ?? 1024 * 1024);
+    // 0: a page is dropped at the first sweep that finds it behind.
+    this.#dropAfterMs = timerMs('dropAfterMs', options.dropAfterMs ?? 5000, { zero: true });
+    this.#heartbeatMs = timerMs('heartbeatMs', options.heartbeatMs ?? 15_000);
+    this.#onDrawn = optionalFunction('onDrawn', options.onDrawn);
     this.#sweep = setInterval(() => this.#catchUp(), Math.min(250, Math.max(10, this.#dropAfterMs / 4)));
     this.#heartbeat = setInterval(() => this.#ping(), this.#heartbeatMs);
     this.#sweep.unref();

@@ -111,15 +111,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     throw new TypeError('allowedHosts must be an array of host names, e.g. ["dashboard.example.com"]');
   const source = options.source ?? publishedOnly(options.name ?? 'signals', options.symbols ?? []);
   const knownHost = (req: IncomingMessage) => isAllowedHost(req.headers.host, allowedHosts);
-  const hub = new SignalHub({ ...options, source: source.name, symbols: source.symbols });
-  const serveStatic = staticFiles(publicDir, { '/vendor/lightweight-charts.js': chartLibrary });
-  const startedAt = Date.now();
   const maxConnections = options.maxConnections ?? maxClients + 32;
   const guard = new ConnectionGuard({
     maxConnections,
     maxConnectionsPerAddress: Math.min(maxConnections, options.maxConnectionsPerAddress ?? 32),
     idleTimeoutMs: options.idleTimeoutMs ?? 10_000,
   });
+  const hub = new SignalHub({ ...options, source: source.name, symbols: source.symbols });
+  const serveStatic = staticFiles(publicDir, { '/vendor/lightweight-charts.js': chartLibrary });
+  const startedAt = Date.now();
 
   const server = createServer((req, res) => {
     if (!knownHost(req)) {

@@ -106,22 +106,6 @@ export function positiveInteger(value: unknown, name: string, fallback: number):
 }
 
 /**
- * A duration in ms, finite and ≥ 0, or `fallback` when `value` is undefined.
- *
- * @example
- * ```ts
- * milliseconds(undefined, 'lingerMs', 20); // 20
- * milliseconds(-5, 'lingerMs', 20);        // throws RangeError
- * ```
- */
-export function milliseconds(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value >= 0) || value > INT32_MAX)
-    throw new RangeError(`${name} must be a number of ms in [0, ${INT32_MAX}], got ${quoteValue(value)}`);
-  return value;
-}
-
-/**
  * `value` when it is an `AbortSignal` or undefined.
  *
  * @example

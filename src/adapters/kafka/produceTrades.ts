@@ -1,10 +1,9 @@
 import { invalidTradeReason, readTrade, type Trade } from '../../bars/trade.js';
 import { quoteValue } from '../../util/validate.js';
-import { optionalFunction } from '../shared/optionChecks.js';
+import { optionalFunction, timerMs } from '../shared/optionChecks.js';
 import { type KafkaCompression, type KafkaMessageToProduce, loadKafkaClient } from './kafkaClient.js';
 import {
   brokerList,
-  milliseconds,
   nonEmptyString,
   optionalAbortSignal,
   positiveInteger,
@@ -88,7 +87,8 @@ export async function produceTrades(options: ProduceTradesOptions): Promise<numb
     throw new TypeError(`format must be 'batch' or 'json', got ${quoteValue(format)}`);
   const json = format === 'json';
   const batchSize = positiveInteger(options.batchSize, 'batchSize', 20_000);
-  const lingerMs = options.lingerMs === undefined ? undefined : milliseconds(options.lingerMs, 'lingerMs', 0);
+  const lingerMs =
+    options.lingerMs === undefined ? undefined : timerMs('lingerMs', options.lingerMs, { zero: true });
   const compression = options.compression ?? 'none';
   if (!COMPRESSIONS.includes(compression))
     throw new TypeError(

@@ -4,7 +4,7 @@ import type { RegimeModel } from '../../models/RegimeModel.js';
 import { createRegimeDetector, type RegimeDetector } from '../../pipeline/RegimeDetector.js';
 import type { RegimeSignal } from '../../pipeline/signal.js';
 import { plainObject, quoteValue } from '../../util/validate.js';
-import { optionalFunction } from '../shared/optionChecks.js';
+import { optionalFunction, timerMs } from '../shared/optionChecks.js';
 import {
   type KafkaClientModule,
   type KafkaConsumer,
@@ -17,7 +17,6 @@ import {
 import {
   brokerList,
   detectorTopics,
-  milliseconds,
   nonEmptyString,
   optionalAbortSignal,
   positiveInteger,
@@ -203,7 +202,7 @@ function detectorSettings(options: KafkaDetectorOptions): DetectorSettings {
     allowedLatenessMs: options.allowedLatenessMs,
     snapshotEveryBars: positiveInteger(options.snapshotEveryBars, 'snapshotEveryBars', 500),
     maxBatchSignals: positiveInteger(options.maxBatchSignals, 'maxBatchSignals', 1000),
-    lingerMs: milliseconds(options.lingerMs, 'lingerMs', 20),
+    lingerMs: timerMs('lingerMs', options.lingerMs ?? 20, { zero: true }),
     signalFormat: format,
     sessionTimeoutMs,
     heartbeatIntervalMs,

@@ -18,6 +18,31 @@ export function positive(name: string, value: number): number {
 }
 
 /**
+ * The longest wait Node's timers keep, in ms (2^31 − 1, about 24.8 days). Given more, a timer
+ * fires after 1 ms: a month-long connection age would rotate connections as fast as allowed.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `value` when it is a number of ms a timer can wait: > 0 (or ≥ 0 with `zero: true`) and at most
+ * {@link MAX_TIMER_MS}.
+ *
+ * @example
+ * ```ts
+ * timerMs('stallTimeoutMs', options.stallTimeoutMs ?? 30_000);
+ * timerMs('rotationOverlapMs', 0, { zero: true }); // 0
+ * timerMs('maxConnectionAgeMs', 30 * 86_400_000);  // throws RangeError: … in (0, 2147483647] …
+ * ```
+ */
+export function timerMs(name: string, value: unknown, { zero = false } = {}): number {
+  if (!(typeof value === 'number' && (zero ? value >= 0 : value > 0) && value <= MAX_TIMER_MS))
+    throw new RangeError(
+      `${name} must be a number of ms in ${zero ? '[' : '('}0, ${MAX_TIMER_MS}], got ${quoteValue(value)}`,
+    );
+  return value;
+}
+
+/**
  * `value` when it is an integer > 0.
  *
  * @example

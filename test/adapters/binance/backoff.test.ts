@@ -38,12 +38,19 @@ describe('resolveBackoff', () => {
   });
 
   it('refuses delays that would make every retry immediate, or a ceiling below the first delay', () => {
-    for (const initialMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '250' as never])
+    // 2^31 ms and more: Node's timers fire such a delay after 1 ms.
+    for (const initialMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '250' as never])
       expect(() => resolveBackoff({ initialMs })).toThrow(
-        /backoff\.initialMs must be a finite number of ms > 0/,
+        /backoff\.initialMs must be a number of ms in \(0, 2147483647\]/,
       );
-    for (const maxMs of [50, Number.NaN, Number.POSITIVE_INFINITY])
-      expect(() => resolveBackoff({ initialMs: 100, maxMs })).toThrow(/backoff\.maxMs must be/);
+    expect(() => resolveBackoff({ initialMs: 100, maxMs: 50 })).toThrow(
+      /backoff\.maxMs must be at least initialMs \(100\), got 50/,
+    );
+    for (const maxMs of [Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31])
+      expect(() => resolveBackoff({ initialMs: 100, maxMs })).toThrow(
+        /backoff\.maxMs must be a number of ms/,
+      );
+    expect(resolveBackoff({ initialMs: 100, maxMs: 2 ** 31 - 1 }).maxMs).toBe(2 ** 31 - 1);
     expect(() => resolveBackoff(5 as never)).toThrow(/backoff must be an object/);
   });
 });

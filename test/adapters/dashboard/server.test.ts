@@ -144,6 +144,20 @@ describe('dashboard server', () => {
     await expect(startDashboard({ port: 0, allowedHosts: 'example.com' as never })).rejects.toThrow(
       /allowedHosts must be an array of host names/,
     );
+    // Timers told to wait 2^31 ms or more fire after 1 ms: a heartbeat ping every millisecond,
+    // idle connections closed at once.
+    const timers: [Record<string, unknown>, RegExp][] = [
+      [{ heartbeatMs: Number.POSITIVE_INFINITY }, /heartbeatMs must be a number of ms in \(0, 2147483647\]/],
+      [{ idleTimeoutMs: 2 ** 31 }, /idleTimeoutMs must be a number of ms in \(0, 2147483647\]/],
+      [{ dropAfterMs: Number.NaN }, /dropAfterMs must be a number of ms in \[0, 2147483647\]/],
+      [{ maxBufferedBytes: -1 }, /maxBufferedBytes must be a finite number > 0/],
+      [{ historyLimit: 0.5 }, /historyLimit must be an integer > 0/],
+      [{ maxConnections: 10.5 }, /maxConnections must be an integer > 0/],
+      [{ maxConnectionsPerAddress: 0 }, /maxConnectionsPerAddress must be an integer > 0/],
+      [{ onDrawn: 'log' }, /onDrawn must be a function/],
+    ];
+    for (const [change, message] of timers)
+      await expect(startDashboard({ port: 0, ...change })).rejects.toThrow(message);
   });
 
   it('refuses cross-origin pages and pages beyond maxClients; ignores and counts bad messages', async () => {

@@ -4,7 +4,6 @@ import { createDetectorTopics } from '../../../src/adapters/kafka/createDetector
 import {
   brokerList,
   detectorTopics,
-  milliseconds,
   nonEmptyString,
   optionalAbortSignal,
   positiveInteger,
@@ -49,11 +48,6 @@ describe('Kafka option checks', () => {
     expect(positiveInteger(1, 'n', 7)).toBe(1);
     for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '5', null])
       expect(() => positiveInteger(bad, 'maxBatchSignals', 7)).toThrow(/maxBatchSignals must be an integer/);
-    expect(milliseconds(undefined, 'ms', 20)).toBe(20);
-    expect(milliseconds(0, 'ms', 20)).toBe(0);
-    expect(milliseconds(2.5, 'ms', 20)).toBe(2.5);
-    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '20', null])
-      expect(() => milliseconds(bad, 'lingerMs', 20)).toThrow(/lingerMs must be a number of ms/);
     expect(nonEmptyString(undefined, 'clientId', 'me')).toBe('me');
     expect(() => nonEmptyString(undefined, 'groupId')).toThrow(/groupId must be a non-empty string/);
     expect(() => nonEmptyString('', 'groupId')).toThrow(/groupId must be a non-empty string/);
