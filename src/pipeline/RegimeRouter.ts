@@ -99,6 +99,9 @@ export class RegimeRouter
 
   constructor(options: RegimeRouterOptions = {}) {
     this.#options = { ...options, model: options.model ?? defaultModel() };
+    // Detectors are made at each symbol's first item; one made now checks the model and the bar
+    // options, so that a bad one fails here and not in the middle of a stream.
+    new RegimeDetector(this.#options, '');
   }
 
   /** The {@link Stage} face of {@link RegimeRouter.pushTrade}: feeds one trade. */

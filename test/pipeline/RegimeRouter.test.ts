@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Trade } from '../../src/bars/trade.js';
 import { defaultModel } from '../../src/models/defaultModel.js';
 import { createRegimeDetector } from '../../src/pipeline/RegimeDetector.js';
-import { createRegimeRouter } from '../../src/pipeline/RegimeRouter.js';
+import { createRegimeRouter, type RegimeRouterOptions } from '../../src/pipeline/RegimeRouter.js';
 import type { RegimeSignal } from '../../src/pipeline/signal.js';
 import { replayBars, tradesFromBars } from './testData.js';
 
@@ -43,6 +43,17 @@ describe('RegimeRouter', () => {
     expect(router.get('BTCUSDT')?.model).toBe(defaultModel());
     expect(router.get('ETHUSDT')?.model).toBe(router.get('BTCUSDT')?.model);
     expect(router.get('XRPUSDT')).toBeUndefined();
+  });
+
+  it('refuses a bad option or model when it is made, not at the first symbol of a stream', () => {
+    const bad: [RegimeRouterOptions, RegExp][] = [
+      [{ allowedLatenessMs: -1 }, /allowedLatenessMs must be/],
+      [{ errorPolicy: 'ignore' as never }, /errorPolicy must be 'skip' or 'throw'/],
+      [{ onReject: 'log' as never }, /onReject must be a function/],
+      [{ maxGapBars: -1 }, /maxGapBars must be/],
+      [{ model: { labels: [] } as never }, /model must be a RegimeModel/],
+    ];
+    for (const [options, message] of bad) expect(() => createRegimeRouter(options)).toThrow(message);
   });
 
   it('stats() adds up its detectors counters', () => {

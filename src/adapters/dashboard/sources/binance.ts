@@ -6,7 +6,8 @@ import { createRegimeDetector } from '../../../pipeline/RegimeDetector.js';
 import { createRegimeRouter } from '../../../pipeline/RegimeRouter.js';
 import { binanceKlines } from '../../binance/binanceKlines.js';
 import { binanceTrades } from '../../binance/binanceTrades.js';
-import type { BinanceMarket } from '../../binance/markets.js';
+import { type BinanceMarket, marketProfile } from '../../binance/markets.js';
+import { positiveInteger } from '../../shared/optionChecks.js';
 import type { SignalSource } from './source.js';
 
 /** Options of {@link binanceSource}. */
@@ -48,14 +49,24 @@ const KLINE_SETTLE_MS = 2_000;
  * ```
  */
 export function binanceSource(options: BinanceSourceOptions): SignalSource {
-  const { symbols, market = 'spot', wsUrl, restUrl } = options;
-  // The model's warm-up (1 500 bars for the default model's baselines) and a little more.
-  const warmUpMinutes = options.warmUpMinutes ?? createRegimeDetector({ model: options.model }).warmUp + 10;
+  const { market = 'spot', wsUrl, restUrl, model } = options;
+  marketProfile(market);
+  if (
+    !Array.isArray(options.symbols) ||
+    options.symbols.length === 0 ||
+    options.symbols.some((s) => typeof s !== 'string' || s === '')
+  )
+    throw new TypeError(`symbols must be a non-empty array of Binance symbols, e.g. ["BTCUSDT"]`);
+  const symbols = [...options.symbols];
+  // The model's warm-up (1 500 bars for the default model's baselines) and a little more; making
+  // the detector also checks the model now, not when the dashboard starts the source.
+  const defaultWarmUp = createRegimeDetector({ model }).warmUp + 10;
+  const warmUpMinutes = positiveInteger('warmUpMinutes', options.warmUpMinutes ?? defaultWarmUp);
   return {
     name: `binance ${market}`,
     symbols,
     async run(emit, abort) {
-      const router = createRegimeRouter({ model: options.model, allowedLatenessMs: LATENESS_MS });
+      const router = createRegimeRouter({ model, allowedLatenessMs: LATENESS_MS });
       /** Live trades of the symbols not warmed up yet. */
       const heldBack = new Map<string, Trade[]>(symbols.map((s) => [s, []]));
       /** When the latest connection became ready: a minute starting after it is seen whole. */

@@ -1,4 +1,6 @@
+import { quoteValue } from '../../../util/validate.js';
 import { consumeSignals } from '../../kafka/consumeSignals.js';
+import { brokerList, nonEmptyString, topicName } from '../../kafka/kafkaOptions.js';
 import type { SignalSource } from './source.js';
 
 /** Options of {@link kafkaSource}. */
@@ -23,12 +25,17 @@ export interface KafkaSourceOptions {
  * ```
  */
 export function kafkaSource(options: KafkaSourceOptions): SignalSource {
-  const only = new Set(options.symbols ?? []);
+  const brokers = brokerList(options.brokers);
+  const topic = topicName(options.topic, 'topic');
+  const groupId = options.groupId === undefined ? undefined : nonEmptyString(options.groupId, 'groupId');
+  const symbols = options.symbols ?? [];
+  if (!Array.isArray(symbols) || symbols.some((s) => typeof s !== 'string'))
+    throw new TypeError(`symbols must be an array of symbols, got ${quoteValue(symbols)}`);
+  const only = new Set(symbols);
   return {
     name: 'kafka',
     symbols: [...only],
     async run(emit, abort) {
-      const { brokers, topic, groupId } = options;
       for await (const signal of consumeSignals({ brokers, topic, groupId, signal: abort })) {
         if (only.size === 0 || only.has(signal.symbol)) emit(signal);
       }

@@ -3,6 +3,8 @@ import type { RegimeModel } from '../../../models/RegimeModel.js';
 import { BUNDLED_SAMPLES } from '../../../node/bundledSamples.js';
 import { readKlines } from '../../../node/readKlines.js';
 import { createRegimeDetector } from '../../../pipeline/RegimeDetector.js';
+import { quoteValue } from '../../../util/validate.js';
+import { MAX_TIMER_MS } from '../../shared/optionChecks.js';
 import type { SignalSource } from './source.js';
 
 /** The real BTCUSDT 1-minute klines bundled with the package (30 days, no network needed). */
@@ -41,15 +43,24 @@ export function replaySource(options: ReplaySourceOptions = {}): SignalSource {
     symbol = 'BTCUSDT',
     speed = 60,
     preroll = 500,
-    from = -Infinity,
+    from = Number.NEGATIVE_INFINITY,
+    model,
   } = options;
-  if (!(speed > 0) || !Number.isFinite(speed))
-    throw new RangeError(`speed must be a number > 0, got ${speed}`);
+  if (typeof file !== 'string' || file === '')
+    throw new TypeError(`file must be a path, got ${quoteValue(file)}`);
+  if (!(typeof speed === 'number' && speed > 0 && Number.isFinite(speed)))
+    throw new RangeError(`speed must be a number > 0, got ${quoteValue(speed)}`);
+  if (!(Number.isInteger(preroll) && preroll >= 0))
+    throw new RangeError(`preroll must be an integer >= 0, got ${quoteValue(preroll)}`);
+  if (typeof from !== 'number' || Number.isNaN(from))
+    throw new RangeError(`from must be epoch ms, got ${quoteValue(from)}`);
+  // Checks the symbol and the model now, not when the dashboard starts the replay.
+  createRegimeDetector({ model, symbol });
   return {
     name: 'replay',
     symbols: [symbol],
     async run(emit, abort) {
-      const detector = createRegimeDetector({ model: options.model, symbol });
+      const detector = createRegimeDetector({ model, symbol });
       const reader = readKlines(file, {
         symbol,
         onMalformed: (m) => process.stderr.write(`replay: ${file} line ${m.line} skipped: ${m.reason}\n`),
@@ -63,8 +74,9 @@ export function replaySource(options: ReplaySourceOptions = {}): SignalSource {
           // Each bar has a due time on a fixed schedule, so timer jitter never accumulates.
           if (pacedBars === 0) pacingStart = performance.now();
           const due = pacingStart + (pacedBars++ * (bar.closeTime + 1 - bar.openTime)) / speed;
-          const wait = due - performance.now();
-          if (wait > 0) await sleep(wait, undefined, { signal: abort }).catch(() => undefined);
+          // In steps a timer can hold: a slow replay's wait may pass 2^31 - 1 ms.
+          for (let wait = due - performance.now(); wait > 0 && !abort.aborted; wait = due - performance.now())
+            await sleep(Math.min(wait, MAX_TIMER_MS), undefined, { signal: abort }).catch(() => undefined);
           if (abort.aborted) return;
         }
         for (const signal of detector.pushBar(bar)) emit(signal);

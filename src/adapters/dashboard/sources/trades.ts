@@ -1,6 +1,8 @@
 import type { Trade } from '../../../bars/trade.js';
 import type { RegimeModel } from '../../../models/RegimeModel.js';
 import { createRegimeRouter } from '../../../pipeline/RegimeRouter.js';
+import { quoteValue } from '../../../util/validate.js';
+import { timerMs } from '../../shared/optionChecks.js';
 import type { SignalSource } from './source.js';
 
 /** Options of {@link tradeSource}. */
@@ -38,12 +40,21 @@ export interface TradeSourceOptions {
  * ```
  */
 export function tradeSource(options: TradeSourceOptions): SignalSource {
-  const { name, symbols, allowedLatenessMs = 0, advanceEveryMs = 0 } = options;
+  const { name, symbols, trades, model, allowedLatenessMs = 0, advanceEveryMs = 0 } = options;
+  if (typeof name !== 'string' || name === '')
+    throw new TypeError(`name must be a non-empty string, got ${quoteValue(name)}`);
+  if (!Array.isArray(symbols) || symbols.some((s) => typeof s !== 'string'))
+    throw new TypeError(`symbols must be an array of symbols, got ${quoteValue(symbols)}`);
+  if (typeof trades !== 'function')
+    throw new TypeError('trades must be a function that opens the trade stream');
+  if (advanceEveryMs !== 0) timerMs('advanceEveryMs', advanceEveryMs);
+  // Checks the model and allowedLatenessMs now, not at the first trade.
+  createRegimeRouter({ model, allowedLatenessMs });
   return {
     name,
-    symbols,
+    symbols: [...symbols],
     async run(emit, abort) {
-      const router = createRegimeRouter({ model: options.model, allowedLatenessMs });
+      const router = createRegimeRouter({ model, allowedLatenessMs });
       const timer =
         advanceEveryMs > 0
           ? setInterval(() => {
@@ -51,7 +62,7 @@ export function tradeSource(options: TradeSourceOptions): SignalSource {
             }, advanceEveryMs)
           : undefined;
       try {
-        for await (const trade of options.trades(abort)) {
+        for await (const trade of trades(abort)) {
           for (const signal of router.pushTrade(trade)) emit(signal);
           if (abort.aborted) return;
         }
