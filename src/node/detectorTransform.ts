@@ -1,6 +1,7 @@
 import { Transform } from 'node:stream';
 import type { Trade } from '../bars/trade.js';
 import { createRegimeDetector, type RegimeDetectorOptions } from '../pipeline/RegimeDetector.js';
+import { quoteValue } from '../util/validate.js';
 
 /**
  * Options of {@link detectorTransform}: a detector's, plus what to do at the end of input.
@@ -33,6 +34,7 @@ export interface DetectorTransformOptions extends RegimeDetectorOptions {
  */
 export function detectorTransform(options: DetectorTransformOptions = {}): Transform {
   const { flush = true, ...detectorOptions } = options;
+  if (typeof flush !== 'boolean') throw new TypeError(`flush must be a boolean, got ${quoteValue(flush)}`);
   const detector = createRegimeDetector(detectorOptions);
   return new Transform({
     objectMode: true,

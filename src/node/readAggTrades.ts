@@ -6,7 +6,7 @@ import { expected, isNonNegative, isPositive } from './fieldChecks.js';
 import { findColumn, headerNames, startsWithNumber } from './headerNames.js';
 import type { MalformedLine, ReaderStats } from './ReaderStats.js';
 import { readCsvRows } from './readCsvRows.js';
-import { symbolFromFileName } from './symbolFromFileName.js';
+import { resolveReaderOptions } from './readerOptions.js';
 
 /** Binance's aggTrades columns, in the order of its exports (`is_best_match` is absent from futures files). */
 export const AGG_TRADE_COLUMNS = [
@@ -78,9 +78,10 @@ export class AggTradeReader implements AsyncIterable<Trade> {
   };
 
   constructor(path: string, options: AggTradeReaderOptions = {}) {
-    this.#path = path;
-    this.#symbol = options.symbol ?? symbolFromFileName(path);
-    this.#onMalformed = options.onMalformed;
+    const checked = resolveReaderOptions('readAggTrades', path, options);
+    this.#path = checked.path;
+    this.#symbol = checked.symbol;
+    this.#onMalformed = checked.onMalformed;
   }
 
   /** The file's column names (Binance's for a file without a header); empty before the first row. */

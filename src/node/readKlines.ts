@@ -6,7 +6,7 @@ import { expected, isNonNegative, isPositive } from './fieldChecks.js';
 import { findColumn, headerNames, startsWithNumber } from './headerNames.js';
 import type { MalformedLine, ReaderStats } from './ReaderStats.js';
 import { readCsvRows } from './readCsvRows.js';
-import { symbolFromFileName } from './symbolFromFileName.js';
+import { resolveReaderOptions } from './readerOptions.js';
 
 /** Header names accepted for each column (normalised: lower case, underscores). */
 const ALIASES = {
@@ -78,10 +78,11 @@ export class KlineReader implements AsyncIterable<Bar> {
     if (!Number.isInteger(intervalMs) || intervalMs <= 0) {
       throw new RangeError(`readKlines: intervalMs must be a positive whole number of ms, got ${intervalMs}`);
     }
-    this.#path = path;
-    this.#symbol = options.symbol ?? symbolFromFileName(path);
+    const checked = resolveReaderOptions('readKlines', path, options);
+    this.#path = checked.path;
+    this.#symbol = checked.symbol;
     this.#intervalMs = intervalMs;
-    this.#onMalformed = options.onMalformed;
+    this.#onMalformed = checked.onMalformed;
   }
 
   /** The file's column names (Binance's 12 for a file without a header); empty before the first row. */

@@ -38,4 +38,8 @@ describe('detectorTransform', () => {
     });
     await expect(run).rejects.toBeInstanceOf(TradeRejectedError);
   });
+
+  it('refuses a flush option that is not a boolean (a string would have flushed)', () => {
+    expect(() => detectorTransform({ flush: 'no' as never })).toThrow(/flush must be a boolean, got "no"/);
+  });
 });

@@ -224,6 +224,17 @@ describe('readAggTrades', () => {
     );
   });
 
+  it('refuses a bad path or option when it is made, not at the first malformed line', () => {
+    expect(() => readAggTrades(FIXTURE, { onMalformed: {} as never })).toThrow(
+      /readAggTrades: onMalformed must be a function, got object/,
+    );
+    expect(() => readAggTrades(FIXTURE, { symbol: 7 as never })).toThrow(
+      /readAggTrades: symbol must be a string/,
+    );
+    expect(() => readAggTrades('')).toThrow(/readAggTrades: path must be a file path/);
+    expect(readAggTrades(FIXTURE, { symbol: 'ETHUSDT' })).toBeDefined();
+  });
+
   it('can be iterated once', async () => {
     const reader = readAggTrades(FIXTURE);
     await collect(reader);

@@ -208,5 +208,14 @@ describe('readKlines', () => {
       collect(readKlines(files.write('novolume', 'open_time,open,high,low,close\n1,1,1,1,1\n'))),
     ).rejects.toThrow(/the header has no volume column; found open_time, open, high, low, close/);
     expect(() => readKlines(REPLAY, { intervalMs: 0 })).toThrow(/intervalMs must be a positive whole number/);
+    // Checked when the reader is made: a non-function onMalformed used to fail the read at the
+    // first malformed line, however far into the file.
+    expect(() => readKlines(REPLAY, { onMalformed: 'warn' as never })).toThrow(
+      /readKlines: onMalformed must be a function, got string/,
+    );
+    expect(() => readKlines(REPLAY, { symbol: 42 as never })).toThrow(
+      /readKlines: symbol must be a string, got 42/,
+    );
+    expect(() => readKlines(undefined as never)).toThrow(/readKlines: path must be a file path/);
   });
 });
