@@ -115,6 +115,8 @@ export function trainModel(options: TrainModelOptions): { model: RegimeModel; re
     throw new RangeError(
       `trainModel: states must be a whole number from 1 to ${MAX_MODEL_STATES}, got ${states}`,
     );
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function')
+    throw new TypeError(`trainModel: onProgress must be a function, got ${typeof options.onProgress}`);
   const covariance = options.covariance ?? 'full';
   const first = options.bars.find((s) => s.length > 0)?.[0];
   if (first === undefined) throw new RangeError('trainModel: no bars');

@@ -101,6 +101,10 @@ describe('trainModel', () => {
       expect(() => trainModel({ bars: [bars], states })).toThrow(
         /trainModel: states must be a whole number from 1 to 64/,
       );
+    // Called first after the features of a sequence; it used to fail there.
+    expect(() => trainModel({ bars: [bars], onProgress: 'log' as never })).toThrow(
+      /trainModel: onProgress must be a function, got string/,
+    );
     // Too many states for the bars is said as such, not blamed on the warm-up alone.
     expect(() => trainModel({ bars: [bars.slice(0, 2000)], states: 64 })).toThrow(
       /only \d+ warm bars, 640 needed for 64 states/,
