@@ -1,6 +1,7 @@
 import { quoteValue } from '../../util/validate.js';
+import { positiveInteger } from '../shared/optionChecks.js';
 import { loadKafkaClient } from './kafkaClient.js';
-import { brokerList, detectorTopics, positiveInteger } from './kafkaOptions.js';
+import { brokerList, detectorTopics, KAFKA_INT32_MAX } from './kafkaOptions.js';
 
 /** Options of {@link createDetectorTopics}. */
 export interface DetectorTopicsOptions {
@@ -35,8 +36,8 @@ export async function createDetectorTopics(options: DetectorTopicsOptions): Prom
     throw new TypeError(`createDetectorTopics needs an options object, got ${quoteValue(options)}`);
   const brokers = brokerList(options.brokers);
   const { tradesTopic, signalsTopic, stateTopic } = detectorTopics(options);
-  const partitions = positiveInteger(options.partitions, 'partitions', 12);
-  const replicas = positiveInteger(options.replicas, 'replicas', 1);
+  const partitions = positiveInteger('partitions', options.partitions ?? 12, KAFKA_INT32_MAX);
+  const replicas = positiveInteger('replicas', options.replicas ?? 1, KAFKA_INT32_MAX);
   const { Admin } = await loadKafkaClient();
   const admin = new Admin({ clientId: 'microstream-admin', bootstrapBrokers: brokers });
   const create = async (topic: string, configs: { name: string; value: string }[] = []) => {

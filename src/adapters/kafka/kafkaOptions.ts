@@ -90,20 +90,10 @@ export function nonEmptyString(value: unknown, name: string, fallback?: string):
 }
 
 /**
- * An integer ≥ 1 (at most 2^31 − 1, Kafka's int32), or `fallback` when `value` is undefined.
- *
- * @example
- * ```ts
- * positiveInteger(undefined, 'maxBatchSignals', 1000); // 1000
- * positiveInteger(0, 'maxBatchSignals', 1000);         // throws RangeError
- * ```
+ * The largest value of Kafka's int32 fields (timeouts, partition counts), and the ceiling of every
+ * count the Kafka adapters take.
  */
-export function positiveInteger(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > INT32_MAX)
-    throw new RangeError(`${name} must be an integer in [1, ${INT32_MAX}], got ${quoteValue(value)}`);
-  return value;
-}
+export const KAFKA_INT32_MAX = 2 ** 31 - 1;
 
 /**
  * `value` when it is an `AbortSignal` or undefined.
@@ -121,4 +111,3 @@ export function optionalAbortSignal(value: unknown): AbortSignal | undefined {
 
 const BROKER = /^[^\s]+:(\d{1,5})$/;
 const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
-const INT32_MAX = 2 ** 31 - 1;

@@ -1,12 +1,12 @@
 import { invalidTradeReason, readTrade, type Trade } from '../../bars/trade.js';
 import { quoteValue } from '../../util/validate.js';
-import { optionalFunction, timerMs } from '../shared/optionChecks.js';
+import { optionalFunction, positiveInteger, timerMs } from '../shared/optionChecks.js';
 import { type KafkaCompression, type KafkaMessageToProduce, loadKafkaClient } from './kafkaClient.js';
 import {
   brokerList,
+  KAFKA_INT32_MAX,
   nonEmptyString,
   optionalAbortSignal,
-  positiveInteger,
   topicName,
 } from './kafkaOptions.js';
 import { encodeTradeBatch, MAX_TRADES_PER_BATCH } from './TradeBatch.js';
@@ -86,7 +86,7 @@ export async function produceTrades(options: ProduceTradesOptions): Promise<numb
   if (format !== 'batch' && format !== 'json')
     throw new TypeError(`format must be 'batch' or 'json', got ${quoteValue(format)}`);
   const json = format === 'json';
-  const batchSize = positiveInteger(options.batchSize, 'batchSize', 20_000);
+  const batchSize = positiveInteger('batchSize', options.batchSize ?? 20_000, KAFKA_INT32_MAX);
   const lingerMs =
     options.lingerMs === undefined ? undefined : timerMs('lingerMs', options.lingerMs, { zero: true });
   const compression = options.compression ?? 'none';

@@ -4,7 +4,7 @@ import type { RegimeModel } from '../../models/RegimeModel.js';
 import { createRegimeDetector, type RegimeDetector } from '../../pipeline/RegimeDetector.js';
 import type { RegimeSignal } from '../../pipeline/signal.js';
 import { plainObject, quoteValue } from '../../util/validate.js';
-import { optionalFunction, timerMs } from '../shared/optionChecks.js';
+import { optionalFunction, positiveInteger, timerMs } from '../shared/optionChecks.js';
 import {
   type KafkaClientModule,
   type KafkaConsumer,
@@ -17,9 +17,9 @@ import {
 import {
   brokerList,
   detectorTopics,
+  KAFKA_INT32_MAX,
   nonEmptyString,
   optionalAbortSignal,
-  positiveInteger,
 } from './kafkaOptions.js';
 import { PARTITION_SNAPSHOT_FORMAT, type PartitionSnapshot, stateKey } from './PartitionSnapshot.js';
 import { readPartitionSnapshot } from './readPartitionSnapshot.js';
@@ -187,8 +187,16 @@ function detectorSettings(options: KafkaDetectorOptions): DetectorSettings {
   if (format !== 'json' && format !== 'binary')
     throw new TypeError(`signalFormat must be 'json' or 'binary', got ${quoteValue(format)}`);
   const topics = detectorTopics(options);
-  const sessionTimeoutMs = positiveInteger(options.sessionTimeoutMs, 'sessionTimeoutMs', 10_000);
-  const heartbeatIntervalMs = positiveInteger(options.heartbeatIntervalMs, 'heartbeatIntervalMs', 1000);
+  const sessionTimeoutMs = positiveInteger(
+    'sessionTimeoutMs',
+    options.sessionTimeoutMs ?? 10_000,
+    KAFKA_INT32_MAX,
+  );
+  const heartbeatIntervalMs = positiveInteger(
+    'heartbeatIntervalMs',
+    options.heartbeatIntervalMs ?? 1000,
+    KAFKA_INT32_MAX,
+  );
   if (heartbeatIntervalMs >= sessionTimeoutMs)
     throw new RangeError(
       `heartbeatIntervalMs (${heartbeatIntervalMs}) must be below sessionTimeoutMs (${sessionTimeoutMs})`,
@@ -200,8 +208,12 @@ function detectorSettings(options: KafkaDetectorOptions): DetectorSettings {
     model: options.model ?? defaultModel(),
     intervalMs: options.intervalMs,
     allowedLatenessMs: options.allowedLatenessMs,
-    snapshotEveryBars: positiveInteger(options.snapshotEveryBars, 'snapshotEveryBars', 500),
-    maxBatchSignals: positiveInteger(options.maxBatchSignals, 'maxBatchSignals', 1000),
+    snapshotEveryBars: positiveInteger(
+      'snapshotEveryBars',
+      options.snapshotEveryBars ?? 500,
+      KAFKA_INT32_MAX,
+    ),
+    maxBatchSignals: positiveInteger('maxBatchSignals', options.maxBatchSignals ?? 1000, KAFKA_INT32_MAX),
     lingerMs: timerMs('lingerMs', options.lingerMs ?? 20, { zero: true }),
     signalFormat: format,
     sessionTimeoutMs,

@@ -43,16 +43,19 @@ export function timerMs(name: string, value: unknown, { zero = false } = {}): nu
 }
 
 /**
- * `value` when it is an integer > 0.
+ * `value` when it is an integer > 0 and at most `max` (Kafka's int32 fields pass 2^31 − 1).
  *
  * @example
  * ```ts
  * positiveInteger('restRetries', options.restRetries ?? 5);
+ * positiveInteger('maxBatchSignals', options.maxBatchSignals ?? 1000, 2 ** 31 - 1);
  * ```
  */
-export function positiveInteger(name: string, value: number): number {
-  if (!(Number.isInteger(value) && value > 0))
-    throw new RangeError(`${name} must be an integer > 0, got ${value}`);
+export function positiveInteger(name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number {
+  if (!(typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= max))
+    throw new RangeError(
+      `${name} must be an integer > 0${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ''}, got ${quoteValue(value)}`,
+    );
   return value;
 }
 

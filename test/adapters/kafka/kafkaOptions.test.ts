@@ -4,13 +4,14 @@ import { createDetectorTopics } from '../../../src/adapters/kafka/createDetector
 import {
   brokerList,
   detectorTopics,
+  KAFKA_INT32_MAX,
   nonEmptyString,
   optionalAbortSignal,
-  positiveInteger,
   topicName,
 } from '../../../src/adapters/kafka/kafkaOptions.js';
 import { produceTrades } from '../../../src/adapters/kafka/produceTrades.js';
 import { type KafkaDetectorOptions, runKafkaDetector } from '../../../src/adapters/kafka/runKafkaDetector.js';
+import { positiveInteger } from '../../../src/adapters/shared/optionChecks.js';
 
 // No broker listens on port 1: every call below must fail on its options before it connects.
 const brokers = ['127.0.0.1:1'];
@@ -44,10 +45,12 @@ describe('Kafka option checks', () => {
   });
 
   it('fill defaults and refuse what is out of range', () => {
-    expect(positiveInteger(undefined, 'n', 7)).toBe(7);
-    expect(positiveInteger(1, 'n', 7)).toBe(1);
+    expect(positiveInteger('n', 1, KAFKA_INT32_MAX)).toBe(1);
+    expect(positiveInteger('n', KAFKA_INT32_MAX, KAFKA_INT32_MAX)).toBe(2 ** 31 - 1);
     for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '5', null])
-      expect(() => positiveInteger(bad, 'maxBatchSignals', 7)).toThrow(/maxBatchSignals must be an integer/);
+      expect(() => positiveInteger('maxBatchSignals', bad, KAFKA_INT32_MAX)).toThrow(
+        /maxBatchSignals must be an integer > 0 and <= 2147483647/,
+      );
     expect(nonEmptyString(undefined, 'clientId', 'me')).toBe('me');
     expect(() => nonEmptyString(undefined, 'groupId')).toThrow(/groupId must be a non-empty string/);
     expect(() => nonEmptyString('', 'groupId')).toThrow(/groupId must be a non-empty string/);
