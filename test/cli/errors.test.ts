@@ -90,6 +90,7 @@ describe('CLI errors: every option checked before any work, one line, exit code 
       [['kafka', 'produce', join(dir, 'nope.csv'), '--symbol', 'BTCUSDT'], /no such file/],
       [['kafka', 'run', '--brokers', 'localhost'], /--brokers expects host:port/],
       [['kafka', 'run', '--snapshot-every', '0'], /--snapshot-every must be a positive integer, got '0'/],
+      [['kafka', 'run', '--max-symbols', '1.5'], /--max-symbols must be a positive integer, got '1\.5'/],
       [['kafka', 'run', '--signal-format', 'avro'], /--signal-format must be json or binary, got 'avro'/],
       [['kafka', 'run', '--model', '/dev/zero'], /cannot load the model: \/dev\/zero: not a regular file/],
     ] as const) {

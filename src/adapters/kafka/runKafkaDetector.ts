@@ -50,6 +50,16 @@ export interface KafkaDetectorOptions {
   /** Send the signals once this many are waiting. Default 1000. */
   maxBatchSignals?: number;
   /**
+   * Most symbols a trades partition gets detectors for, in the order their first records come.
+   * Default 4096: a partition's state record carries ~3.3 KB of JSON a symbol, and must fit the
+   * state topic's `max.message.bytes` (16 MiB as `createDetectorTopics` makes it). Records of
+   * further symbols are skipped and counted (`stats.refused`, a `'refused'` event), so a producer
+   * that writes endless symbol names cannot exhaust memory or make the state record too large to
+   * send. Every process of a group must use the same value: the symbols kept depend only on the
+   * partition's records, so a new owner keeps the same ones.
+   */
+  maxSymbolsPerPartition?: number;
+  /**
    * Longest time a signal waits before it is sent, in ms. Default 20: lower gives less signal lag
    * for more produce requests (see docs/kafka.md). Offsets are committed once a second, after the
    * signals before them were acknowledged, and on stop and rebalance.
@@ -71,7 +81,10 @@ export interface KafkaDetectorOptions {
   clientId?: string;
   /** Aborting it shuts down gracefully: signals sent, every partition snapshotted, offsets committed, group left. */
   signal?: AbortSignal;
-  /** Called on assignments, restores, snapshots, malformed trades and failed commits (for logs and metrics). */
+  /**
+   * Called on assignments, restores, snapshots, malformed and refused trade records and failed
+   * commits (for logs and metrics).
+   */
   onEvent?: (event: KafkaDetectorEvent) => void;
 }
 
@@ -85,6 +98,7 @@ export type KafkaDetectorEvent =
   | { type: 'restored'; partition: number; offset: bigint; fromSnapshot: boolean }
   | { type: 'snapshot'; partition: number; offset: bigint }
   | { type: 'malformed'; partition: number; offset: bigint }
+  | { type: 'refused'; partition: number; offset: bigint; symbol: string; trades: number }
   | { type: 'commitFailed'; error: Error };
 
 /** Counts of one {@link runKafkaDetector} run, returned when it stops. */
@@ -93,6 +107,8 @@ export interface KafkaDetectorStats {
   trades: number;
   /** Trade records (batches or JSON trades) that could not be parsed or held an invalid trade (skipped whole and counted). */
   malformed: number;
+  /** Trades skipped because their partition already had `maxSymbolsPerPartition` other symbols. */
+  refused: number;
   /** Signals produced (and acknowledged). */
   signals: number;
   /** State records written. */
@@ -171,6 +187,7 @@ interface DetectorSettings {
   allowedLatenessMs: number | undefined;
   snapshotEveryBars: number;
   maxBatchSignals: number;
+  maxSymbolsPerPartition: number;
   lingerMs: number;
   signalFormat: KafkaSignalFormat;
   sessionTimeoutMs: number;
@@ -214,6 +231,11 @@ function detectorSettings(options: KafkaDetectorOptions): DetectorSettings {
       KAFKA_INT32_MAX,
     ),
     maxBatchSignals: positiveInteger('maxBatchSignals', options.maxBatchSignals ?? 1000, KAFKA_INT32_MAX),
+    maxSymbolsPerPartition: positiveInteger(
+      'maxSymbolsPerPartition',
+      options.maxSymbolsPerPartition ?? 4096,
+      KAFKA_INT32_MAX,
+    ),
     lingerMs: timerMs('lingerMs', options.lingerMs ?? 20, { zero: true }),
     signalFormat: format,
     sessionTimeoutMs,
@@ -240,7 +262,14 @@ class KafkaDetectorRun {
   readonly #consumer: KafkaConsumer;
   readonly #producer: KafkaProducer;
   readonly #lanes = new Map<number, Lane>();
-  readonly #stats: KafkaDetectorStats = { trades: 0, malformed: 0, signals: 0, snapshots: 0, rebalances: 0 };
+  readonly #stats: KafkaDetectorStats = {
+    trades: 0,
+    malformed: 0,
+    refused: 0,
+    signals: 0,
+    snapshots: 0,
+    rebalances: 0,
+  };
   /** The one trade object every batch is decoded into. */
   readonly #scratch: Trade = { time: 0, price: 0, qty: 0, isBuyerMaker: false };
   readonly #encodeSignal: (signal: RegimeSignal) => Buffer;
@@ -384,6 +413,10 @@ class KafkaDetectorRun {
         return;
       }
       const detector = this.#detector(lane, batch.symbol);
+      if (!detector) {
+        this.#refused(lane, message.offset, batch.symbol, batch.count);
+        return;
+      }
       const trade = this.#scratch;
       for (let i = 0; i < batch.count; i++)
         this.#queueSignals(lane, detector.pushTrade(batch.readTrade(i, trade)));
@@ -395,13 +428,21 @@ class KafkaDetectorRun {
       this.#malformed(lane, message.offset);
       return;
     }
+    const symbol = trade.symbol ?? '';
+    const detector = this.#detector(lane, symbol);
+    if (!detector) {
+      this.#refused(lane, message.offset, symbol, 1);
+      return;
+    }
     this.#stats.trades++;
-    this.#queueSignals(lane, this.#detector(lane, trade.symbol ?? '').pushTrade(trade));
+    this.#queueSignals(lane, detector.pushTrade(trade));
   }
 
-  #detector(lane: Lane, symbol: string): RegimeDetector {
+  /** The symbol's detector, made at its first record; undefined when the partition has no room for one more. */
+  #detector(lane: Lane, symbol: string): RegimeDetector | undefined {
     let detector = lane.detectors.get(symbol);
     if (!detector) {
+      if (lane.detectors.size >= this.#settings.maxSymbolsPerPartition) return undefined;
       detector = this.#createDetector(symbol);
       lane.detectors.set(symbol, detector);
     }
@@ -420,6 +461,11 @@ class KafkaDetectorRun {
     }
     lane.barsSinceSnapshot += signals.length;
     if (lane.barsSinceSnapshot >= this.#settings.snapshotEveryBars) this.#snapshotDue = true;
+  }
+
+  #refused(lane: Lane, offset: bigint, symbol: string, trades: number): void {
+    this.#stats.refused += trades;
+    this.#settings.onEvent?.({ type: 'refused', partition: lane.partition, offset, symbol, trades });
   }
 
   #malformed(lane: Lane, offset: bigint): void {

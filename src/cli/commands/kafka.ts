@@ -26,6 +26,7 @@ interface RunFlags extends KafkaFlags {
   group: string;
   model?: string;
   snapshotEvery: string;
+  maxSymbols: string;
   createTopics?: string;
   replicas: string;
   signalFormat: string;
@@ -66,6 +67,11 @@ export function registerKafkaCommand(program: Command): void {
     .option('--group <id>', 'consumer group id', 'microstream-detector')
     .option('--model <file>', 'model JSON (default: the bundled BTCUSDT 1-minute model)')
     .option('--snapshot-every <bars>', "snapshot a partition's detectors every N closed bars", '500')
+    .option(
+      '--max-symbols <n>',
+      'most symbols a trades partition gets detectors for; trades of further ones are skipped and counted',
+      '4096',
+    )
     .option('--create-topics <partitions>', 'create the three topics first with this many partitions')
     .option('--replicas <n>', 'replication factor of topics created with --create-topics', '1')
     .option(
@@ -83,6 +89,7 @@ export function registerKafkaCommand(program: Command): void {
         flags.createTopics === undefined ? undefined : positiveInteger('--create-topics', flags.createTopics);
       const replicas = positiveInteger('--replicas', flags.replicas);
       const snapshotEveryBars = positiveInteger('--snapshot-every', flags.snapshotEvery);
+      const maxSymbolsPerPartition = positiveInteger('--max-symbols', flags.maxSymbols);
       let model: ReturnType<typeof readModelFile> | undefined;
       try {
         model = flags.model ? readModelFile(flags.model) : undefined;
@@ -99,12 +106,14 @@ export function registerKafkaCommand(program: Command): void {
       process.once('SIGTERM', () => stop.abort());
       process.once('SIGINT', () => stop.abort());
       const log = (line: string) => flags.quiet || process.stderr.write(`${line}\n`);
+      const refusedPartitions = new Set<number>();
       const stats = await runKafkaDetector({
         brokers,
         ...topics,
         groupId: flags.group,
         model,
         snapshotEveryBars,
+        maxSymbolsPerPartition,
         signalFormat,
         signal: stop.signal,
         onEvent: (e) => {
@@ -115,10 +124,17 @@ export function registerKafkaCommand(program: Command): void {
             );
           else if (e.type === 'commitFailed')
             log(`commit failed (a rebalance is under way): ${e.error.message}`);
+          else if (e.type === 'refused' && !refusedPartitions.has(e.partition)) {
+            // Once a partition: a producer writing endless symbol names would flood the log.
+            refusedPartitions.add(e.partition);
+            log(
+              `partition ${e.partition} has ${maxSymbolsPerPartition} symbols: trades of further ones (first: ${printable(e.symbol, 40)}) are skipped and counted; raise --max-symbols to keep them`,
+            );
+          }
         },
       });
       log(
-        `stopped: ${stats.trades} trades, ${stats.signals} signals, ${stats.snapshots} snapshots, ${stats.malformed} malformed`,
+        `stopped: ${stats.trades} trades, ${stats.signals} signals, ${stats.snapshots} snapshots, ${stats.malformed} malformed, ${stats.refused} refused (--max-symbols)`,
       );
     });
 

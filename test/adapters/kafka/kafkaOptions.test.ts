@@ -71,6 +71,7 @@ describe('the Kafka entry points check their options before they connect', () =>
     ['snapshots after every signal', { snapshotEveryBars: 0 }, /snapshotEveryBars must be an integer/],
     ['snapshots never', { snapshotEveryBars: Number.NaN }, /snapshotEveryBars must be an integer/],
     ['an empty signal batch', { maxBatchSignals: 0 }, /maxBatchSignals must be an integer/],
+    ['no room for a symbol', { maxSymbolsPerPartition: 0 }, /maxSymbolsPerPartition must be an integer > 0/],
     ['a negative linger', { lingerMs: -5 }, /lingerMs must be a number of ms/],
     ['an unknown signal format', { signalFormat: 'avro' }, /signalFormat must be 'json' or 'binary'/],
     [

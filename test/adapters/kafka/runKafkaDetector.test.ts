@@ -264,6 +264,59 @@ describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real
     expect(events.filter((e) => e.type === 'malformed')).toHaveLength(3);
   }, 180_000);
 
+  it('gives detectors to the first maxSymbolsPerPartition symbols of a partition, and skips and counts the trades of others', async () => {
+    const trades = [...syntheticTrades({ symbols: 6, trades: 12_000, seed: 11 })];
+    const kept = new Set(['S00USDT', 'S01USDT', 'S02USDT', 'S03USDT']);
+    const keptTrades = trades.filter((t) => kept.has(t.symbol ?? ''));
+    const topics = { tradesTopic: 'limit-trades', signalsTopic: 'limit-signals', stateTopic: 'limit-state' };
+    await createDetectorTopics({ brokers: kafka.brokers, ...topics, partitions: 1 });
+    const produce = (source: Trade[], format: 'json' | 'batch') =>
+      produceTrades({ brokers: kafka.brokers, topic: topics.tradesTopic, source, format, batchSize: 2000 });
+    // The four kept symbols come first in the partition; then a fifth as batches, a sixth as JSON.
+    await produce(keptTrades, 'batch');
+    const s04 = trades.filter((t) => t.symbol === 'S04USDT');
+    const s05 = trades.filter((t) => t.symbol === 'S05USDT');
+    await produce(s04, 'batch');
+    await produce(s05, 'json');
+
+    const reference = singleProcessSignals(keptTrades);
+    const stop = new AbortController();
+    const refused: Extract<KafkaDetectorEvent, { type: 'refused' }>[] = [];
+    const running = runKafkaDetector({
+      brokers: kafka.brokers,
+      ...topics,
+      groupId: 'limit',
+      maxSymbolsPerPartition: 4,
+      signal: stop.signal,
+      onEvent: (e) => {
+        if (e.type === 'refused') refused.push(e);
+      },
+    });
+    const seen = new Map<string, string>();
+    for await (const s of consumeSignals({
+      brokers: kafka.brokers,
+      topic: topics.signalsTopic,
+      signal: AbortSignal.timeout(120_000),
+    })) {
+      seen.set(signalIdentity(s), JSON.stringify(s));
+      if (seen.size === reference.size) break;
+    }
+    const refusedTrades = () => refused.reduce((n, e) => n + e.trades, 0);
+    await waitFor(
+      () => refusedTrades() >= s04.length + s05.length,
+      60_000,
+      'the other symbols to be refused',
+    );
+    stop.abort();
+    const stats = await running;
+    expect(seen).toEqual(reference);
+    expect(stats.trades).toBe(keptTrades.length);
+    expect(stats.refused).toBe(s04.length + s05.length);
+    expect(refusedTrades()).toBe(stats.refused);
+    expect(new Set(refused.map((e) => e.symbol))).toEqual(new Set(['S04USDT', 'S05USDT']));
+    expect(stats.malformed).toBe(0);
+  }, 180_000);
+
   it('writes binary signal records when asked; readers take them next to JSON signals on one topic', async () => {
     const trades = [...syntheticTrades({ symbols: 6, trades: 20_000, seed: 13 })];
     const firstHalf = trades.slice(0, 10_000);
