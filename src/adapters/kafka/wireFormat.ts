@@ -1,6 +1,7 @@
 import type { Trade } from '../../bars/trade.js';
 import type { RegimeSignal } from '../../pipeline/signal.js';
 import { decodeSignalRecord, isSignalRecord } from './SignalRecord.js';
+import { MAX_SYMBOL_BYTES } from './TradeBatch.js';
 
 /**
  * What travels on the trades and signals topics: one JSON object per message, keyed by symbol.
@@ -20,8 +21,9 @@ export function encodeTrade(trade: Trade): Buffer {
 }
 
 /**
- * Parses a trade message; `undefined` when it is not a valid trade (not JSON, or `time`, `price`,
- * `qty`, `isBuyerMaker` missing or out of range), so a consumer can count it and go on.
+ * Parses a trade message; `undefined` when it is not a valid trade (not JSON, `time`, `price`,
+ * `qty`, `isBuyerMaker` missing or out of range, or a symbol over 255 UTF-8 bytes, the batch
+ * records' limit), so a consumer can count it and go on.
  *
  * The message key is the symbol: it fills `symbol` when the value has none.
  *
@@ -54,6 +56,8 @@ export function decodeTrade(value: Buffer | null | undefined, key?: Buffer | nul
     trade[field] = v;
   }
   const symbol = typeof t.symbol === 'string' ? t.symbol : key ? key.toString('utf8') : undefined;
+  // As long as a batch record's symbol may be: every symbol costs a detector and a state entry.
+  if (symbol !== undefined && Buffer.byteLength(symbol) > MAX_SYMBOL_BYTES) return undefined;
   if (symbol !== undefined) trade.symbol = symbol;
   return trade;
 }

@@ -32,6 +32,12 @@ describe('trade messages', () => {
     );
   });
 
+  it('take a symbol of up to 255 UTF-8 bytes, from the value or the key', () => {
+    const t = { time: 1767225600039, price: 87648.21, qty: 0.001, isBuyerMaker: false };
+    expect(decodeTrade(encodeTrade({ ...t, symbol: 'X'.repeat(255) }))?.symbol).toHaveLength(255);
+    expect(decodeTrade(encodeTrade(t), Buffer.from('K'.repeat(256)))).toBeUndefined();
+  });
+
   it('take the symbol from the key when the value has none', () => {
     const t = { time: 1767225600039, price: 87648.21, qty: 0.001, isBuyerMaker: false };
     expect(decodeTrade(encodeTrade(t), Buffer.from('BTCUSDT'))).toEqual({ ...t, symbol: 'BTCUSDT' });
@@ -53,6 +59,9 @@ describe('trade messages', () => {
       { ...good, isBuyerMaker: 1 },
       { ...good, id: 1.5 },
       { time: 1, price: 2, qty: 3 },
+      // Longer than a batch record's symbol may be (255 UTF-8 bytes): each symbol costs a detector.
+      { ...good, symbol: 'X'.repeat(256) },
+      { ...good, symbol: 'é'.repeat(128) },
     ];
     for (const b of bad) {
       const bytes = Buffer.from(typeof b === 'string' ? b : JSON.stringify(b));
