@@ -54,8 +54,8 @@ export interface KafkaDetectorOptions {
    * Default 4096: a partition's state record carries ~3.3 KB of JSON a symbol, and must fit the
    * state topic's `max.message.bytes` (16 MiB as `createDetectorTopics` makes it). Records of
    * further symbols are skipped and counted (`stats.refused`, a `'refused'` event), so a producer
-   * that writes endless symbol names cannot exhaust memory or make the state record too large to
-   * send. Every process of a group must use the same value: the symbols kept depend only on the
+   * that writes endless symbol names cannot grow the memory or the state records without bound.
+   * Every process of a group must use the same value: the symbols kept depend only on the
    * partition's records, so a new owner keeps the same ones.
    */
   maxSymbolsPerPartition?: number;

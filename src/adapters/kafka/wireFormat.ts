@@ -56,9 +56,11 @@ export function decodeTrade(value: Buffer | null | undefined, key?: Buffer | nul
     trade[field] = v;
   }
   const symbol = typeof t.symbol === 'string' ? t.symbol : key ? key.toString('utf8') : undefined;
-  // As long as a batch record's symbol may be: every symbol costs a detector and a state entry.
-  if (symbol !== undefined && Buffer.byteLength(symbol) > MAX_SYMBOL_BYTES) return undefined;
-  if (symbol !== undefined) trade.symbol = symbol;
+  if (symbol !== undefined) {
+    // As long as a batch record's symbol may be: every symbol costs a detector and a state entry.
+    if (Buffer.byteLength(symbol) > MAX_SYMBOL_BYTES) return undefined;
+    trade.symbol = symbol;
+  }
   return trade;
 }
 

@@ -247,15 +247,7 @@ describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real
       signal: stop.signal,
       onEvent: (e) => events.push(e),
     });
-    const seen = new Map<string, string>();
-    for await (const s of consumeSignals({
-      brokers: kafka.brokers,
-      topic: topics.signalsTopic,
-      signal: AbortSignal.timeout(120_000),
-    })) {
-      seen.set(signalIdentity(s), JSON.stringify(s));
-      if (seen.size === reference.size) break;
-    }
+    const seen = await readSignals(kafka.brokers, topics.signalsTopic, reference.size);
     stop.abort();
     const stats = await running;
     expect(seen).toEqual(reference);
@@ -292,15 +284,7 @@ describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real
         if (e.type === 'refused') refused.push(e);
       },
     });
-    const seen = new Map<string, string>();
-    for await (const s of consumeSignals({
-      brokers: kafka.brokers,
-      topic: topics.signalsTopic,
-      signal: AbortSignal.timeout(120_000),
-    })) {
-      seen.set(signalIdentity(s), JSON.stringify(s));
-      if (seen.size === reference.size) break;
-    }
+    const seen = await readSignals(kafka.brokers, topics.signalsTopic, reference.size);
     const refusedTrades = () => refused.reduce((n, e) => n + e.trades, 0);
     await waitFor(
       () => refusedTrades() >= s04.length + s05.length,
@@ -454,6 +438,16 @@ describe.skipIf(kafkaSkipReason)('runKafkaDetector in a consumer group on a real
     };
   }
 });
+
+/** Identity → JSON of the first `count` different signals on `topic` (repeats dropped), within 120 s. */
+async function readSignals(brokers: string[], topic: string, count: number): Promise<Map<string, string>> {
+  const seen = new Map<string, string>();
+  for await (const s of consumeSignals({ brokers, topic, signal: AbortSignal.timeout(120_000) })) {
+    seen.set(signalIdentity(s), JSON.stringify(s));
+    if (seen.size === count) break;
+  }
+  return seen;
+}
 
 /** Identity → JSON of every signal a single in-process detector per symbol gives. */
 function singleProcessSignals(trades: Iterable<Trade>): Map<string, string> {
